@@ -1,0 +1,98 @@
+# clamgate - a ClamAV milter that never sends backscatter.
+#
+# make            build build/clamgate
+# make check      build and run every test (unit, config, protocol)
+# make check-asan the same, built with -fsanitize=address,undefined
+# make install    PREFIX=/usr/local DESTDIR=
+# make run        install missing packages, build, run in the foreground
+
+VERSION   = 0.1.0
+PREFIX   ?= /usr/local
+SBINDIR  ?= $(PREFIX)/sbin
+MANDIR   ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+BUILD    ?= build
+
+PKGS      = libclamav milter gmime-3.0 libconfig
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
+
+WARN      = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wpointer-arith
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 $(WARN) -fstack-protector-strong -D_FORTIFY_SOURCE=2
+CPPFLAGS += -D_GNU_SOURCE -DCLAMGATE_VERSION='"$(VERSION)"' \
+            -DCLAMGATE_CONF='"$(SYSCONFDIR)/clamgate/clamgate.conf"' \
+            -Iinclude $(PKG_CFLAGS)
+LDLIBS   += $(PKG_LIBS) -lpthread
+ifdef WERROR
+CFLAGS   += -Werror
+endif
+ifdef SANITIZE
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -O1
+LDFLAGS  += -fsanitize=address,undefined
+endif
+
+# Modules shared by the daemon and the tests (everything but main.c).
+LIB_SRCS = src/config.c src/config_keys.c src/strconv.c src/cidr.c src/policy.c src/reply.c \
+           src/log.c src/xmalloc.c src/spool.c src/quarantine.c \
+           src/scan.c src/scan_clamav.c src/session.c src/act.c \
+           src/milter.c src/daemon.c src/reload.c
+LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/%.o)
+UNIT_SRCS = $(wildcard tests/unit/*.c)
+UNIT_OBJS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%.o)
+
+all: $(BUILD)/clamgate
+
+$(BUILD)/clamgate: $(BUILD)/main.o $(BUILD)/libclamgate.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libclamgate.a: $(LIB_OBJS)
+	$(AR) rcs $@ $^
+
+$(BUILD)/%.o: src/%.c $(wildcard include/clamgate/*.h) | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/unit/%.o: tests/unit/%.c $(wildcard include/clamgate/*.h tests/unit/*.h) | $(BUILD)
+	@mkdir -p $(BUILD)/unit
+	$(CC) $(CPPFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -Itests/unit -c -o $@ $<
+
+$(BUILD)/unit-tests: $(UNIT_OBJS) $(BUILD)/libclamgate.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
+
+$(BUILD):
+	@mkdir -p $(BUILD)
+
+check: $(BUILD)/clamgate $(BUILD)/unit-tests
+	BUILD=$(BUILD) sh tests/run-all.sh
+
+check-asan:
+	$(MAKE) BUILD=build-asan SANITIZE=1 check
+
+deps:
+	sh tests/install-deps.sh
+
+run: deps all
+	sh tests/run-dev.sh $(BUILD)
+
+install: $(BUILD)/clamgate
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SYSCONFDIR)/clamgate
+	install -m 0755 $(BUILD)/clamgate $(DESTDIR)$(SBINDIR)/clamgate
+	install -m 0644 docs/clamgate.8 $(DESTDIR)$(MANDIR)/man8/clamgate.8
+	install -m 0644 docs/clamgate.conf.5 $(DESTDIR)$(MANDIR)/man5/clamgate.conf.5
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/clamgate/clamgate.conf ]; then \
+	    echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/clamgate/clamgate.conf"; \
+	else \
+	    install -m 0644 etc/clamgate.conf $(DESTDIR)$(SYSCONFDIR)/clamgate/clamgate.conf; \
+	fi
+
+format-check:
+	clang-format --dry-run --Werror src/*.c include/clamgate/*.h tests/unit/*.c
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all check check-asan deps run install format-check clean

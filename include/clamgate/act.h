@@ -1,0 +1,29 @@
+/*
+ * act - carry out a policy decision on the live milter connection
+ *
+ * Everything that talks back to the MTA at end of message lives here:
+ * the reply text, the headers, the hold request and the quarantine write.
+ * A step that fails turns into a tempfail; nothing is accepted unscanned
+ * and nothing is discarded unless it is safely stored first.
+ */
+#ifndef CLAMGATE_ACT_H
+#define CLAMGATE_ACT_H
+
+#include <libmilter/mfapi.h>
+
+#include "clamgate/policy.h"
+#include "clamgate/scan.h"
+#include "clamgate/session.h"
+
+struct act_outcome {
+	sfsistat status;
+	enum cg_action done;          /* what really happened */
+	char quarantine_id[64];
+};
+
+void act_apply(SMFICTX *ctx, struct session *s,
+	       const struct policy_decision *d,
+	       const struct scan_result *res, struct act_outcome *out);
+const char *act_tempfail_text(void);
+
+#endif

@@ -1,0 +1,21 @@
+/*
+ * milter - the libmilter callbacks: thin, one phase each
+ *
+ * milter_register() hands libmilter the callback table; the callbacks use
+ * the configuration and the scanner given to milter_setup().
+ * milter_drain() waits, after libmilter stopped accepting, until the
+ * messages in flight are done.
+ */
+#ifndef CLAMGATE_MILTER_H
+#define CLAMGATE_MILTER_H
+
+#include "clamgate/config.h"
+#include "clamgate/scan.h"
+
+void milter_setup(const struct cg_config *cfg, const struct scan_backend *be,
+		  struct scanner *sc);
+int milter_register(void);
+void milter_set_draining(void);
+int milter_drain(unsigned seconds);
+
+#endif

@@ -1,0 +1,52 @@
+/*
+ * scan - the scanner interface and the backends behind it
+ *
+ * A backend is a table of functions chosen by name (scan_backend_find).
+ * The daemon holds one scanner; every milter session shares it.
+ * scan_message() bounds the number of scans running at once
+ * (scanner.max_concurrent): libmilter's worker pool is unbounded, and more
+ * parallel scans than CPUs only add memory and latency.
+ */
+#ifndef CLAMGATE_SCAN_H
+#define CLAMGATE_SCAN_H
+
+#include <stddef.h>
+
+#include "clamgate/config.h"
+#include "clamgate/policy.h"
+#include "clamgate/spool.h"
+
+#define SCAN_VIRUS_MAX 1024   /* virus names of any length, up to this */
+#define SCAN_VERSION_MAX 96
+
+struct scan_result {
+	enum scan_status status;
+	char virus[SCAN_VIRUS_MAX];   /* when SCAN_INFECTED or INCOMPLETE */
+	char detail[160];             /* why, when SCAN_ERROR */
+	char version[SCAN_VERSION_MAX]; /* "ClamAV 1.4.6/27000" */
+};
+
+struct scanner;
+
+struct scan_backend {
+	const char *name;
+	/* Prepare; does not load signatures.  NULL and err on failure. */
+	struct scanner *(*open)(const struct cg_config *cfg, char *err,
+				size_t errlen);
+	/* Load the signatures now if they changed (or always if force).
+	 * 1: a new database is in use, 0: unchanged, -1: failed (err). */
+	int (*refresh)(struct scanner *sc, int force, char *err,
+		       size_t errlen);
+	void (*scan)(struct scanner *sc, const struct spool *sp,
+		     struct scan_result *res);
+	void (*close)(struct scanner *sc);
+};
+
+const struct scan_backend *scan_backend_find(const char *name);
+int scan_limit_init(unsigned max_concurrent, unsigned wait_seconds);
+void scan_message(const struct scan_backend *be, struct scanner *sc,
+		  const struct spool *sp, struct scan_result *res);
+
+extern const struct scan_backend scan_clamav_backend;
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * session - what one milter connection knows: the connect-time facts,
+ * cached because Postfix evaluates end-of-message macros in cleanup, not
+ * smtpd, and the state of the message in progress
+ *
+ * A session is created at negotiate or connect and freed only at close.
+ * session_reset_message() is the one place that forgets a message; envfrom,
+ * eom, abort and close all call it.
+ */
+#ifndef CLAMGATE_SESSION_H
+#define CLAMGATE_SESSION_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "clamgate/config.h"
+#include "clamgate/policy.h"
+#include "clamgate/spool.h"
+
+struct session {
+	const struct cg_config *cfg;
+	unsigned long protocol;       /* negotiated SMFIP_* steps */
+	/* connection */
+	char *client_name;
+	char client_addr[INET6_ADDRSTRLEN + 2];
+	char *daemon_name;
+	char *daemon_port;
+	char *helo;
+	struct policy_origin origin;  /* points into the strings above */
+	/* message */
+	int in_message;
+	char *sender;
+	char **rcpts;
+	size_t n_rcpts;
+	size_t rcpts_cap;
+	char *queue_id;
+	unsigned forged_status;       /* X-Virus-Status headers received */
+	unsigned forged_scanned;      /* X-Virus-Scanned headers received */
+	struct spool spool;
+	struct timespec started;
+};
+
+struct session *session_new(const struct cg_config *cfg);
+void session_free(struct session *s);
+void session_set_client(struct session *s, const char *name,
+			const struct sockaddr *sa);
+void session_set_daemon(struct session *s, const char *name,
+			const char *port);
+void session_set_helo(struct session *s, const char *helo);
+void session_begin_message(struct session *s, const char *sender,
+			   int authenticated);
+void session_add_rcpt(struct session *s, const char *rcpt);
+void session_set_queue_id(struct session *s, const char *qid);
+void session_count_header(struct session *s, const char *name);
+void session_reset_message(struct session *s);
+const char *session_queue_id(const struct session *s);
+
+#endif

@@ -1,0 +1,17 @@
+/*
+ * strconv - parse sizes, durations and octal modes from configuration text
+ *
+ * Every function returns 0 on success and -1 when the text is not valid;
+ * nothing is written to the result then.
+ */
+#ifndef CLAMGATE_STRCONV_H
+#define CLAMGATE_STRCONV_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+int strconv_size(const char *text, uint64_t *bytes);
+int strconv_mode(const char *text, mode_t *mode);
+int strconv_glob_match(const char *pattern, const char *text);
+
+#endif

@@ -1,0 +1,193 @@
+/*
+ * NAME
+ *	act - carry out a policy decision at end of message
+ * SYNOPSIS
+ *	void act_apply(ctx, session, decision, scan_result, outcome)
+ * DESCRIPTION
+ *	reject      smfi_setreply with the configured code and text, REJECT
+ *	tempfail    451 4.7.1, TEMPFAIL
+ *	quarantine  write the store file, then DISCARD
+ *	hold        smfi_quarantine (the MTA's hold queue), then ACCEPT
+ *	discard     DISCARD
+ *	accept      headers, then ACCEPT
+ *
+ *	Headers are added only to mail that goes on (accept, hold).  With
+ *	headers = replace, every X-Virus-Status and X-Virus-Scanned the
+ *	sender put in the message is deleted first.
+ * DIAGNOSTICS
+ *	A quarantine write or a hold request that fails becomes a tempfail:
+ *	the mail stays with the client and nothing is lost.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "clamgate/act.h"
+#include "clamgate/log.h"
+#include "clamgate/quarantine.h"
+#include "clamgate/reply.h"
+
+#define TEMPFAIL_TEXT "Virus scan unavailable; try again later"
+#define OVERSIZE_TEXT "Message too large to be scanned for viruses"
+
+/* act_tempfail_text - the text of our 451 4.7.1 reply */
+const char *
+act_tempfail_text(void)
+{
+	return TEMPFAIL_TEXT;
+}
+
+/* act_tempfail - 451 4.7.1 */
+static sfsistat
+act_tempfail(SMFICTX *ctx, struct act_outcome *out)
+{
+	out->done = CG_TEMPFAIL;
+	if (smfi_setreply(ctx, "451", "4.7.1", TEMPFAIL_TEXT) != MI_SUCCESS)
+		log_warn("cannot set the tempfail reply text");
+	return SMFIS_TEMPFAIL;
+}
+
+/* act_reject - the configured 5xx reply naming the virus */
+static sfsistat
+act_reject(SMFICTX *ctx, struct session *s, const struct scan_result *res)
+{
+	const struct cg_config *cfg = s->cfg;
+	char text[REPLY_TEXT_MAX + 1], code[4], xcode[12];
+
+	if (res->status == SCAN_OVERSIZE || res->status == SCAN_INCOMPLETE) {
+		strcpy(code, "552");
+		strcpy(xcode, "5.3.4");
+		strcpy(text, OVERSIZE_TEXT);
+	} else {
+		memcpy(code, cfg->policy.reject_code, sizeof(code));
+		memcpy(xcode, cfg->policy.reject_xcode, sizeof(xcode));
+		reply_expand(cfg->policy.reject_text, res->virus, text,
+			     sizeof(text));
+	}
+	if (smfi_setreply(ctx, code, xcode, text) != MI_SUCCESS)
+		log_warn("%s: cannot set the reject reply text",
+			 session_queue_id(s));
+	return SMFIS_REJECT;
+}
+
+/* act_status_value - the X-Virus-Status value */
+static void
+act_status_value(enum policy_header h, const struct scan_result *res,
+		 char *out, size_t outlen)
+{
+	char name[REPLY_VIRUS_MAX + 1];
+
+	switch (h) {
+	case POLICY_HDR_INFECTED:
+		reply_sanitize(res->virus, name, sizeof(name), REPLY_VIRUS_MAX);
+		snprintf(out, outlen, "Infected (%s)", name);
+		break;
+	case POLICY_HDR_UNSCANNED:
+		snprintf(out, outlen, "Unscanned (%s)",
+			 res->status == SCAN_INCOMPLETE ? "limits exceeded"
+							: policy_status_name(res->status));
+		break;
+	default:
+		snprintf(out, outlen, "Clean");
+		break;
+	}
+}
+
+/* act_headers - X-Virus-Scanned and X-Virus-Status */
+static void
+act_headers(SMFICTX *ctx, struct session *s, enum policy_header h,
+	    const struct scan_result *res)
+{
+	char scanned[160], status[REPLY_VIRUS_MAX + 32];
+
+	if (s->cfg->policy.headers == CG_HEADERS_NONE || h == POLICY_HDR_NONE)
+		return;
+	if (s->cfg->policy.headers == CG_HEADERS_REPLACE) {
+		for (unsigned i = s->forged_status; i > 0; i--)
+			smfi_chgheader(ctx, "X-Virus-Status", (int)i, NULL);
+		for (unsigned i = s->forged_scanned; i > 0; i--)
+			smfi_chgheader(ctx, "X-Virus-Scanned", (int)i, NULL);
+	}
+	if (res->version[0])
+		snprintf(scanned, sizeof(scanned), "clamgate %s (%s)",
+			 CLAMGATE_VERSION, res->version);
+	else
+		snprintf(scanned, sizeof(scanned), "clamgate %s",
+			 CLAMGATE_VERSION);
+	act_status_value(h, res, status, sizeof(status));
+	if (smfi_addheader(ctx, "X-Virus-Scanned", scanned) != MI_SUCCESS ||
+	    smfi_addheader(ctx, "X-Virus-Status", status) != MI_SUCCESS)
+		log_warn("%s: cannot add X-Virus headers", session_queue_id(s));
+}
+
+/* act_quarantine - store the message; 0 or -1 */
+static int
+act_quarantine(struct session *s, const struct scan_result *res,
+	       struct act_outcome *out)
+{
+	struct quarantine_meta m = {
+		.sender = s->sender,
+		.rcpts = s->rcpts,
+		.n_rcpts = s->n_rcpts,
+		.client_addr = s->client_addr,
+		.client_name = s->client_name,
+		.helo = s->helo,
+		.queue_id = session_queue_id(s),
+		.virus = res->virus[0] ? res->virus : policy_status_name(res->status),
+		.action = "quarantine",
+		.engine = res->version,
+		.when = time(NULL),
+	};
+
+	return quarantine_store(s->cfg->quarantine.directory, &m, &s->spool,
+				out->quarantine_id);
+}
+
+/* act_hold - ask the MTA to hold the message */
+static int
+act_hold(SMFICTX *ctx, const struct scan_result *res)
+{
+	char reason[REPLY_VIRUS_MAX + 32], name[REPLY_VIRUS_MAX + 1];
+
+	reply_sanitize(res->virus[0] ? res->virus : policy_status_name(res->status),
+		       name, sizeof(name), REPLY_VIRUS_MAX);
+	snprintf(reason, sizeof(reason), "clamgate: %s", name);
+	return smfi_quarantine(ctx, reason) == MI_SUCCESS ? 0 : -1;
+}
+
+/* act_apply - do what the decision says, or tempfail trying */
+void
+act_apply(SMFICTX *ctx, struct session *s, const struct policy_decision *d,
+	  const struct scan_result *res, struct act_outcome *out)
+{
+	out->done = d->action;
+	out->quarantine_id[0] = '\0';
+	switch (d->action) {
+	case CG_REJECT:
+		out->status = act_reject(ctx, s, res);
+		return;
+	case CG_TEMPFAIL:
+		out->status = act_tempfail(ctx, out);
+		return;
+	case CG_QUARANTINE:
+		out->status = act_quarantine(s, res, out) == 0
+				      ? SMFIS_DISCARD
+				      : act_tempfail(ctx, out);
+		return;
+	case CG_HOLD:
+		if (act_hold(ctx, res) < 0) {
+			log_error("%s: the MTA refused to hold the message",
+				  session_queue_id(s));
+			out->status = act_tempfail(ctx, out);
+			return;
+		}
+		break;
+	case CG_DISCARD:
+		out->status = SMFIS_DISCARD;
+		return;
+	case CG_ACCEPT:
+		break;
+	}
+	act_headers(ctx, s, d->header, res);
+	out->status = SMFIS_ACCEPT;
+}

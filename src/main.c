@@ -1,0 +1,288 @@
+/*
+ * NAME
+ *	clamgate - a ClamAV milter that never sends backscatter
+ * SYNOPSIS
+ *	clamgate [-f] [-t] [-c FILE]
+ *	clamgate -V
+ * DESCRIPTION
+ *	Start-up: read the configuration, open the milter socket as root,
+ *	give it its owner and mode, set TCP_NODELAY on inet listeners, drop
+ *	to milter.user, detach (unless -f), start the signature loader and
+ *	run libmilter in a thread of its own.  The main thread waits for
+ *	SIGTERM, SIGHUP or SIGINT: on Linux a signal sent to the process
+ *	goes to its main thread when that thread waits for it, so these
+ *	reach clamgate rather than libmilter's signal thread, which would
+ *	stop every session at once.  On TERM or HUP clamgate drains: it
+ *	removes a unix socket, tempfails new connections and messages,
+ *	waits (up to scanner.timeout + 30 s) for the messages in flight,
+ *	then stops libmilter.  INT stops without waiting.
+ *
+ *	-t checks the configuration and loads the signature database once,
+ *	then prints "configuration OK" and exits 0.
+ * DIAGNOSTICS
+ *	Exit 1 with "FILE:LINE: what is wrong" for a bad configuration, or
+ *	the reason for any other start-up failure.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libmilter/mfapi.h>
+
+#include "clamgate/config.h"
+#include "clamgate/daemon.h"
+#include "clamgate/log.h"
+#include "clamgate/milter.h"
+#include "clamgate/reload.h"
+#include "clamgate/scan.h"
+
+struct options {
+	const char *config;
+	int foreground;
+	int test;
+};
+
+/* usage - how to call clamgate, and exit */
+static void __attribute__((noreturn))
+usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+		"usage: clamgate [-f] [-t] [-c FILE]\n"
+		"       clamgate -V\n"
+		"  -c FILE  configuration file (default %s)\n"
+		"  -f       stay in the foreground, log to stderr\n"
+		"  -t       check the configuration and the signatures, then exit\n"
+		"  -V       print the version and exit\n",
+		CLAMGATE_CONF);
+	exit(status);
+}
+
+/* parse_options - the command line */
+static void
+parse_options(int argc, char **argv, struct options *o)
+{
+	int ch;
+
+	o->config = CLAMGATE_CONF;
+	while ((ch = getopt(argc, argv, "c:fthV")) != -1) {
+		switch (ch) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'f':
+			o->foreground = 1;
+			break;
+		case 't':
+			o->test = 1;
+			break;
+		case 'V':
+			printf("clamgate %s\n", CLAMGATE_VERSION);
+			exit(0);
+		case 'h':
+			usage(0);
+		default:
+			usage(2);
+		}
+	}
+	if (optind != argc)
+		usage(2);
+}
+
+/* check_dir - warn about a directory the daemon cannot write */
+static void
+check_dir(const char *what, const char *dir)
+{
+	if (access(dir, W_OK | X_OK) < 0)
+		log_warn("%s %s is not writable: %m", what, dir);
+}
+
+/* test_config - -t: load the signatures once */
+static int
+test_config(const struct cg_config *cfg)
+{
+	const struct scan_backend *be = scan_backend_find(cfg->scanner.backend);
+	struct scanner *sc;
+	char err[512];
+	int rc;
+
+	if ((sc = be->open(cfg, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "clamgate: %s\n", err);
+		return 1;
+	}
+	rc = be->refresh(sc, 1, err, sizeof(err));
+	be->close(sc);
+	if (rc < 0) {
+		fprintf(stderr, "%s: scanner.database: %s\n", cfg->path, err);
+		return 1;
+	}
+	check_dir("scanner.temp_dir", cfg->scanner.temp_dir);
+	check_dir("quarantine.directory", cfg->quarantine.directory);
+	printf("configuration OK\n");
+	return 0;
+}
+
+/* prepare_quarantine - create the store directory, owned by the user */
+static void
+prepare_quarantine(const struct cg_config *cfg)
+{
+	const char *dir = cfg->quarantine.directory;
+
+	if (mkdir(dir, 0700) < 0) {
+		if (errno != EEXIST)
+			log_warn("cannot create quarantine.directory %s: %m", dir);
+		return;
+	}
+	if (geteuid() == 0 && cfg->milter.user && *cfg->milter.user) {
+		struct passwd *pw = getpwnam(cfg->milter.user);
+		if (pw == NULL || chown(dir, pw->pw_uid, pw->pw_gid) < 0)
+			log_warn("cannot give %s to %s: %m", dir, cfg->milter.user);
+	}
+}
+
+/* open_socket - the milter socket, before dropping privileges */
+static void
+open_socket(const struct cg_config *cfg)
+{
+	if (milter_register() < 0)
+		log_fatal("smfi_register failed");
+	if (smfi_setconn(cfg->milter.socket) != MI_SUCCESS)
+		log_fatal("%s: milter.socket: cannot use \"%s\"", cfg->path,
+			  cfg->milter.socket);
+	if (smfi_setbacklog(128) != MI_SUCCESS)
+		log_warn("cannot set the listen backlog");
+	if (smfi_opensocket(1) != MI_SUCCESS)
+		log_fatal("cannot open milter socket %s (in use, or no "
+			  "permission?)", cfg->milter.socket);
+	if (daemon_socket_setup(cfg) < 0)
+		log_fatal("cannot set up milter socket %s", cfg->milter.socket);
+	daemon_nodelay_listeners();
+}
+
+/* milter_thread - libmilter's accept loop, off the main thread */
+static void *
+milter_thread(void *arg)
+{
+	int *rc = arg;
+
+	*rc = smfi_main();
+	/* smfi_main ended on its own: wake the main thread */
+	kill(getpid(), SIGTERM);
+	return NULL;
+}
+
+/* wait_for_stop - the main thread waits here for TERM, HUP or INT */
+static int
+wait_for_stop(void)
+{
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGINT);
+	do
+		sig = sigwaitinfo(&set, NULL);
+	while (sig < 0);
+	return sig;
+}
+
+/* shut_down - drain, then stop libmilter */
+static void
+shut_down(const struct cg_config *cfg, int sig, pthread_t tid)
+{
+	int left = 0;
+
+	log_info("%s: no new connections or messages, finishing those in "
+		 "flight", strsignal(sig));
+	milter_set_draining();
+	daemon_socket_remove(cfg);
+	if (sig != SIGINT)
+		left = milter_drain(cfg->scanner.timeout + 30);
+	if (left > 0)
+		log_warn("%d messages still in flight at exit; the MTA will "
+			 "tempfail them", left);
+	/* smfi_stop() waits for the accept loop's lock, held for a poll of
+	 * up to 5 s: shut the listeners down first to end that poll now */
+	daemon_wake_listeners();
+	smfi_stop();
+	pthread_join(tid, NULL);
+}
+
+/* serve - run libmilter until a stop signal, then drain */
+static int
+serve(const struct cg_config *cfg)
+{
+	pthread_t tid;
+	int rc = MI_SUCCESS;
+
+	if (pthread_create(&tid, NULL, milter_thread, &rc) != 0)
+		log_fatal("cannot start the milter thread");
+	shut_down(cfg, wait_for_stop(), tid);
+	return rc == MI_SUCCESS ? 0 : 1;
+}
+
+/* run - the daemon proper */
+static int
+run(const struct cg_config *cfg, int foreground)
+{
+	const struct scan_backend *be = scan_backend_find(cfg->scanner.backend);
+	struct scanner *sc;
+	char err[512];
+	int rc;
+
+	if ((sc = be->open(cfg, err, sizeof(err))) == NULL)
+		log_fatal("%s", err);
+	if (scan_limit_init(cfg->scanner.max_concurrent, cfg->scanner.timeout) < 0)
+		log_fatal("cannot set up the scan limit");
+	milter_setup(cfg, be, sc);
+	open_socket(cfg);
+	prepare_quarantine(cfg);
+	if (daemon_drop_privileges(cfg) < 0)
+		log_fatal("cannot drop privileges");
+	check_dir("scanner.temp_dir", cfg->scanner.temp_dir);
+	check_dir("quarantine.directory", cfg->quarantine.directory);
+	if (!foreground && daemon_detach() < 0)
+		log_fatal("cannot detach");
+	reload_block_signals();
+	if (reload_start(be, sc, cfg->scanner.reload_interval) < 0)
+		log_fatal("cannot start the signature loader thread");
+	log_info("clamgate %s listening on %s (backend %s, %u concurrent scans)",
+		 CLAMGATE_VERSION, cfg->milter.socket, be->name,
+		 cfg->scanner.max_concurrent);
+	rc = serve(cfg);
+	reload_stop();
+	be->close(sc);
+	log_info("stopped");
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cg_config *cfg;
+	struct options o = {0};
+	char err[1024];
+	int rc;
+
+	parse_options(argc, argv, &o);
+	if ((cfg = config_load(o.config, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	log_set_level((enum log_level)cfg->log.level);
+	if (o.test) {
+		rc = test_config(cfg);
+	} else {
+		log_open("clamgate", cfg->log.facility, o.foreground);
+		rc = run(cfg, o.foreground);
+	}
+	config_free(cfg);
+	return rc;
+}

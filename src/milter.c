@@ -1,0 +1,345 @@
+/*
+ * NAME
+ *	milter - the libmilter callbacks
+ * DESCRIPTION
+ *	Thin callbacks: each records what its phase brings into the session
+ *	and returns.  Everything that decides happens at end of message:
+ *	milter_eom() scans (scan_message), decides (policy_decide), acts
+ *	(act_apply) and logs one line.  Callbacks before end of message
+ *	never reject; where the MTA allows it (SMFIP_NR_*) they do not even
+ *	answer, which saves a round trip per header and body chunk.
+ *
+ *	Connect-time macros are cached in the session: Postfix evaluates
+ *	end-of-message macros in cleanup, where {daemon_name} is cleanup's.
+ *
+ *	The count of messages in flight (envfrom to eom or abort) lets
+ *	milter_drain() wait for them after SIGTERM; while draining, new
+ *	connections and new messages get 451 4.3.2.
+ * DIAGNOSTICS
+ *	A callback never exits.  Spool and scan failures become the
+ *	on_error action (tempfail by default) at end of message.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <libmilter/mfapi.h>
+
+#include "clamgate/act.h"
+#include "clamgate/log.h"
+#include "clamgate/milter.h"
+#include "clamgate/reply.h"
+#include "clamgate/session.h"
+
+#define WANT_ACTIONS                                                          \
+	(SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_SETSYMLIST)
+#define WANT_STEPS                                                            \
+	(SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_HDR_LEADSPC | SMFIP_NR_HELO |  \
+	 SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
+#define DRAIN_TEXT "clamgate is restarting; try again later"
+
+static const struct cg_config *milter_cfg;
+static const struct scan_backend *milter_backend;
+static struct scanner *milter_scanner;
+
+static pthread_mutex_t busy_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t busy_cond = PTHREAD_COND_INITIALIZER;
+static unsigned busy_messages;
+static atomic_int draining;
+
+/* milter_setup - what the callbacks work with */
+void
+milter_setup(const struct cg_config *cfg, const struct scan_backend *be,
+	     struct scanner *sc)
+{
+	milter_cfg = cfg;
+	milter_backend = be;
+	milter_scanner = sc;
+}
+
+/* milter_busy - count a message in (+1) or out (-1) */
+static void
+milter_busy(int delta)
+{
+	pthread_mutex_lock(&busy_lock);
+	busy_messages += (unsigned)delta;
+	if (busy_messages == 0)
+		pthread_cond_broadcast(&busy_cond);
+	pthread_mutex_unlock(&busy_lock);
+}
+
+/* milter_set_draining - from now on, tempfail new connections and mail */
+void
+milter_set_draining(void)
+{
+	atomic_store(&draining, 1);
+}
+
+/* milter_refuse - tempfail something new while draining */
+static sfsistat
+milter_refuse(SMFICTX *ctx)
+{
+	smfi_setreply(ctx, "451", "4.3.2", DRAIN_TEXT);
+	return SMFIS_TEMPFAIL;
+}
+
+/* milter_drain - wait until no message is in flight; what is left */
+int
+milter_drain(unsigned seconds)
+{
+	struct timespec deadline;
+	unsigned left;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += seconds;
+	pthread_mutex_lock(&busy_lock);
+	while (busy_messages > 0 &&
+	       pthread_cond_timedwait(&busy_cond, &busy_lock, &deadline) == 0)
+		;
+	left = busy_messages;
+	pthread_mutex_unlock(&busy_lock);
+	return (int)left;
+}
+
+/* milter_session - this connection's session, created on first use */
+static struct session *
+milter_session(SMFICTX *ctx)
+{
+	struct session *s = smfi_getpriv(ctx);
+
+	if (s == NULL) {
+		s = session_new(milter_cfg);
+		smfi_setpriv(ctx, s);
+	}
+	return s;
+}
+
+/* milter_end_message - forget the message, count it out */
+static void
+milter_end_message(struct session *s)
+{
+	if (s->in_message)
+		milter_busy(-1);
+	session_reset_message(s);
+}
+
+/* milter_go_on - CONTINUE, or NOREPLY where the MTA agreed to that */
+static sfsistat
+milter_go_on(const struct session *s, unsigned long nr_flag)
+{
+	return (s->protocol & nr_flag) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
+static sfsistat
+milter_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+		 unsigned long f2, unsigned long f3, unsigned long *pf0,
+		 unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+{
+	struct session *s = milter_session(ctx);
+
+	(void)f2, (void)f3;
+	*pf0 = f0 & WANT_ACTIONS;
+	*pf1 = f1 & WANT_STEPS;
+	*pf2 = *pf3 = 0;
+	s->protocol = *pf1;
+	log_debug("negotiated actions 0x%lx of 0x%lx, steps 0x%lx of 0x%lx",
+		  *pf0, f0, *pf1, f1);
+	if (f0 & SMFIF_SETSYMLIST) {
+		smfi_setsymlist(ctx, SMFIM_CONNECT,
+				"j _ {daemon_name} {daemon_port} {client_addr} "
+				"{client_port} {client_name}");
+		smfi_setsymlist(ctx, SMFIM_ENVFROM, "i {auth_authen} {auth_type}");
+		smfi_setsymlist(ctx, SMFIM_EOM, "i");
+	}
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+milter_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
+{
+	struct session *s = milter_session(ctx);
+
+	milter_end_message(s);
+	session_set_client(s, hostname, hostaddr);
+	session_set_daemon(s, smfi_getsymval(ctx, "{daemon_name}"),
+			   smfi_getsymval(ctx, "{daemon_port}"));
+	if (atomic_load(&draining))
+		return milter_refuse(ctx);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+milter_helo(SMFICTX *ctx, char *helo)
+{
+	struct session *s = milter_session(ctx);
+
+	session_set_helo(s, helo);
+	return milter_go_on(s, SMFIP_NR_HELO);
+}
+
+static sfsistat
+milter_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct session *s = milter_session(ctx);
+	const char *auth = smfi_getsymval(ctx, "{auth_authen}");
+
+	milter_end_message(s);
+	if (atomic_load(&draining))
+		return milter_refuse(ctx);
+	session_begin_message(s, argv[0], auth != NULL && *auth != '\0');
+	session_set_queue_id(s, smfi_getsymval(ctx, "i"));
+	milter_busy(+1);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+milter_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct session *s = milter_session(ctx);
+
+	session_add_rcpt(s, argv[0]);
+	return milter_go_on(s, SMFIP_NR_RCPT);
+}
+
+static sfsistat
+milter_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct session *s = milter_session(ctx);
+
+	session_count_header(s, name);
+	(void)spool_append_header(&s->spool, name, value,
+				  (s->protocol & SMFIP_HDR_LEADSPC) != 0);
+	return milter_go_on(s, SMFIP_NR_HDR);
+}
+
+static sfsistat
+milter_eoh(SMFICTX *ctx)
+{
+	struct session *s = milter_session(ctx);
+
+	(void)spool_append(&s->spool, "\r\n", 2);
+	return milter_go_on(s, SMFIP_NR_EOH);
+}
+
+static sfsistat
+milter_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
+{
+	struct session *s = milter_session(ctx);
+
+	(void)spool_append(&s->spool, chunk, len);
+	return milter_go_on(s, SMFIP_NR_BODY);
+}
+
+/* milter_scan - the scan result for the message in the session */
+static void
+milter_scan(struct session *s, struct scan_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	if (s->spool.error) {
+		res->status = SCAN_ERROR;
+		snprintf(res->detail, sizeof(res->detail), "spool: %s",
+			 strerror(s->spool.error));
+	} else if (s->spool.size > milter_cfg->scanner.max_message_size) {
+		res->status = SCAN_OVERSIZE;
+	} else {
+		scan_message(milter_backend, milter_scanner, &s->spool, res);
+	}
+}
+
+/* milter_log - one line per message, as Postfix admins grep them */
+static void
+milter_log(const struct session *s, const struct scan_result *res,
+	   const struct policy_decision *d, const struct act_outcome *out,
+	   long ms)
+{
+	char virus[REPLY_VIRUS_MAX + 1] = "", extra[256] = "";
+
+	if (res->virus[0])
+		reply_sanitize(res->virus, virus, sizeof(virus), REPLY_VIRUS_MAX);
+	if (out->quarantine_id[0])
+		snprintf(extra, sizeof(extra), " quarantine=%s",
+			 out->quarantine_id);
+	if (res->detail[0])
+		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
+			 " detail=\"%s\"", res->detail);
+	log_info("%s: client=%s[%s] from=<%s> nrcpt=%zu size=%llu "
+		 "verdict=%s virus=%s action=%s reason=%s ms=%ld%s",
+		 session_queue_id(s), s->client_name ? s->client_name : "unknown",
+		 s->client_addr[0] ? s->client_addr : "unknown",
+		 s->sender ? s->sender : "", s->n_rcpts,
+		 (unsigned long long)s->spool.size, policy_status_name(res->status),
+		 virus[0] ? virus : "-", config_action_name(out->done), d->why, ms,
+		 extra);
+}
+
+static sfsistat
+milter_eom(SMFICTX *ctx)
+{
+	struct session *s = milter_session(ctx);
+	struct policy_decision d;
+	struct act_outcome out;
+	struct scan_result res;
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	session_set_queue_id(s, smfi_getsymval(ctx, "i"));
+	milter_scan(s, &res);
+	d = policy_decide(milter_cfg, &s->origin, res.status, res.virus);
+	act_apply(ctx, s, &d, &res, &out);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	milter_log(s, &res, &d, &out,
+		   (t1.tv_sec - t0.tv_sec) * 1000 +
+			   (t1.tv_nsec - t0.tv_nsec) / 1000000);
+	milter_end_message(s);
+	return out.status;
+}
+
+static sfsistat
+milter_abort(SMFICTX *ctx)
+{
+	struct session *s = smfi_getpriv(ctx);
+
+	if (s != NULL)
+		milter_end_message(s);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
+milter_close(SMFICTX *ctx)
+{
+	struct session *s = smfi_getpriv(ctx);
+
+	if (s != NULL) {
+		milter_end_message(s);
+		session_free(s);
+		smfi_setpriv(ctx, NULL);
+	}
+	return SMFIS_CONTINUE;
+}
+
+/* milter_register - hand the callback table to libmilter */
+int
+milter_register(void)
+{
+	static struct smfiDesc desc = {
+		.xxfi_name = "clamgate",
+		.xxfi_version = SMFI_VERSION,
+		.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE |
+			      SMFIF_SETSYMLIST,
+		.xxfi_connect = milter_connect,
+		.xxfi_helo = milter_helo,
+		.xxfi_envfrom = milter_envfrom,
+		.xxfi_envrcpt = milter_envrcpt,
+		.xxfi_header = milter_header,
+		.xxfi_eoh = milter_eoh,
+		.xxfi_body = milter_body,
+		.xxfi_eom = milter_eom,
+		.xxfi_abort = milter_abort,
+		.xxfi_close = milter_close,
+		.xxfi_negotiate = milter_negotiate,
+	};
+
+	return smfi_register(desc) == MI_SUCCESS ? 0 : -1;
+}

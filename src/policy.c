@@ -1,0 +1,166 @@
+/*
+ * NAME
+ *	policy - decide what happens to a scanned message
+ * SYNOPSIS
+ *	struct policy_decision policy_decide(cfg, origin, status, virus)
+ * DESCRIPTION
+ *	A pure function: no I/O, no clock, no globals.  The rules:
+ *
+ *	clean                accept, X-Virus-Status: Clean
+ *	error, not ready     on_error: tempfail, or accept as Unscanned
+ *	oversize, incomplete on_oversize: accept as Unscanned, tempfail, or
+ *	                     reject where safe (else the fallback; a discard
+ *	                     fallback becomes quarantine, since we have no
+ *	                     verdict to justify dropping the mail)
+ *	infected             the first matching rule's action, else reject;
+ *	                     a reject where it is not safe becomes the
+ *	                     fallback (quarantine, hold or discard)
+ *
+ *	policy_unsafe_reason() is the only judge of reject safety.  A reject
+ *	is safe only for an SMTP client that is the real sending MTA: not
+ *	non-SMTP submission (port 0, {daemon_port} 0, a nonsmtp_daemons
+ *	name), not a trusted relay, not a noreject daemon, not an
+ *	authenticated client unless reject_authenticated, and only when the
+ *	MTA told us enough (client address and {daemon_name}) to know.
+ */
+#include <string.h>
+
+#include "clamgate/policy.h"
+#include "clamgate/strconv.h"
+
+/* policy_in_list - name is one of the list's words */
+static int
+policy_in_list(const struct cg_strlist *list, const char *name)
+{
+	for (size_t i = 0; i < list->count; i++)
+		if (strcmp(list->items[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* policy_unsafe_reason - why a reject would cause backscatter, or NULL */
+const char *
+policy_unsafe_reason(const struct cg_config *cfg,
+		     const struct policy_origin *o)
+{
+	if (cfg->policy.reject == CG_REJECT_NEVER)
+		return "reject-never";
+	if (!o->has_addr)
+		return "no-client-address";
+	if (o->port == 0 ||
+	    (o->daemon_port != NULL && strcmp(o->daemon_port, "0") == 0))
+		return "non-smtp";
+	if (o->daemon_name != NULL &&
+	    policy_in_list(&cfg->policy.nonsmtp_daemons, o->daemon_name))
+		return "non-smtp";
+	if (cidr_match_any(cfg->policy.trusted_relays,
+			   cfg->policy.n_trusted_relays,
+			   (const struct sockaddr *)&o->addr))
+		return "trusted-relay";
+	if (o->daemon_name == NULL)
+		return "macros-missing";
+	if (policy_in_list(&cfg->policy.noreject_daemons, o->daemon_name))
+		return "noreject-daemon";
+	if (o->authenticated && !cfg->policy.reject_authenticated)
+		return "authenticated";
+	return NULL;
+}
+
+/* policy_reject_or_fallback - reject if safe, else the fallback */
+static struct policy_decision
+policy_reject_or_fallback(const struct cg_config *cfg,
+			  const struct policy_origin *o,
+			  enum policy_header header, int verdict_known)
+{
+	struct policy_decision d = {CG_REJECT, POLICY_HDR_NONE, "safe", -1};
+	const char *unsafe = policy_unsafe_reason(cfg, o);
+
+	if (unsafe == NULL)
+		return d;
+	d.why = unsafe;
+	d.action = cfg->policy.fallback;
+	if (d.action == CG_DISCARD && !verdict_known)
+		d.action = CG_QUARANTINE;
+	if (d.action == CG_HOLD)
+		d.header = header;
+	return d;
+}
+
+/* policy_infected - the rules, then reject where safe */
+static struct policy_decision
+policy_infected(const struct cg_config *cfg, const struct policy_origin *o,
+		const char *virus)
+{
+	struct policy_decision d = {CG_REJECT, POLICY_HDR_NONE, "default", -1};
+	int rule = -1;
+
+	for (size_t i = 0; i < cfg->policy.n_rules && virus; i++) {
+		if (strconv_glob_match(cfg->policy.rules[i].match, virus)) {
+			rule = (int)i;
+			break;
+		}
+	}
+	if (rule >= 0 && cfg->policy.rules[rule].action != CG_REJECT) {
+		d.action = cfg->policy.rules[rule].action;
+		d.why = "rule";
+	} else {
+		d = policy_reject_or_fallback(cfg, o, POLICY_HDR_INFECTED, 1);
+	}
+	if (d.action == CG_ACCEPT || d.action == CG_HOLD)
+		d.header = POLICY_HDR_INFECTED;
+	d.rule = rule;
+	return d;
+}
+
+/* policy_decide - the action for one message */
+struct policy_decision
+policy_decide(const struct cg_config *cfg, const struct policy_origin *o,
+	      enum scan_status status, const char *virus)
+{
+	struct policy_decision d = {CG_ACCEPT, POLICY_HDR_CLEAN, "clean", -1};
+
+	switch (status) {
+	case SCAN_CLEAN:
+		return d;
+	case SCAN_INFECTED:
+		return policy_infected(cfg, o, virus);
+	case SCAN_ERROR:
+	case SCAN_NOT_READY:
+		d.why = "on_error";
+		d.header = POLICY_HDR_UNSCANNED;
+		if (cfg->policy.on_error == CG_ON_ERROR_TEMPFAIL)
+			d.action = CG_TEMPFAIL, d.header = POLICY_HDR_NONE;
+		return d;
+	case SCAN_OVERSIZE:
+	case SCAN_INCOMPLETE:
+		break;
+	}
+	d.why = "on_oversize";
+	d.header = POLICY_HDR_UNSCANNED;
+	if (cfg->policy.on_oversize == CG_TEMPFAIL)
+		d.action = CG_TEMPFAIL, d.header = POLICY_HDR_NONE;
+	else if (cfg->policy.on_oversize == CG_REJECT)
+		d = policy_reject_or_fallback(cfg, o, POLICY_HDR_UNSCANNED, 0);
+	return d;
+}
+
+/* policy_status_name - the verdict word for the log */
+const char *
+policy_status_name(enum scan_status status)
+{
+	switch (status) {
+	case SCAN_CLEAN:
+		return "clean";
+	case SCAN_INFECTED:
+		return "infected";
+	case SCAN_ERROR:
+		return "error";
+	case SCAN_NOT_READY:
+		return "not-ready";
+	case SCAN_OVERSIZE:
+		return "oversize";
+	case SCAN_INCOMPLETE:
+		return "incomplete";
+	}
+	return "unknown";
+}

@@ -1,0 +1,99 @@
+/*
+ * NAME
+ *	scan - choose a scanner backend by name; bound concurrent scans
+ * DESCRIPTION
+ *	scan_message() waits for one of scanner.max_concurrent slots, at most
+ *	scanner.timeout seconds, runs the backend's scan and gives the slot
+ *	back.  A message that cannot get a slot in time is a scan error (a
+ *	tempfail by default), never an accept.
+ * DIAGNOSTICS
+ *	None here; the backends fill in the result's detail.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "clamgate/scan.h"
+
+static const struct scan_backend *const scan_backends[] = {
+	&scan_clamav_backend,
+};
+
+static pthread_mutex_t scan_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t scan_cond;
+static unsigned scan_slots_free;
+static unsigned scan_wait_seconds;
+
+/* scan_backend_find - the backend called name, or NULL */
+const struct scan_backend *
+scan_backend_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(scan_backends) / sizeof(scan_backends[0]); i++)
+		if (strcmp(scan_backends[i]->name, name) == 0)
+			return scan_backends[i];
+	return NULL;
+}
+
+/* scan_limit_init - allow max_concurrent scans at once */
+int
+scan_limit_init(unsigned max_concurrent, unsigned wait_seconds)
+{
+	pthread_condattr_t attr;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	if (pthread_cond_init(&scan_cond, &attr) != 0)
+		return -1;
+	pthread_condattr_destroy(&attr);
+	scan_slots_free = max_concurrent ? max_concurrent : 1;
+	scan_wait_seconds = wait_seconds;
+	return 0;
+}
+
+/* scan_slot_take - wait for a free slot; -1 after the deadline */
+static int
+scan_slot_take(void)
+{
+	struct timespec deadline;
+	int rc = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += scan_wait_seconds;
+	pthread_mutex_lock(&scan_lock);
+	while (scan_slots_free == 0 && rc == 0)
+		rc = pthread_cond_timedwait(&scan_cond, &scan_lock, &deadline);
+	if (scan_slots_free > 0) {
+		scan_slots_free--;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&scan_lock);
+	return rc == 0 ? 0 : -1;
+}
+
+/* scan_slot_give - return a slot */
+static void
+scan_slot_give(void)
+{
+	pthread_mutex_lock(&scan_lock);
+	scan_slots_free++;
+	pthread_cond_signal(&scan_cond);
+	pthread_mutex_unlock(&scan_lock);
+}
+
+/* scan_message - one bounded scan */
+void
+scan_message(const struct scan_backend *be, struct scanner *sc,
+	     const struct spool *sp, struct scan_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	if (scan_slot_take() < 0) {
+		res->status = SCAN_ERROR;
+		snprintf(res->detail, sizeof(res->detail),
+			 "no scan slot free within %u s", scan_wait_seconds);
+		return;
+	}
+	be->scan(sc, sp, res);
+	scan_slot_give();
+}

@@ -1,0 +1,183 @@
+/*
+ * NAME
+ *	session - per-connection and per-message state of one milter session
+ * DESCRIPTION
+ *	The connection part is filled at connect (client, daemon macros)
+ *	and helo, and kept for every message of the connection.  A second
+ *	connect event on the same connection (Postfix sends one after
+ *	XCLIENT) replaces it.  The message part is filled from envfrom to
+ *	end of message and forgotten by session_reset_message().
+ * DIAGNOSTICS
+ *	None; allocation failures are fatal in xmalloc.
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "clamgate/session.h"
+#include "clamgate/xmalloc.h"
+
+/* session_new - an empty session */
+struct session *
+session_new(const struct cg_config *cfg)
+{
+	struct session *s = xcalloc(1, sizeof(*s));
+
+	s->cfg = cfg;
+	spool_init(&s->spool, cfg->scanner.temp_dir,
+		   (size_t)cfg->scanner.spool_memory);
+	return s;
+}
+
+/* session_clear_connection - forget the connect-time facts */
+static void
+session_clear_connection(struct session *s)
+{
+	free(s->client_name);
+	free(s->daemon_name);
+	free(s->daemon_port);
+	free(s->helo);
+	s->client_name = s->daemon_name = s->daemon_port = s->helo = NULL;
+	s->client_addr[0] = '\0';
+	memset(&s->origin, 0, sizeof(s->origin));
+}
+
+/* session_free - everything, at close */
+void
+session_free(struct session *s)
+{
+	if (s == NULL)
+		return;
+	session_reset_message(s);
+	session_clear_connection(s);
+	free(s);
+}
+
+/* session_set_client - the connect event's host name and address */
+void
+session_set_client(struct session *s, const char *name,
+		   const struct sockaddr *sa)
+{
+	session_clear_connection(s);
+	s->client_name = xstrdup(name ? name : "unknown");
+	if (sa == NULL)
+		return;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)sa;
+		memcpy(&s->origin.addr, in, sizeof(*in));
+		s->origin.port = ntohs(in->sin_port);
+		inet_ntop(AF_INET, &in->sin_addr, s->client_addr,
+			  sizeof(s->client_addr));
+		s->origin.has_addr = 1;
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)sa;
+		memcpy(&s->origin.addr, in6, sizeof(*in6));
+		s->origin.port = ntohs(in6->sin6_port);
+		inet_ntop(AF_INET6, &in6->sin6_addr, s->client_addr,
+			  sizeof(s->client_addr));
+		s->origin.has_addr = 1;
+	}
+}
+
+/* session_set_daemon - {daemon_name} and {daemon_port}, either NULL */
+void
+session_set_daemon(struct session *s, const char *name, const char *port)
+{
+	free(s->daemon_name);
+	free(s->daemon_port);
+	s->daemon_name = name ? xstrdup(name) : NULL;
+	s->daemon_port = port ? xstrdup(port) : NULL;
+	s->origin.daemon_name = s->daemon_name;
+	s->origin.daemon_port = s->daemon_port;
+}
+
+/* session_set_helo - the HELO/EHLO argument */
+void
+session_set_helo(struct session *s, const char *helo)
+{
+	free(s->helo);
+	s->helo = xstrdup(helo ? helo : "");
+}
+
+/* session_addr - an envelope address without its angle brackets */
+static char *
+session_addr(const char *arg)
+{
+	size_t len;
+
+	if (arg == NULL)
+		return xstrdup("");
+	len = strlen(arg);
+	if (len >= 2 && arg[0] == '<' && arg[len - 1] == '>')
+		return xstrndup(arg + 1, len - 2);
+	return xstrdup(arg);
+}
+
+/* session_begin_message - MAIL FROM: start a new message */
+void
+session_begin_message(struct session *s, const char *sender,
+		      int authenticated)
+{
+	session_reset_message(s);
+	s->in_message = 1;
+	s->sender = session_addr(sender);
+	s->origin.authenticated = authenticated;
+	clock_gettime(CLOCK_MONOTONIC, &s->started);
+}
+
+/* session_add_rcpt - one RCPT TO */
+void
+session_add_rcpt(struct session *s, const char *rcpt)
+{
+	if (s->n_rcpts == s->rcpts_cap) {
+		s->rcpts_cap = s->rcpts_cap ? s->rcpts_cap * 2 : 4;
+		s->rcpts = xrealloc(s->rcpts, s->rcpts_cap * sizeof(char *));
+	}
+	s->rcpts[s->n_rcpts++] = session_addr(rcpt);
+}
+
+/* session_set_queue_id - the MTA's queue id, once known */
+void
+session_set_queue_id(struct session *s, const char *qid)
+{
+	if (qid == NULL || *qid == '\0')
+		return;
+	free(s->queue_id);
+	s->queue_id = xstrdup(qid);
+}
+
+/* session_queue_id - the queue id, or NOQUEUE as Postfix logs it */
+const char *
+session_queue_id(const struct session *s)
+{
+	return s->queue_id ? s->queue_id : "NOQUEUE";
+}
+
+/* session_count_header - note X-Virus-* headers a sender may have forged */
+void
+session_count_header(struct session *s, const char *name)
+{
+	if (strcasecmp(name, "X-Virus-Status") == 0)
+		s->forged_status++;
+	else if (strcasecmp(name, "X-Virus-Scanned") == 0)
+		s->forged_scanned++;
+}
+
+/* session_reset_message - forget the message in progress */
+void
+session_reset_message(struct session *s)
+{
+	free(s->sender);
+	for (size_t i = 0; i < s->n_rcpts; i++)
+		free(s->rcpts[i]);
+	free(s->rcpts);
+	free(s->queue_id);
+	s->sender = s->queue_id = NULL;
+	s->rcpts = NULL;
+	s->n_rcpts = s->rcpts_cap = 0;
+	s->forged_status = s->forged_scanned = 0;
+	s->origin.authenticated = 0;
+	s->in_message = 0;
+	spool_reset(&s->spool);
+}

@@ -1,0 +1,179 @@
+/*
+ * NAME
+ *	spool - collect one message in memory, then in an unlinked temp file
+ * DESCRIPTION
+ *	spool_append() keeps bytes in memory until the threshold
+ *	(scanner.spool_memory) would be passed, then moves everything to an
+ *	unlinked file in the temp directory (O_TMPFILE where the filesystem
+ *	has it, else mkstemp and unlink), so memory does not grow with the
+ *	size of the message and nothing is left on disk after a crash.
+ *	Headers arrive from libmilter as name and value; spool_append_header
+ *	re-assembles them with CRLF line ends as they were on the wire.
+ * DIAGNOSTICS
+ *	A failed write sets sp->error (an errno) and every later append is
+ *	ignored; the message is then tempfailed at end of message.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clamgate/log.h"
+#include "clamgate/spool.h"
+#include "clamgate/xmalloc.h"
+
+/* spool_init - an empty spool */
+void
+spool_init(struct spool *sp, const char *tmpdir, size_t threshold)
+{
+	memset(sp, 0, sizeof(*sp));
+	sp->fd = -1;
+	sp->tmpdir = tmpdir;
+	sp->threshold = threshold;
+}
+
+/* spool_reset - forget the message, keep the settings */
+void
+spool_reset(struct spool *sp)
+{
+	if (sp->fd >= 0)
+		close(sp->fd);
+	free(sp->mem);
+	spool_init(sp, sp->tmpdir, sp->threshold);
+}
+
+/* spool_write_all - write(2) until done */
+static int
+spool_write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* spool_open_tmp - an unlinked read-write file in dir */
+static int
+spool_open_tmp(const char *dir)
+{
+	char path[4096];
+	int fd;
+
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR))
+		return fd;
+	snprintf(path, sizeof(path), "%s/clamgate.XXXXXX", dir);
+	if ((fd = mkostemp(path, O_CLOEXEC)) < 0)
+		return -1;
+	unlink(path);
+	return fd;
+}
+
+/* spool_spill - move the memory part to a temp file */
+static int
+spool_spill(struct spool *sp)
+{
+	int fd = spool_open_tmp(sp->tmpdir);
+
+	if (fd < 0) {
+		sp->error = errno;
+		log_error("cannot create spool file in %s: %m", sp->tmpdir);
+		return -1;
+	}
+	if (spool_write_all(fd, sp->mem, sp->len) < 0) {
+		sp->error = errno;
+		log_error("cannot write spool file in %s: %m", sp->tmpdir);
+		close(fd);
+		return -1;
+	}
+	free(sp->mem);
+	sp->mem = NULL;
+	sp->len = sp->cap = 0;
+	sp->fd = fd;
+	return 0;
+}
+
+/* spool_append - add bytes to the message */
+int
+spool_append(struct spool *sp, const void *data, size_t len)
+{
+	if (sp->error)
+		return -1;
+	if (sp->fd < 0 && sp->len + len > sp->threshold && spool_spill(sp) < 0)
+		return -1;
+	if (sp->fd >= 0) {
+		if (spool_write_all(sp->fd, data, len) < 0) {
+			sp->error = errno;
+			log_error("cannot write spool file in %s: %m",
+				  sp->tmpdir);
+			return -1;
+		}
+	} else {
+		if (sp->len + len > sp->cap) {
+			sp->cap = (sp->len + len) * 2;
+			if (sp->cap > sp->threshold && sp->threshold >= sp->len + len)
+				sp->cap = sp->threshold;
+			sp->mem = xrealloc(sp->mem, sp->cap);
+		}
+		memcpy(sp->mem + sp->len, data, len);
+		sp->len += len;
+	}
+	sp->size += len;
+	return 0;
+}
+
+/* spool_append_header - "Name:value\r\n", folded lines with CRLF */
+int
+spool_append_header(struct spool *sp, const char *name, const char *value,
+		    int leadspc)
+{
+	const char *p, *nl;
+
+	if (spool_append(sp, name, strlen(name)) < 0 ||
+	    spool_append(sp, leadspc ? ":" : ": ", leadspc ? 1 : 2) < 0)
+		return -1;
+	for (p = value; (nl = strchr(p, '\n')) != NULL; p = nl + 1) {
+		size_t len = (size_t)(nl - p);
+		if (len > 0 && p[len - 1] == '\r')
+			len--;
+		if (spool_append(sp, p, len) < 0 ||
+		    spool_append(sp, "\r\n", 2) < 0)
+			return -1;
+	}
+	if (spool_append(sp, p, strlen(p)) < 0)
+		return -1;
+	return spool_append(sp, "\r\n", 2);
+}
+
+/* spool_copy_to - write the whole message to fd */
+int
+spool_copy_to(const struct spool *sp, int fd)
+{
+	char buf[65536];
+	off_t off = 0;
+
+	if (sp->fd < 0)
+		return spool_write_all(fd, sp->mem, sp->len);
+	for (;;) {
+		ssize_t n = pread(sp->fd, buf, sizeof(buf), off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			return (uint64_t)off == sp->size ? 0 : (errno = EIO, -1);
+		if (spool_write_all(fd, buf, (size_t)n) < 0)
+			return -1;
+		off += n;
+	}
+}

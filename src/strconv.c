@@ -1,0 +1,93 @@
+/*
+ * NAME
+ *	strconv - sizes, octal modes and globs from configuration text
+ * DESCRIPTION
+ *	strconv_size() accepts a decimal number with an optional K, M or G
+ *	suffix (powers of 1024, either case, optional trailing "B").
+ *	strconv_mode() accepts an octal mode such as "0660".
+ *	strconv_glob_match() matches * and ? case-insensitively.
+ * DIAGNOSTICS
+ *	-1 for text that is not valid, including overflow.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+
+#include "clamgate/strconv.h"
+
+/* strconv_size - "50M" to bytes */
+int
+strconv_size(const char *text, uint64_t *bytes)
+{
+	const char *p = text;
+	uint64_t value = 0, mult = 1;
+
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	for (; isdigit((unsigned char)*p); p++) {
+		if (value > (UINT64_MAX - 9) / 10)
+			return -1;
+		value = value * 10 + (uint64_t)(*p - '0');
+	}
+	switch (toupper((unsigned char)*p)) {
+	case 'K':
+		mult = 1024, p++;
+		break;
+	case 'M':
+		mult = 1024 * 1024, p++;
+		break;
+	case 'G':
+		mult = 1024 * 1024 * 1024, p++;
+		break;
+	}
+	if (mult > 1 && toupper((unsigned char)*p) == 'B')
+		p++;
+	if (*p != '\0' || value > UINT64_MAX / mult)
+		return -1;
+	*bytes = value * mult;
+	return 0;
+}
+
+/* strconv_mode - "0660" to a permission mode */
+int
+strconv_mode(const char *text, mode_t *mode)
+{
+	char *end;
+	long value;
+
+	if (*text < '0' || *text > '7')
+		return -1;
+	errno = 0;
+	value = strtol(text, &end, 8);
+	if (errno != 0 || *end != '\0' || value < 0 || value > 07777)
+		return -1;
+	*mode = (mode_t)value;
+	return 0;
+}
+
+/* strconv_glob_match - shell-style * and ? match, ignoring case */
+int
+strconv_glob_match(const char *pattern, const char *text)
+{
+	const char *star = NULL, *resume = NULL;
+
+	while (*text) {
+		if (*pattern == '*') {
+			star = pattern++;
+			resume = text;
+		} else if (*pattern == '?' ||
+			   tolower((unsigned char)*pattern) ==
+				   tolower((unsigned char)*text)) {
+			pattern++;
+			text++;
+		} else if (star) {
+			pattern = star + 1;
+			text = ++resume;
+		} else {
+			return 0;
+		}
+	}
+	while (*pattern == '*')
+		pattern++;
+	return *pattern == '\0';
+}

@@ -1,0 +1,18 @@
+-- The milter on an inet socket.
+dofile(lib)
+
+test("inet socket: clean accepted", function()
+	local c = open()
+	send(c, { headers = { { "Subject", "x" } }, body = "hello\r\n" })
+	expect(c, SMFIR_ACCEPT, "accept")
+	mt.disconnect(c)
+end)
+
+test("inet socket: EICAR rejected", function()
+	local c = open()
+	send(c, { body = attachment_message(EICAR_B64) })
+	expect_reject(c, EICAR_REPLY)
+	mt.disconnect(c)
+end)
+
+finish()

@@ -1,0 +1,190 @@
+#!/bin/sh
+# Protocol tests: the real clamgate daemon, driven by miltertest (Lua)
+# playing the MTA, with the real libclamav and signatures-test/.
+# Each profile starts its own daemon with its own configuration, runs one
+# or more Lua scripts, and stops the daemon by PID.
+#
+# usage: tests/protocol/run.sh BUILD_DIR
+# Prints "ok - ..." / "not ok - ..." lines; exit status 1 if any failed.
+set -u
+BUILD=${1:-build}
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=$TOP/$BUILD/clamgate
+HERE=$TOP/tests/protocol
+SIGS=$TOP/signatures-test
+T=$(mktemp -d /tmp/clamgate-proto.XXXXXX)
+chmod 755 "$T"
+FAILED=0
+PIDS=""
+
+cleanup() {
+	for p in $PIDS; do kill -TERM "$p" 2>/dev/null; done
+	for p in $PIDS; do
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			kill -0 "$p" 2>/dev/null || break
+			sleep 0.5
+		done
+		kill -KILL "$p" 2>/dev/null
+	done
+	rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+
+note() { printf '%s\n' "$*"; }
+bad() { printf 'not ok - %s\n' "$*"; FAILED=1; }
+good() { printf 'ok - %s\n' "$*"; }
+
+# make_data - generated inputs: a 6 MB attachment, then EICAR
+make_data() {
+	mkdir -p "$T/data"
+	eicar_b64='WDVPIVAlQEFQWzRcUFpYNTQoUF4pN0NDKTd9JEVJQ0FSLVNUQU5EQVJELUFOVElWSVJVUy1URVNULUZJTEUhJEgrSCo='
+	{
+		printf -- '--b1\r\nContent-Type: application/octet-stream\r\n'
+		printf -- 'Content-Transfer-Encoding: base64\r\n\r\n'
+		head -c 4718592 /dev/urandom | base64 -w 76 | sed 's/$/\r/'
+		printf -- '--b1\r\nContent-Type: application/octet-stream\r\n'
+		printf -- 'Content-Transfer-Encoding: base64\r\n\r\n%s\r\n--b1--\r\n' "$eicar_b64"
+	} > "$T/data/large-virus.txt"
+}
+
+# start NAME SOCKET [config lines...] - start a daemon for a profile;
+# $MILTER_EXTRA and $SCANNER_EXTRA add keys to those groups
+start() {
+	name=$1 sock=$2
+	shift 2
+	d=$T/$name
+	mkdir -p "$d/q" "$d/tmp"
+	[ -d "$d/db" ] || { mkdir -p "$d/db"; cp "$SIGS"/*.hdb "$SIGS"/*.ndb "$d/db/"; }
+	{
+		printf 'milter: { socket = "%s"; %s };\n' "$sock" "${MILTER_EXTRA:-user = \"\";}"
+		printf 'scanner: { database = "%s/db"; temp_dir = "%s/tmp";\n' "$d" "$d"
+		printf '  spool_memory = "256K"; reload_interval = 1; timeout = 30; %s };\n' \
+			"${SCANNER_EXTRA:-}"
+		printf 'quarantine: { directory = "%s/q"; };\n' "$d"
+		printf 'log: { level = "debug"; };\n'
+		for line in "$@"; do printf '%s\n' "$line"; done
+	} > "$d/clamgate.conf"
+	"$BIN" -f -c "$d/clamgate.conf" 2> "$d/log" &
+	PID=$!
+	PIDS="$PIDS $PID"
+	SOCK=$sock
+	DIR=$d
+}
+
+# wait_log FILE PATTERN COUNT - until PATTERN appears COUNT times (20 s)
+wait_log() {
+	for _ in $(seq 1 100); do
+		[ "$(grep -c -- "$2" "$1")" -ge "$3" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# lua SCRIPT - run a script against the current daemon
+lua() {
+	miltertest -D lib="$HERE/lib.lua" -D sock="$SOCK" -D qdir="$DIR/q" \
+		-D data="$T/data" -D pid="$PID" -s "$HERE/$1" || FAILED=1
+}
+
+# stop - SIGTERM the current daemon and wait for it
+stop() {
+	kill -TERM "$PID" 2>/dev/null
+	wait_exit "$PID" || bad "daemon $PID did not stop after SIGTERM"
+}
+
+wait_exit() {
+	for _ in $(seq 1 60); do
+		kill -0 "$1" 2>/dev/null || { wait "$1" 2>/dev/null; return 0; }
+		sleep 0.25
+	done
+	return 1
+}
+
+make_data
+
+# default profile; its last test sends SIGTERM in the middle of a message
+start default "unix:$T/default.sock"
+wait_log "$DIR/log" "signatures loaded" 1 || bad "default: signatures not loaded"
+lua default.lua
+if wait_exit "$PID"; then good "daemon exits after draining on SIGTERM"
+else bad "daemon still running 15 s after SIGTERM"; fi
+[ -e "$T/default.sock" ] && bad "unix socket left behind" || good "unix socket removed at exit"
+grep -q "QID1: client=mx.remote.example\[192.0.2.10\] from=<sender@remote.example> nrcpt=1 size=[0-9]* verdict=infected virus=Clamgate.Test.EICAR.UNOFFICIAL action=reject reason=safe ms=[0-9]*" "$DIR/log" \
+	&& good "one log line per message with the decision" || bad "log line format"
+
+start nonsmtp "unix:$T/nonsmtp.sock" \
+	'policy: { trusted_relays = [ ]; noreject_daemons = [ "REINJECT" ];' \
+	'  reject_authenticated = false; };'
+wait_log "$DIR/log" "signatures loaded" 1
+lua nonsmtp.lua; stop
+
+start replace "unix:$T/replace.sock" 'policy: { headers = "replace"; };'
+wait_log "$DIR/log" "signatures loaded" 1
+lua replace.lua; stop
+
+start rules "unix:$T/rules.sock" \
+	'policy: { fallback = "hold"; reject_reply = "550 5.7.0 100%% sure: %v";' \
+	'  rules = ( { match = "Clamgate.Test.Marker*"; action = "accept"; } ); };'
+wait_log "$DIR/log" "signatures loaded" 1
+lua rules.lua; stop
+
+SCANNER_EXTRA='max_message_size = "4K";'
+start oversize "unix:$T/oversize.sock"
+wait_log "$DIR/log" "signatures loaded" 1
+lua oversize.lua; stop
+
+start oversize_reject "unix:$T/oversize_reject.sock" \
+	'policy: { on_oversize = "reject"; fallback = "discard"; };'
+wait_log "$DIR/log" "signatures loaded" 1
+lua oversize_reject.lua; stop
+SCANNER_EXTRA=
+
+# inet socket (TCP_NODELAY path)
+PORT=$((20000 + $$ % 20000))
+start inet "inet:$PORT@127.0.0.1"
+wait_log "$DIR/log" "signatures loaded" 1
+lua inet.lua
+grep -q "TCP_NODELAY set on listening socket" "$DIR/log" \
+	&& good "TCP_NODELAY set on the inet listener" || bad "TCP_NODELAY not set"
+stop
+
+# no signatures yet: tempfail; then the loader picks them up
+mkdir -p "$T/notready/db"
+start notready "unix:$T/notready.sock"
+wait_log "$DIR/log" "signature reload failed" 1 || bad "notready: no load failure logged"
+lua notready.lua
+cp "$SIGS"/*.hdb "$SIGS"/*.ndb "$DIR/db/"
+wait_log "$DIR/log" "signatures loaded" 1 && good "first signatures loaded by the retry" \
+	|| bad "signatures not loaded after they appeared"
+printf 'Clamgate.Test.Reloaded:0:*:%s\n' \
+	"$(printf 'CLAMGATE-RELOAD-MARKER-51d0' | od -An -tx1 | tr -d ' \n')" > "$DIR/db/reload.ndb"
+wait_log "$DIR/log" "signatures loaded" 2 && good "changed database reloaded by the periodic check" \
+	|| bad "periodic reload did not happen"
+lua loaded.lua
+kill -USR2 "$PID"
+wait_log "$DIR/log" "signatures loaded" 3 && good "SIGUSR2 forces a reload" \
+	|| bad "SIGUSR2 did not reload"
+kill -0 "$PID" && good "daemon still running after SIGUSR2" || bad "SIGUSR2 killed the daemon"
+printf 'broken' > "$DIR/db/broken.ndb"
+kill -USR2 "$PID"
+wait_log "$DIR/log" "signature reload failed" 2 && good "failed reload is logged" \
+	|| bad "failed reload not logged"
+lua loaded.lua
+stop
+
+# running as nobody with a quarantine directory it cannot write
+mkdir -p "$T/qfail/q" "$T/qfail/tmp" "$T/qfail/db"
+cp "$SIGS"/*.hdb "$SIGS"/*.ndb "$T/qfail/db/"
+chmod 1777 "$T/qfail/tmp"; chmod 755 "$T/qfail" "$T/qfail/db"; chmod 644 "$T"/qfail/db/*
+chown root:root "$T/qfail/q"; chmod 700 "$T/qfail/q"
+MILTER_EXTRA='user = "nobody";'
+start qfail "unix:$T/qfail.sock"
+MILTER_EXTRA=
+wait_log "$DIR/log" "signatures loaded" 1
+[ "$(stat -c %U "$T/qfail.sock")" = nobody ] && good "socket owned by milter.user" \
+	|| bad "socket owner is $(stat -c %U "$T/qfail.sock")"
+[ "$(ps -o user= -p "$PID")" = nobody ] && good "daemon runs as milter.user" \
+	|| bad "daemon runs as $(ps -o user= -p "$PID")"
+lua qfail.lua; stop
+
+exit $FAILED
