@@ -57,7 +57,7 @@ $(BUILD)/%.o: src/%.c $(wildcard include/clamgate/*.h) | $(BUILD)
 
 $(BUILD)/unit/%.o: tests/unit/%.c $(wildcard include/clamgate/*.h tests/unit/*.h) | $(BUILD)
 	@mkdir -p $(BUILD)/unit
-	$(CC) $(CPPFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -Itests/unit -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -DTOP='"$(CURDIR)"' -Itests/unit -c -o $@ $<
 
 $(BUILD)/unit-tests: $(UNIT_OBJS) $(BUILD)/libclamgate.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)

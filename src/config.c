@@ -30,6 +30,28 @@
 #include "config_int.h"
 
 
+/* cfg_where - "group.key: " or "policy.rules[1].action: " for s */
+static void
+cfg_where(const config_setting_t *s, char *buf, size_t len)
+{
+	char part[128], tmp[256];
+
+	buf[0] = '\0';
+	for (; s != NULL && config_setting_parent(s) != NULL;
+	     s = config_setting_parent(s)) {
+		if (config_setting_name(s))
+			snprintf(part, sizeof(part), "%s%s", config_setting_name(s),
+				 buf[0] && buf[0] != '[' ? "." : "");
+		else
+			snprintf(part, sizeof(part), "[%d]%s",
+				 config_setting_index(s), buf[0] ? "." : "");
+		snprintf(tmp, sizeof(tmp), "%s%s", part, buf);
+		snprintf(buf, len, "%s", tmp);
+	}
+	if (buf[0])
+		snprintf(buf + strlen(buf), len - strlen(buf), ": ");
+}
+
 /* cfg_fail - format "FILE:LINE: group.key: message" and return -1 */
 int
 cfg_fail(struct cfg_ctx *c, const config_setting_t *s, const char *fmt, ...)
@@ -43,14 +65,7 @@ cfg_fail(struct cfg_ctx *c, const config_setting_t *s, const char *fmt, ...)
 	va_end(ap);
 	if (s != NULL) {
 		file = config_setting_source_file(s);
-		const config_setting_t *p = s;
-		const char *parts[4];
-		int n = 0;
-		for (; p && config_setting_name(p) && n < 4; p = config_setting_parent(p))
-			parts[n++] = config_setting_name(p);
-		for (int i = n - 1; i >= 0; i--)
-			snprintf(where + strlen(where), sizeof(where) - strlen(where),
-				 "%s%s", parts[i], i ? "." : ": ");
+		cfg_where(s, where, sizeof(where));
 	}
 	snprintf(c->err, c->errlen, "%s:%u: %s%s", file ? file : c->path,
 		 s ? config_setting_source_line(s) : 0, where, msg);

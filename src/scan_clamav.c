@@ -44,10 +44,27 @@ struct scanner {
 static pthread_once_t clamav_once = PTHREAD_ONCE_INIT;
 static cl_error_t clamav_init_rc;
 
+/* clamav_message - libclamav's own messages, into our log */
+static void
+clamav_message(enum cl_msg severity, const char *fullmsg, const char *msg,
+	       void *context)
+{
+	size_t len = strlen(msg);
+
+	(void)fullmsg, (void)context;
+	while (len > 0 && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
+		len--;
+	if (severity == CL_MSG_ERROR)
+		log_warn("libclamav: %.*s", (int)len, msg);
+	else
+		log_debug("libclamav: %.*s", (int)len, msg);
+}
+
 /* clamav_init - cl_init, once per process */
 static void
 clamav_init(void)
 {
+	cl_set_clcb_msg(clamav_message);
 	clamav_init_rc = cl_init(CL_INIT_DEFAULT);
 }
 

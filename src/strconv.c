@@ -25,9 +25,10 @@ strconv_size(const char *text, uint64_t *bytes)
 	if (!isdigit((unsigned char)*p))
 		return -1;
 	for (; isdigit((unsigned char)*p); p++) {
-		if (value > (UINT64_MAX - 9) / 10)
+		uint64_t digit = (uint64_t)(*p - '0');
+		if (value > (UINT64_MAX - digit) / 10)
 			return -1;
-		value = value * 10 + (uint64_t)(*p - '0');
+		value = value * 10 + digit;
 	}
 	switch (toupper((unsigned char)*p)) {
 	case 'K':

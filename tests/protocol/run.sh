@@ -187,4 +187,12 @@ wait_log "$DIR/log" "signatures loaded" 1
 	|| bad "daemon runs as $(ps -o user= -p "$PID")"
 lua qfail.lua; stop
 
+# under -fsanitize, a daemon's findings land in its log
+if grep -l -E "runtime error|AddressSanitizer|LeakSanitizer" "$T"/*/log 2>/dev/null; then
+	grep -h -A 20 -E "runtime error|AddressSanitizer|LeakSanitizer" "$T"/*/log | head -80
+	bad "sanitizer findings in daemon logs"
+else
+	good "no sanitizer findings in daemon logs"
+fi
+
 exit $FAILED

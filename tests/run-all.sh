@@ -1,0 +1,30 @@
+#!/bin/sh
+# Run every test suite against $BUILD (default build) and print one
+# summary line, "N passed, N failed".  Exit 1 if anything failed.
+set -u
+BUILD=${BUILD:-build}
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP" || exit 1
+LOG=$(mktemp /tmp/clamgate-tests.XXXXXX)
+trap 'rm -f "$LOG"' EXIT
+status=0
+
+section() { printf '\n== %s\n' "$1"; }
+
+section "unit tests (Check)"
+"$BUILD/unit-tests" 2>&1 | tee -a "$LOG" || status=1
+section "command line"
+sh tests/cli/run.sh "$BUILD" 2>&1 | tee -a "$LOG"
+section "milter protocol (miltertest, real daemon, real libclamav)"
+sh tests/protocol/run.sh "$BUILD" 2>&1 | tee -a "$LOG"
+
+checks=$(sed -n 's/.*Checks: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\).*/\1 \2 \3/p' "$LOG")
+set -- ${checks:-0 1 0}
+unit_pass=$(($1 - $2 - $3)); unit_fail=$(($2 + $3))
+ok=$(grep -c '^ok - ' "$LOG")
+notok=$(grep -c '^not ok - ' "$LOG")
+passed=$((unit_pass + ok)); failed=$((unit_fail + notok))
+[ "$failed" -eq 0 ] && [ "$status" -eq 0 ] || status=1
+[ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
+printf '\n%s passed, %s failed\n' "$passed" "$failed"
+exit $status

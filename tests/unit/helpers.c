@@ -1,0 +1,57 @@
+/* helpers.c - temp directories and files for the unit tests */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clamgate/xmalloc.h"
+#include "suites.h"
+
+/* test_tmpdir - a new empty directory */
+char *
+test_tmpdir(void)
+{
+	char *dir = xstrdup("/tmp/clamgate-unit.XXXXXX");
+
+	if (mkdtemp(dir) == NULL)
+		abort();
+	return dir;
+}
+
+/* test_write_file - dir/name with text; returns the path */
+char *
+test_write_file(const char *dir, const char *name, const char *text)
+{
+	size_t len = strlen(dir) + strlen(name) + 2;
+	char *path = xmalloc(len);
+	FILE *f;
+
+	snprintf(path, len, "%s/%s", dir, name);
+	if ((f = fopen(path, "w")) == NULL)
+		abort();
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/* test_read_file - the whole file, NUL-terminated; NULL if unreadable */
+char *
+test_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = xmalloc((size_t)n + 1);
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
+		abort();
+	buf[n] = '\0';
+	fclose(f);
+	if (len)
+		*len = (size_t)n;
+	return buf;
+}

@@ -1,0 +1,20 @@
+/* suites.h - the unit test suites, one per module */
+#ifndef CLAMGATE_TEST_SUITES_H
+#define CLAMGATE_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *config_suite(void);
+Suite *policy_suite(void);
+Suite *strconv_suite(void);
+Suite *reply_suite(void);
+Suite *cidr_suite(void);
+Suite *spool_suite(void);
+Suite *quarantine_suite(void);
+
+/* helpers.c */
+char *test_tmpdir(void);
+char *test_write_file(const char *dir, const char *name, const char *text);
+char *test_read_file(const char *path, size_t *len);
+
+#endif

@@ -1,0 +1,219 @@
+/* test_config.c - parsing etc/clamgate.conf and every validation error */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "clamgate/config.h"
+#include "clamgate/log.h"
+#include "suites.h"
+
+/* parse - load text; NULL and err on failure */
+static struct cg_config *
+parse(const char *text, char *err, size_t errlen, char **pathp)
+{
+	char *dir = test_tmpdir();
+	char *path = test_write_file(dir, "clamgate.conf", text);
+	struct cg_config *cfg = config_load(path, err, errlen);
+
+	if (pathp)
+		*pathp = path;
+	else
+		free(path);
+	free(dir);
+	return cfg;
+}
+
+/* the shipped file parses, and its values are the defaults */
+START_TEST(test_shipped_file)
+{
+	char err[512];
+	struct cg_config *cfg = config_load(TOP "/etc/clamgate.conf", err,
+					    sizeof(err));
+
+	ck_assert_msg(cfg != NULL, "%s", err);
+	ck_assert_str_eq(cfg->milter.socket, "inet:7357@127.0.0.1");
+	ck_assert_str_eq(cfg->milter.user, "clamgate");
+	ck_assert_uint_eq(cfg->milter.socket_mode, 0660);
+	ck_assert_str_eq(cfg->scanner.backend, "libclamav");
+	ck_assert_str_eq(cfg->scanner.database, "/var/lib/clamav");
+	ck_assert_uint_eq(cfg->scanner.max_message_size, 50 << 20);
+	ck_assert_uint_eq(cfg->scanner.timeout, 120);
+	ck_assert_uint_eq(cfg->scanner.max_concurrent,
+			  (unsigned)sysconf(_SC_NPROCESSORS_ONLN));
+	ck_assert_uint_eq(cfg->scanner.reload_interval, 60);
+	ck_assert_int_eq(cfg->policy.reject, CG_REJECT_SAFE);
+	ck_assert_int_eq(cfg->policy.fallback, CG_QUARANTINE);
+	ck_assert_uint_eq(cfg->policy.n_trusted_relays, 2);
+	ck_assert_int_eq(cfg->policy.reject_authenticated, 1);
+	ck_assert_int_eq(cfg->policy.on_error, CG_ON_ERROR_TEMPFAIL);
+	ck_assert_int_eq(cfg->policy.on_oversize, CG_ACCEPT);
+	ck_assert_int_eq(cfg->policy.headers, CG_HEADERS_ADD);
+	ck_assert_str_eq(cfg->policy.reject_code, "554");
+	ck_assert_str_eq(cfg->policy.reject_xcode, "5.7.1");
+	ck_assert_str_eq(cfg->policy.reject_text, "Virus %v found; message rejected");
+	ck_assert_uint_eq(cfg->policy.n_rules, 0);
+	ck_assert_uint_eq(cfg->policy.nonsmtp_daemons.count, 1);
+	ck_assert_str_eq(cfg->quarantine.directory, "/var/lib/clamgate/quarantine");
+	ck_assert_int_eq(cfg->log.level, LOG_LEVEL_INFO);
+	ck_assert_int_eq(cfg->log.facility, LOG_MAIL);
+	config_free(cfg);
+}
+END_TEST
+
+/* an empty file is valid: every default */
+START_TEST(test_empty_file)
+{
+	char err[512];
+	struct cg_config *cfg = parse("", err, sizeof(err), NULL);
+
+	ck_assert_msg(cfg != NULL, "%s", err);
+	ck_assert_str_eq(cfg->policy.reject_code, "554");
+	config_free(cfg);
+}
+END_TEST
+
+/* every key set to a non-default value */
+START_TEST(test_all_keys)
+{
+	char err[512];
+	struct cg_config *cfg = parse(
+		"milter: { socket = \"unix:/run/clamgate/c.sock\"; user = \"mail\";\n"
+		"  group = \"postfix\"; socket_mode = \"0770\"; };\n"
+		"scanner: { backend = \"libclamav\"; database = \"/srv/db\";\n"
+		"  temp_dir = \"/srv/tmp\"; max_message_size = \"20M\";\n"
+		"  spool_memory = 65536; timeout = 30; max_concurrent = 3;\n"
+		"  reload_interval = 0; };\n"
+		"policy: { reject = \"never\"; fallback = \"hold\";\n"
+		"  trusted_relays = [ \"192.0.2.0/24\" ]; noreject_daemons = [ \"a\", \"b\" ];\n"
+		"  nonsmtp_daemons = [ ]; reject_authenticated = false;\n"
+		"  on_error = \"accept\"; on_oversize = \"reject\"; headers = \"replace\";\n"
+		"  reject_reply = \"550 5.7.0 no: %v\";\n"
+		"  rules = ( { match = \"PUA.*\"; action = \"accept\"; },\n"
+		"            { action = \"discard\"; match = \"*.Junk\"; } ); };\n"
+		"quarantine: { directory = \"/srv/q\"; };\n"
+		"log: { level = \"debug\"; facility = \"local3\"; };\n",
+		err, sizeof(err), NULL);
+
+	ck_assert_msg(cfg != NULL, "%s", err);
+	ck_assert_str_eq(cfg->milter.group, "postfix");
+	ck_assert_uint_eq(cfg->milter.socket_mode, 0770);
+	ck_assert_uint_eq(cfg->scanner.max_message_size, 20 << 20);
+	ck_assert_uint_eq(cfg->scanner.spool_memory, 65536);
+	ck_assert_uint_eq(cfg->scanner.max_concurrent, 3);
+	ck_assert_uint_eq(cfg->scanner.reload_interval, 0);
+	ck_assert_int_eq(cfg->policy.reject, CG_REJECT_NEVER);
+	ck_assert_int_eq(cfg->policy.fallback, CG_HOLD);
+	ck_assert_uint_eq(cfg->policy.n_trusted_relays, 1);
+	ck_assert_uint_eq(cfg->policy.noreject_daemons.count, 2);
+	ck_assert_uint_eq(cfg->policy.nonsmtp_daemons.count, 0);
+	ck_assert_int_eq(cfg->policy.reject_authenticated, 0);
+	ck_assert_int_eq(cfg->policy.on_error, CG_ON_ERROR_ACCEPT);
+	ck_assert_int_eq(cfg->policy.on_oversize, CG_REJECT);
+	ck_assert_int_eq(cfg->policy.headers, CG_HEADERS_REPLACE);
+	ck_assert_str_eq(cfg->policy.reject_code, "550");
+	ck_assert_str_eq(cfg->policy.reject_xcode, "5.7.0");
+	ck_assert_str_eq(cfg->policy.reject_text, "no: %v");
+	ck_assert_uint_eq(cfg->policy.n_rules, 2);
+	ck_assert_str_eq(cfg->policy.rules[1].match, "*.Junk");
+	ck_assert_int_eq(cfg->policy.rules[1].action, CG_DISCARD);
+	ck_assert_int_eq(cfg->log.level, LOG_LEVEL_DEBUG);
+	ck_assert_int_eq(cfg->log.facility, LOG_LOCAL3);
+	config_free(cfg);
+}
+END_TEST
+
+static const struct {
+	const char *text;
+	int line;
+	const char *what;
+} bad[] = {
+	{"milter: { socket = ; };\n", 1, "syntax error"},
+	{"milter: {\n  sockett = \"unix:/x\";\n};\n", 2, "milter.sockett: unknown key"},
+	{"scanners: { };\n", 1, "scanners: unknown group"},
+	{"\n\nmilter: { socket = \"tcp:25\"; };\n", 3, "use unix:/path"},
+	{"milter: { socket = \"unix:relative\"; };\n", 1, "must be absolute"},
+	{"milter: { socket = \"inet:0@127.0.0.1\"; };\n", 1, "port must be 1 to 65535"},
+	{"milter: { socket = \"inet:99999@127.0.0.1\"; };\n", 1, "port must be 1 to 65535"},
+	{"milter: { socket = 7357; };\n", 1, "expected a quoted string"},
+	{"milter: { socket_mode = \"0999\"; };\n", 1, "not an octal mode"},
+	{"milter: { socket_mode = \"01777\"; };\n", 1, "not an octal mode"},
+	{"scanner: { backend = \"clamav\"; };\n", 1, "scanner.backend: \"clamav\" is not valid"},
+	{"scanner: { database = \"var/lib/clamav\"; };\n", 1, "not an absolute path"},
+	{"scanner: { max_message_size = \"50Q\"; };\n", 1, "not a size"},
+	{"scanner: { max_message_size = \"3G\"; };\n", 1, "out of range"},
+	{"scanner: { max_message_size = 100; };\n", 1, "out of range"},
+	{"scanner: { max_message_size = -5; };\n", 1, "cannot be negative"},
+	{"scanner: { max_message_size = true; };\n", 1, "expected a size"},
+	{"scanner: { timeout = 0; };\n", 1, "out of range (1 to 3600)"},
+	{"scanner: { timeout = \"120\"; };\n", 1, "expected a whole number"},
+	{"scanner: { max_concurrent = 5000; };\n", 1, "out of range"},
+	{"scanner: { reload_interval = -1; };\n", 1, "out of range"},
+	{"policy: { reject = \"always\"; };\n", 1, "use safe or never"},
+	{"policy: { fallback = \"reject\"; };\n", 1, "use quarantine, hold or discard"},
+	{"policy: {\n trusted_relays = [ \"127.0.0.1/33\" ];\n};\n", 2, "not an address or network"},
+	{"policy: { trusted_relays = \"127.0.0.1\"; };\n", 1, "expected a list"},
+	{"policy: { noreject_daemons = [ \"\" ]; };\n", 1, "empty string"},
+	{"policy: { reject_authenticated = \"yes\"; };\n", 1, "expected true or false"},
+	{"policy: { on_error = \"reject\"; };\n", 1, "use tempfail or accept"},
+	{"policy: { on_oversize = \"discard\"; };\n", 1, "use accept, tempfail or reject"},
+	{"policy: { headers = \"yes\"; };\n", 1, "use none, add or replace"},
+	{"policy: { reject_reply = \"Virus %v\"; };\n", 1, "expected [5XX ]5.X.X text"},
+	{"policy: { reject_reply = \"451 4.7.1 later\"; };\n", 1, "expected [5XX ]5.X.X"},
+	{"policy: { rules = ( { match = \"PUA.*\"; } ); };\n", 1, "needs both match and action"},
+	{"policy: { rules = (\n { match = \"PUA.*\"; action = \"allow\"; } ); };\n", 2,
+	 "policy.rules[0].action: \"allow\" is not valid"},
+	{"policy: { rules = ( { match = \"\"; action = \"accept\"; } ); };\n", 1, "empty pattern"},
+	{"policy: { rules = ( { match = \"x\"; action = \"accept\"; when = 1; } ); };\n", 1,
+	 "unknown key in rule"},
+	{"policy: { rules = [ \"x\" ]; };\n", 1, "expected a list ("},
+	{"quarantine: { directory = \"q\"; };\n", 1, "not an absolute path"},
+	{"quarantine: { retention = \"30d\"; };\n", 1, "unknown key"},
+	{"log: { level = \"verbose\"; };\n", 1, "use error, warning"},
+	{"log: { facility = \"mail2\"; };\n", 1, "not a syslog facility"},
+	{"log = 1;\n", 1, "expected a group"},
+};
+
+/* each bad file: NULL, and "FILE:LINE: ..." naming the problem */
+START_TEST(test_bad)
+{
+	char err[512], prefix[600], *path;
+	struct cg_config *cfg = parse(bad[_i].text, err, sizeof(err), &path);
+
+	ck_assert_msg(cfg == NULL, "accepted: %s", bad[_i].text);
+	snprintf(prefix, sizeof(prefix), "%s:%d: ", path, bad[_i].line);
+	ck_assert_msg(strncmp(err, prefix, strlen(prefix)) == 0,
+		      "\"%s\" does not start with \"%s\"", err, prefix);
+	ck_assert_msg(strstr(err, bad[_i].what) != NULL,
+		      "\"%s\" does not say \"%s\"", err, bad[_i].what);
+	free(path);
+}
+END_TEST
+
+START_TEST(test_missing_file)
+{
+	char err[512];
+
+	ck_assert_ptr_null(config_load("/nonexistent/clamgate.conf", err, sizeof(err)));
+	ck_assert_msg(strstr(err, "/nonexistent/clamgate.conf:0: cannot read") == err,
+		      "%s", err);
+}
+END_TEST
+
+Suite *
+config_suite(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_shipped_file);
+	tcase_add_test(tc, test_empty_file);
+	tcase_add_test(tc, test_all_keys);
+	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad) / sizeof(bad[0]));
+	tcase_add_test(tc, test_missing_file);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,268 @@
+/* test_policy.c - the decision table: verdict x origin x settings x rule */
+#include <arpa/inet.h>
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clamgate/config.h"
+#include "clamgate/policy.h"
+#include "suites.h"
+
+struct origin_case {
+	const char *name;
+	const char *addr;         /* NULL: no address from the MTA */
+	unsigned port;
+	const char *daemon_name;
+	const char *daemon_port;
+	int auth;
+	int safe;                 /* with reject_authenticated = true */
+	int safe_noauth;          /* with reject_authenticated = false */
+};
+
+static const struct origin_case origins[] = {
+	{"direct", "192.0.2.10", 40000, "MTA-IN", "25", 0, 1, 1},
+	{"direct6", "2001:db8::25", 40000, "MTA-IN", "25", 0, 1, 1},
+	{"direct no daemon_port", "192.0.2.10", 40000, "MTA-IN", NULL, 0, 1, 1},
+	{"authenticated", "192.0.2.10", 40000, "MTA-IN", "587", 1, 1, 0},
+	{"non-smtp port 0", "192.0.2.10", 0, "MTA-IN", "25", 0, 0, 0},
+	{"non-smtp daemon_port 0", "192.0.2.10", 40000, "MTA-IN", "0", 0, 0, 0},
+	{"non-smtp daemon_name", "192.0.2.10", 40000, "NONSMTP", "25", 0, 0, 0},
+	{"postfix sendmail", "127.0.0.1", 0, "NONSMTP", "0", 0, 0, 0},
+	{"trusted relay v4", "127.0.0.1", 40000, "MTA-IN", "25", 0, 0, 0},
+	{"trusted relay v6", "::1", 40000, "MTA-IN", "25", 0, 0, 0},
+	{"trusted relay mapped", "::ffff:127.0.0.9", 40000, "MTA-IN", "25", 0, 0, 0},
+	{"trusted relay net", "198.51.100.77", 40000, "MTA-IN", "25", 0, 0, 0},
+	{"trusted and authenticated", "127.0.0.1", 40000, "MTA-IN", "25", 1, 0, 0},
+	{"noreject daemon", "192.0.2.10", 40000, "REINJECT", "10025", 0, 0, 0},
+	{"no client address", NULL, 0, "MTA-IN", "25", 0, 0, 0},
+	{"no daemon_name", "192.0.2.10", 40000, NULL, NULL, 0, 0, 0},
+};
+#define N_ORIGINS (sizeof(origins) / sizeof(origins[0]))
+
+static const char *const fallbacks[] = {"quarantine", "hold", "discard"};
+static const enum cg_action fallback_actions[] = {CG_QUARANTINE, CG_HOLD,
+						  CG_DISCARD};
+
+/* load - a configuration from text */
+static struct cg_config *
+load(const char *text)
+{
+	char *dir = test_tmpdir(), err[512];
+	char *path = test_write_file(dir, "c.conf", text);
+	struct cg_config *cfg = config_load(path, err, sizeof(err));
+
+	ck_assert_msg(cfg != NULL, "config: %s", err);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	free(dir);
+	return cfg;
+}
+
+/* origin - the policy_origin for a case */
+static struct policy_origin
+origin(const struct origin_case *c)
+{
+	struct policy_origin o;
+
+	memset(&o, 0, sizeof(o));
+	if (c->addr && strchr(c->addr, ':')) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&o.addr;
+		in6->sin6_family = AF_INET6;
+		inet_pton(AF_INET6, c->addr, &in6->sin6_addr);
+		o.has_addr = 1;
+	} else if (c->addr) {
+		struct sockaddr_in *in = (struct sockaddr_in *)&o.addr;
+		in->sin_family = AF_INET;
+		inet_pton(AF_INET, c->addr, &in->sin_addr);
+		o.has_addr = 1;
+	}
+	o.port = c->port;
+	o.daemon_name = c->daemon_name;
+	o.daemon_port = c->daemon_port;
+	o.authenticated = c->auth;
+	return o;
+}
+
+/* config_for - the configuration for one combination */
+static struct cg_config *
+config_for(int fallback, int reject_auth, const char *extra)
+{
+	char text[1024];
+
+	snprintf(text, sizeof(text),
+		 "policy: { fallback = \"%s\"; reject_authenticated = %s;\n"
+		 "  trusted_relays = [ \"127.0.0.0/8\", \"::1/128\", "
+		 "\"198.51.100.0/24\" ];\n"
+		 "  noreject_daemons = [ \"REINJECT\" ];\n"
+		 "  rules = ( { match = \"PUA.*\"; action = \"accept\"; },\n"
+		 "            { match = \"*.Junk.*\"; action = \"discard\"; },\n"
+		 "            { match = \"*.Held\"; action = \"hold\"; },\n"
+		 "            { match = \"Heur.*\"; action = \"reject\"; } );\n"
+		 "  %s };\n",
+		 fallbacks[fallback], reject_auth ? "true" : "false",
+		 extra ? extra : "");
+	return load(text);
+}
+
+/* the infected verdict, every origin, fallback and reject_authenticated */
+START_TEST(test_infected_table)
+{
+	int fb = _i % 3, ra = (_i / 3) % 2;
+	struct cg_config *cfg = config_for(fb, ra, NULL);
+	static const char *const plain[] = {"Win.Trojan.X", "Heur.Thing"};
+
+	for (size_t i = 0; i < N_ORIGINS; i++) {
+		const struct origin_case *c = &origins[i];
+		struct policy_origin o = origin(c);
+		int safe = ra ? c->safe : c->safe_noauth;
+
+		for (size_t v = 0; v < 2; v++) {
+			struct policy_decision d =
+				policy_decide(cfg, &o, SCAN_INFECTED, plain[v]);
+			enum cg_action want = safe ? CG_REJECT : fallback_actions[fb];
+			ck_assert_msg(d.action == want,
+				      "%s, fallback %s, reject_auth %d, %s: got %s",
+				      c->name, fallbacks[fb], ra, plain[v],
+				      config_action_name(d.action));
+			ck_assert_int_eq(d.header, want == CG_HOLD
+							   ? POLICY_HDR_INFECTED
+							   : POLICY_HDR_NONE);
+			ck_assert((policy_unsafe_reason(cfg, &o) == NULL) == safe);
+		}
+		/* rules apply whatever the origin */
+		struct policy_decision d = policy_decide(cfg, &o, SCAN_INFECTED,
+							 "PUA.Win.Tool");
+		ck_assert_int_eq(d.action, CG_ACCEPT);
+		ck_assert_int_eq(d.header, POLICY_HDR_INFECTED);
+		ck_assert_int_eq(d.rule, 0);
+		d = policy_decide(cfg, &o, SCAN_INFECTED, "Doc.Junk.Macro");
+		ck_assert_int_eq(d.action, CG_DISCARD);
+		d = policy_decide(cfg, &o, SCAN_INFECTED, "Win.Worm.Held");
+		ck_assert_int_eq(d.action, CG_HOLD);
+		ck_assert_int_eq(d.header, POLICY_HDR_INFECTED);
+	}
+	config_free(cfg);
+}
+END_TEST
+
+/* clean, error and not-ready do not depend on the origin */
+START_TEST(test_clean_and_errors)
+{
+	struct cg_config *tf = config_for(0, 1, NULL);
+	struct cg_config *acc = config_for(0, 1, "on_error = \"accept\";");
+
+	for (size_t i = 0; i < N_ORIGINS; i++) {
+		struct policy_origin o = origin(&origins[i]);
+		struct policy_decision d = policy_decide(tf, &o, SCAN_CLEAN, NULL);
+		ck_assert_int_eq(d.action, CG_ACCEPT);
+		ck_assert_int_eq(d.header, POLICY_HDR_CLEAN);
+		ck_assert_int_eq(policy_decide(tf, &o, SCAN_ERROR, NULL).action,
+				 CG_TEMPFAIL);
+		ck_assert_int_eq(policy_decide(tf, &o, SCAN_NOT_READY, NULL).action,
+				 CG_TEMPFAIL);
+		d = policy_decide(acc, &o, SCAN_ERROR, NULL);
+		ck_assert_int_eq(d.action, CG_ACCEPT);
+		ck_assert_int_eq(d.header, POLICY_HDR_UNSCANNED);
+		d = policy_decide(acc, &o, SCAN_NOT_READY, NULL);
+		ck_assert_int_eq(d.action, CG_ACCEPT);
+		ck_assert_int_eq(d.header, POLICY_HDR_UNSCANNED);
+	}
+	config_free(tf);
+	config_free(acc);
+}
+END_TEST
+
+/* oversize and incomplete scans follow on_oversize */
+START_TEST(test_oversize)
+{
+	int fb = _i % 3;
+	struct cg_config *a = config_for(fb, 1, "on_oversize = \"accept\";");
+	struct cg_config *t = config_for(fb, 1, "on_oversize = \"tempfail\";");
+	struct cg_config *r = config_for(fb, 1, "on_oversize = \"reject\";");
+	static const enum scan_status st[] = {SCAN_OVERSIZE, SCAN_INCOMPLETE};
+
+	for (size_t i = 0; i < N_ORIGINS; i++) {
+		struct policy_origin o = origin(&origins[i]);
+		for (size_t k = 0; k < 2; k++) {
+			struct policy_decision d = policy_decide(a, &o, st[k], NULL);
+			ck_assert_int_eq(d.action, CG_ACCEPT);
+			ck_assert_int_eq(d.header, POLICY_HDR_UNSCANNED);
+			ck_assert_int_eq(policy_decide(t, &o, st[k], NULL).action,
+					 CG_TEMPFAIL);
+			d = policy_decide(r, &o, st[k], NULL);
+			/* without a verdict, never discard: quarantine */
+			enum cg_action fa = fallback_actions[fb] == CG_DISCARD
+						    ? CG_QUARANTINE
+						    : fallback_actions[fb];
+			ck_assert_int_eq(d.action, origins[i].safe ? CG_REJECT : fa);
+		}
+	}
+	config_free(a);
+	config_free(t);
+	config_free(r);
+}
+END_TEST
+
+/* reject = never: the fallback for every origin */
+START_TEST(test_reject_never)
+{
+	struct cg_config *cfg = config_for(0, 1, "reject = \"never\";");
+
+	for (size_t i = 0; i < N_ORIGINS; i++) {
+		struct policy_origin o = origin(&origins[i]);
+		struct policy_decision d = policy_decide(cfg, &o, SCAN_INFECTED, "X");
+		ck_assert_int_eq(d.action, CG_QUARANTINE);
+		ck_assert_str_eq(d.why, "reject-never");
+	}
+	config_free(cfg);
+}
+END_TEST
+
+/* the reason names why a reject was unsafe */
+START_TEST(test_reasons)
+{
+	struct cg_config *cfg = config_for(0, 0, NULL);
+	static const struct {
+		size_t origin;
+		const char *why;
+	} cases[] = {
+		{0, NULL},
+		{3, "authenticated"},
+		{4, "non-smtp"},
+		{5, "non-smtp"},
+		{6, "non-smtp"},
+		{8, "trusted-relay"},
+		{13, "noreject-daemon"},
+		{14, "no-client-address"},
+		{15, "macros-missing"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct policy_origin o = origin(&origins[cases[i].origin]);
+		const char *why = policy_unsafe_reason(cfg, &o);
+		if (cases[i].why == NULL)
+			ck_assert_ptr_null(why);
+		else
+			ck_assert_str_eq(why, cases[i].why);
+	}
+	config_free(cfg);
+}
+END_TEST
+
+Suite *
+policy_suite(void)
+{
+	Suite *s = suite_create("policy");
+	TCase *tc = tcase_create("table");
+
+	tcase_add_loop_test(tc, test_infected_table, 0, 6);
+	tcase_add_test(tc, test_clean_and_errors);
+	tcase_add_loop_test(tc, test_oversize, 0, 3);
+	tcase_add_test(tc, test_reject_never);
+	tcase_add_test(tc, test_reasons);
+	suite_add_tcase(s, tc);
+	return s;
+}
