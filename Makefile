@@ -1,7 +1,8 @@
 # clamgate - a ClamAV milter that never sends backscatter.
 #
 # make            build build/clamgate
-# make check      build and run every test (unit, config, protocol)
+# make check      install missing packages, build, run every test
+# make test       build and run every test (packages already there)
 # make check-asan the same, built with -fsanitize=address,undefined
 # make install    PREFIX=/usr/local DESTDIR=
 # make run        install missing packages, build, run in the foreground
@@ -65,7 +66,12 @@ $(BUILD)/unit-tests: $(UNIT_OBJS) $(BUILD)/libclamgate.a
 $(BUILD):
 	@mkdir -p $(BUILD)
 
-check: $(BUILD)/clamgate $(BUILD)/unit-tests
+# check installs missing packages first, then builds in a new make (the
+# pkg-config flags above are read when make starts)
+check: deps
+	$(MAKE) test
+
+test: $(BUILD)/clamgate $(BUILD)/unit-tests
 	BUILD=$(BUILD) sh tests/run-all.sh
 
 check-asan:
@@ -74,7 +80,8 @@ check-asan:
 deps:
 	sh tests/install-deps.sh
 
-run: deps all
+run: deps
+	$(MAKE) all
 	sh tests/run-dev.sh $(BUILD)
 
 install: $(BUILD)/clamgate
@@ -95,4 +102,4 @@ format-check:
 clean:
 	rm -rf build build-asan
 
-.PHONY: all check check-asan deps run install format-check clean
+.PHONY: all check test check-asan deps run install format-check clean

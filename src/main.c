@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,15 +165,20 @@ open_socket(const struct cg_config *cfg)
 	daemon_nodelay_listeners();
 }
 
+static atomic_int stopping;
+
 /* milter_thread - libmilter's accept loop, off the main thread */
 static void *
 milter_thread(void *arg)
 {
-	int *rc = arg;
+	int *failed = arg;
 
-	*rc = smfi_main();
-	/* smfi_main ended on its own: wake the main thread */
-	kill(getpid(), SIGTERM);
+	if (smfi_main() != MI_SUCCESS && !atomic_load(&stopping)) {
+		/* ended on its own: say so, and wake the main thread */
+		log_error("the milter library stopped unexpectedly");
+		*failed = 1;
+		kill(getpid(), SIGTERM);
+	}
 	return NULL;
 }
 
@@ -203,6 +209,7 @@ shut_down(const struct cg_config *cfg, int sig, pthread_t tid)
 		 "flight", strsignal(sig));
 	milter_set_draining();
 	daemon_socket_remove(cfg);
+	atomic_store(&stopping, 1);
 	if (sig != SIGINT)
 		left = milter_drain(cfg->scanner.timeout + 30);
 	if (left > 0)
@@ -220,12 +227,12 @@ static int
 serve(const struct cg_config *cfg)
 {
 	pthread_t tid;
-	int rc = MI_SUCCESS;
+	int failed = 0;
 
-	if (pthread_create(&tid, NULL, milter_thread, &rc) != 0)
+	if (pthread_create(&tid, NULL, milter_thread, &failed) != 0)
 		log_fatal("cannot start the milter thread");
 	shut_down(cfg, wait_for_stop(), tid);
-	return rc == MI_SUCCESS ? 0 : 1;
+	return failed;
 }
 
 /* run - the daemon proper */
