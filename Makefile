@@ -97,7 +97,7 @@ install: $(BUILD)/clamgate
 	fi
 
 format-check:
-	clang-format --dry-run --Werror src/*.c include/clamgate/*.h tests/unit/*.c
+	clang-format --dry-run --Werror src/*.c src/*.h include/clamgate/*.h tests/unit/*.c tests/unit/*.h
 
 clean:
 	rm -rf build build-asan

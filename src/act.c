@@ -72,8 +72,8 @@ act_reject(SMFICTX *ctx, struct session *s, const struct scan_result *res)
 
 /* act_status_value - the X-Virus-Status value */
 static void
-act_status_value(enum policy_header h, const struct scan_result *res,
-		 char *out, size_t outlen)
+act_status_value(enum policy_header h, const struct scan_result *res, char *out,
+		 size_t outlen)
 {
 	char name[REPLY_VIRUS_MAX + 1];
 
@@ -84,8 +84,9 @@ act_status_value(enum policy_header h, const struct scan_result *res,
 		break;
 	case POLICY_HDR_UNSCANNED:
 		snprintf(out, outlen, "Unscanned (%s)",
-			 res->status == SCAN_INCOMPLETE ? "limits exceeded"
-							: policy_status_name(res->status));
+			 res->status == SCAN_INCOMPLETE
+			     ? "limits exceeded"
+			     : policy_status_name(res->status));
 		break;
 	default:
 		snprintf(out, outlen, "Clean");
@@ -126,17 +127,18 @@ act_quarantine(struct session *s, const struct scan_result *res,
 	       struct act_outcome *out)
 {
 	struct quarantine_meta m = {
-		.sender = s->sender,
-		.rcpts = s->rcpts,
-		.n_rcpts = s->n_rcpts,
-		.client_addr = s->client_addr,
-		.client_name = s->client_name,
-		.helo = s->helo,
-		.queue_id = session_queue_id(s),
-		.virus = res->virus[0] ? res->virus : policy_status_name(res->status),
-		.action = "quarantine",
-		.engine = res->version,
-		.when = time(NULL),
+	    .sender = s->sender,
+	    .rcpts = s->rcpts,
+	    .n_rcpts = s->n_rcpts,
+	    .client_addr = s->client_addr,
+	    .client_name = s->client_name,
+	    .helo = s->helo,
+	    .queue_id = session_queue_id(s),
+	    .virus =
+		res->virus[0] ? res->virus : policy_status_name(res->status),
+	    .action = "quarantine",
+	    .engine = res->version,
+	    .when = time(NULL),
 	};
 
 	return quarantine_store(s->cfg->quarantine.directory, &m, &s->spool,
@@ -149,7 +151,8 @@ act_hold(SMFICTX *ctx, const struct scan_result *res)
 {
 	char reason[REPLY_VIRUS_MAX + 32], name[REPLY_VIRUS_MAX + 1];
 
-	reply_sanitize(res->virus[0] ? res->virus : policy_status_name(res->status),
+	reply_sanitize(res->virus[0] ? res->virus
+				     : policy_status_name(res->status),
 		       name, sizeof(name), REPLY_VIRUS_MAX);
 	snprintf(reason, sizeof(reason), "clamgate: %s", name);
 	return smfi_quarantine(ctx, reason) == MI_SUCCESS ? 0 : -1;
@@ -171,8 +174,8 @@ act_apply(SMFICTX *ctx, struct session *s, const struct policy_decision *d,
 		return;
 	case CG_QUARANTINE:
 		out->status = act_quarantine(s, res, out) == 0
-				      ? SMFIS_DISCARD
-				      : act_tempfail(ctx, out);
+				  ? SMFIS_DISCARD
+				  : act_tempfail(ctx, out);
 		return;
 	case CG_HOLD:
 		if (act_hold(ctx, res) < 0) {

@@ -17,8 +17,7 @@
 
 /* cidr_host_bits_clear - no bit after the prefix is set */
 static int
-cidr_host_bits_clear(const unsigned char *addr, unsigned prefix,
-		     unsigned bits)
+cidr_host_bits_clear(const unsigned char *addr, unsigned prefix, unsigned bits)
 {
 	for (unsigned i = prefix; i < bits; i++)
 		if (addr[i / 8] & (0x80 >> (i % 8)))
@@ -77,16 +76,16 @@ cidr_prefix_equal(const unsigned char *a, const unsigned char *b,
 int
 cidr_match(const struct cidr *net, const struct sockaddr *sa)
 {
-	static const unsigned char mapped[12] = {0, 0, 0, 0, 0,    0,
+	static const unsigned char mapped[12] = {0, 0, 0, 0, 0,	   0,
 						 0, 0, 0, 0, 0xff, 0xff};
 	const unsigned char *a;
 
 	if (sa->sa_family == AF_INET) {
 		if (net->family != AF_INET)
 			return 0;
-		a = (const unsigned char *)&((const struct sockaddr_in *)
-						     (const void *)sa)
-			    ->sin_addr;
+		a = (const unsigned char *)&(
+			(const struct sockaddr_in *)(const void *)sa)
+			->sin_addr;
 		return cidr_prefix_equal(a, net->addr, net->prefix);
 	}
 	if (sa->sa_family != AF_INET6)
@@ -101,8 +100,7 @@ cidr_match(const struct cidr *net, const struct sockaddr *sa)
 
 /* cidr_match_any - sa is inside one of the ranges */
 int
-cidr_match_any(const struct cidr *nets, size_t count,
-	       const struct sockaddr *sa)
+cidr_match_any(const struct cidr *nets, size_t count, const struct sockaddr *sa)
 {
 	for (size_t i = 0; i < count; i++)
 		if (cidr_match(&nets[i], sa))

@@ -29,7 +29,6 @@
 #include "clamgate/xmalloc.h"
 #include "config_int.h"
 
-
 /* cfg_where - "group.key: " or "policy.rules[1].action: " for s */
 static void
 cfg_where(const config_setting_t *s, char *buf, size_t len)
@@ -40,7 +39,8 @@ cfg_where(const config_setting_t *s, char *buf, size_t len)
 	for (; s != NULL && config_setting_parent(s) != NULL;
 	     s = config_setting_parent(s)) {
 		if (config_setting_name(s))
-			snprintf(part, sizeof(part), "%s%s", config_setting_name(s),
+			snprintf(part, sizeof(part), "%s%s",
+				 config_setting_name(s),
 				 buf[0] && buf[0] != '[' ? "." : "");
 		else
 			snprintf(part, sizeof(part), "[%d]%s",
@@ -129,8 +129,8 @@ cfg_uint(struct cfg_ctx *c, const config_setting_t *s, long lo, long hi,
 
 /* cfg_size - a size as "50M" or a number of bytes, within [lo, hi] */
 int
-cfg_size(struct cfg_ctx *c, const config_setting_t *s, uint64_t lo,
-	 uint64_t hi, uint64_t *out)
+cfg_size(struct cfg_ctx *c, const config_setting_t *s, uint64_t lo, uint64_t hi,
+	 uint64_t *out)
 {
 	uint64_t v;
 
@@ -142,16 +142,18 @@ cfg_size(struct cfg_ctx *c, const config_setting_t *s, uint64_t lo,
 		v = (uint64_t)n;
 	} else if (config_setting_type(s) == CONFIG_TYPE_STRING) {
 		if (strconv_size(config_setting_get_string(s), &v) < 0)
-			return cfg_fail(c, s,
-					"\"%s\" is not a size (use e.g. 512K, 50M, 1G)",
-					config_setting_get_string(s));
+			return cfg_fail(
+			    c, s,
+			    "\"%s\" is not a size (use e.g. 512K, 50M, 1G)",
+			    config_setting_get_string(s));
 	} else {
 		return cfg_fail(c, s, "expected a size such as \"50M\"");
 	}
 	if (v < lo || v > hi)
-		return cfg_fail(c, s, "size %llu is out of range (%llu to %llu bytes)",
-				(unsigned long long)v, (unsigned long long)lo,
-				(unsigned long long)hi);
+		return cfg_fail(
+		    c, s, "size %llu is out of range (%llu to %llu bytes)",
+		    (unsigned long long)v, (unsigned long long)lo,
+		    (unsigned long long)hi);
 	*out = v;
 	return 0;
 }
@@ -187,7 +189,8 @@ cfg_strlist(struct cfg_ctx *c, const config_setting_t *s,
 
 	if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
 	    config_setting_type(s) != CONFIG_TYPE_LIST)
-		return cfg_fail(c, s, "expected a list of strings [ \"a\", \"b\" ]");
+		return cfg_fail(c, s,
+				"expected a list of strings [ \"a\", \"b\" ]");
 	n = config_setting_length(s);
 	for (size_t i = 0; i < list->count; i++)
 		free(list->items[i]);
@@ -195,7 +198,8 @@ cfg_strlist(struct cfg_ctx *c, const config_setting_t *s,
 	list->items = xcalloc((size_t)n, sizeof(char *));
 	list->count = 0;
 	for (int i = 0; i < n; i++) {
-		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const config_setting_t *e =
+		    config_setting_get_elem(s, (unsigned)i);
 		const char *v = NULL;
 		if (cfg_string(c, e, &v) < 0)
 			return -1;
@@ -227,7 +231,8 @@ config_defaults(struct cg_config *cfg)
 	cfg->policy.reject = CG_REJECT_SAFE;
 	cfg->policy.fallback = CG_QUARANTINE;
 	cfg->policy.n_trusted_relays = COUNT(trusted);
-	cfg->policy.trusted_relays = xcalloc(COUNT(trusted), sizeof(struct cidr));
+	cfg->policy.trusted_relays =
+	    xcalloc(COUNT(trusted), sizeof(struct cidr));
 	for (size_t i = 0; i < COUNT(trusted); i++)
 		(void)cidr_parse(trusted[i], &cfg->policy.trusted_relays[i]);
 	cfg->policy.nonsmtp_daemons.items = xcalloc(1, sizeof(char *));
@@ -254,7 +259,8 @@ config_group(struct cfg_ctx *c, const config_setting_t *g,
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
 		return cfg_fail(c, g, "expected a group { ... }");
 	for (int i = 0; i < config_setting_length(g); i++) {
-		const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+		const config_setting_t *s =
+		    config_setting_get_elem(g, (unsigned)i);
 		size_t k;
 		for (k = 0; k < nkeys; k++)
 			if (strcmp(config_setting_name(s), keys[k].name) == 0)
@@ -272,14 +278,17 @@ static int
 config_root(struct cfg_ctx *c, const config_setting_t *root)
 {
 	for (int i = 0; i < config_setting_length(root); i++) {
-		const config_setting_t *g = config_setting_get_elem(root, (unsigned)i);
+		const config_setting_t *g =
+		    config_setting_get_elem(root, (unsigned)i);
 		size_t k;
 		for (k = 0; k < config_n_groups; k++)
-			if (strcmp(config_setting_name(g), config_groups[k].name) == 0)
+			if (strcmp(config_setting_name(g),
+				   config_groups[k].name) == 0)
 				break;
 		if (k == config_n_groups)
-			return cfg_fail(c, g, "unknown group (expected milter, "
-					      "scanner, policy, quarantine or log)");
+			return cfg_fail(c, g,
+					"unknown group (expected milter, "
+					"scanner, policy, quarantine or log)");
 		if (config_group(c, g, config_groups[k].keys,
 				 config_groups[k].nkeys) < 0)
 			return -1;
@@ -352,7 +361,7 @@ config_free(struct cg_config *cfg)
 const char *
 config_action_name(enum cg_action action)
 {
-	static const char *const names[] = {"accept",     "reject", "tempfail",
+	static const char *const names[] = {"accept",	  "reject", "tempfail",
 					    "quarantine", "hold",   "discard"};
 
 	return (unsigned)action < COUNT(names) ? names[action] : "unknown";

@@ -39,12 +39,10 @@ struct name_value {
 extern const struct group_spec config_groups[];
 extern const size_t config_n_groups;
 
-int cfg_fail(struct cfg_ctx *c, const config_setting_t *s, const char *fmt,
-	     ...) __attribute__((format(printf, 3, 4)));
-int cfg_string(struct cfg_ctx *c, const config_setting_t *s,
-	       const char **out);
-int cfg_set_string(struct cfg_ctx *c, const config_setting_t *s,
-		   char **field);
+int cfg_fail(struct cfg_ctx *c, const config_setting_t *s, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int cfg_string(struct cfg_ctx *c, const config_setting_t *s, const char **out);
+int cfg_set_string(struct cfg_ctx *c, const config_setting_t *s, char **field);
 int cfg_set_path(struct cfg_ctx *c, const config_setting_t *s, char **field);
 int cfg_uint(struct cfg_ctx *c, const config_setting_t *s, long lo, long hi,
 	     unsigned *out);

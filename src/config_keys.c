@@ -22,9 +22,9 @@
 #define SIZE_G (1024ULL * 1024 * 1024)
 
 static const struct name_value action_names[] = {
-	{"accept", CG_ACCEPT},         {"reject", CG_REJECT},
-	{"quarantine", CG_QUARANTINE}, {"hold", CG_HOLD},
-	{"discard", CG_DISCARD},
+    {"accept", CG_ACCEPT},	   {"reject", CG_REJECT},
+    {"quarantine", CG_QUARANTINE}, {"hold", CG_HOLD},
+    {"discard", CG_DISCARD},
 };
 
 /* milter group */
@@ -38,10 +38,14 @@ key_milter_socket(struct cfg_ctx *c, const config_setting_t *s)
 		return -1;
 	if (strncmp(v, "unix:", 5) == 0 || strncmp(v, "local:", 6) == 0) {
 		if (strchr(v, ':')[1] != '/')
-			return cfg_fail(c, s, "unix socket path must be absolute");
-	} else if (strncmp(v, "inet:", 5) != 0 && strncmp(v, "inet6:", 6) != 0) {
-		return cfg_fail(c, s, "\"%s\": use unix:/path, inet:port@host or "
-				      "inet6:port@host", v);
+			return cfg_fail(c, s,
+					"unix socket path must be absolute");
+	} else if (strncmp(v, "inet:", 5) != 0 &&
+		   strncmp(v, "inet6:", 6) != 0) {
+		return cfg_fail(c, s,
+				"\"%s\": use unix:/path, inet:port@host or "
+				"inet6:port@host",
+				v);
 	} else if (strtol(strchr(v, ':') + 1, NULL, 10) <= 0 ||
 		   strtol(strchr(v, ':') + 1, NULL, 10) > 65535) {
 		return cfg_fail(c, s, "\"%s\": port must be 1 to 65535", v);
@@ -70,8 +74,8 @@ key_milter_socket_mode(struct cfg_ctx *c, const config_setting_t *s)
 		return -1;
 	if (strconv_mode(v, &c->cfg->milter.socket_mode) < 0 ||
 	    c->cfg->milter.socket_mode > 0777)
-		return cfg_fail(c, s, "\"%s\" is not an octal mode such as \"0660\"",
-				v);
+		return cfg_fail(
+		    c, s, "\"%s\" is not an octal mode such as \"0660\"", v);
 	return 0;
 }
 
@@ -142,8 +146,8 @@ key_scanner_reload_interval(struct cfg_ctx *c, const config_setting_t *s)
 static int
 key_policy_reject(struct cfg_ctx *c, const config_setting_t *s)
 {
-	static const struct name_value names[] = {
-		{"safe", CG_REJECT_SAFE}, {"never", CG_REJECT_NEVER}};
+	static const struct name_value names[] = {{"safe", CG_REJECT_SAFE},
+						  {"never", CG_REJECT_NEVER}};
 	int v;
 
 	if (cfg_enum(c, s, names, COUNT(names), &v) < 0)
@@ -155,10 +159,9 @@ key_policy_reject(struct cfg_ctx *c, const config_setting_t *s)
 static int
 key_policy_fallback(struct cfg_ctx *c, const config_setting_t *s)
 {
-	static const struct name_value names[] = {
-		{"quarantine", CG_QUARANTINE},
-		{"hold", CG_HOLD},
-		{"discard", CG_DISCARD}};
+	static const struct name_value names[] = {{"quarantine", CG_QUARANTINE},
+						  {"hold", CG_HOLD},
+						  {"discard", CG_DISCARD}};
 	int v;
 
 	if (cfg_enum(c, s, names, COUNT(names), &v) < 0)
@@ -180,10 +183,11 @@ key_policy_trusted_relays(struct cfg_ctx *c, const config_setting_t *s)
 		nets = xcalloc(list.count, sizeof(struct cidr));
 	for (size_t i = 0; rc == 0 && i < list.count; i++)
 		if (cidr_parse(list.items[i], &nets[i]) < 0)
-			rc = cfg_fail(c, config_setting_get_elem(s, (unsigned)i),
-				      "\"%s\" is not an address or network "
-				      "(e.g. 192.0.2.0/24, 2001:db8::/32)",
-				      list.items[i]);
+			rc =
+			    cfg_fail(c, config_setting_get_elem(s, (unsigned)i),
+				     "\"%s\" is not an address or network "
+				     "(e.g. 192.0.2.0/24, 2001:db8::/32)",
+				     list.items[i]);
 	if (rc == 0) {
 		free(c->cfg->policy.trusted_relays);
 		c->cfg->policy.trusted_relays = nets;
@@ -222,8 +226,7 @@ static int
 key_policy_on_error(struct cfg_ctx *c, const config_setting_t *s)
 {
 	static const struct name_value names[] = {
-		{"tempfail", CG_ON_ERROR_TEMPFAIL},
-		{"accept", CG_ON_ERROR_ACCEPT}};
+	    {"tempfail", CG_ON_ERROR_TEMPFAIL}, {"accept", CG_ON_ERROR_ACCEPT}};
 	int v;
 
 	if (cfg_enum(c, s, names, COUNT(names), &v) < 0)
@@ -250,9 +253,9 @@ static int
 key_policy_headers(struct cfg_ctx *c, const config_setting_t *s)
 {
 	static const struct name_value names[] = {
-		{"none", CG_HEADERS_NONE},
-		{"add", CG_HEADERS_ADD},
-		{"replace", CG_HEADERS_REPLACE}};
+	    {"none", CG_HEADERS_NONE},
+	    {"add", CG_HEADERS_ADD},
+	    {"replace", CG_HEADERS_REPLACE}};
 	int v;
 
 	if (cfg_enum(c, s, names, COUNT(names), &v) < 0)
@@ -270,8 +273,10 @@ key_policy_reject_reply(struct cfg_ctx *c, const config_setting_t *s)
 		return -1;
 	if (reply_parse(v, c->cfg->policy.reject_code,
 			c->cfg->policy.reject_xcode, &text) < 0)
-		return cfg_fail(c, s, "\"%s\": expected [5XX ]5.X.X text, e.g. "
-				      "\"5.7.1 Virus %%v found\"", v);
+		return cfg_fail(c, s,
+				"\"%s\": expected [5XX ]5.X.X text, e.g. "
+				"\"5.7.1 Virus %%v found\"",
+				v);
 	free(c->cfg->policy.reject_text);
 	c->cfg->policy.reject_text = xstrdup(text);
 	return 0;
@@ -287,13 +292,16 @@ key_policy_rule(struct cfg_ctx *c, const config_setting_t *g,
 	int act;
 
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
-		return cfg_fail(c, g, "a rule is { match = \"GLOB\"; action = "
-				      "\"...\"; }");
+		return cfg_fail(c, g,
+				"a rule is { match = \"GLOB\"; action = "
+				"\"...\"; }");
 	for (int i = 0; i < config_setting_length(g); i++) {
-		const char *n = config_setting_name(config_setting_get_elem(g, (unsigned)i));
+		const char *n = config_setting_name(
+		    config_setting_get_elem(g, (unsigned)i));
 		if (strcmp(n, "match") != 0 && strcmp(n, "action") != 0)
-			return cfg_fail(c, config_setting_get_elem(g, (unsigned)i),
-					"unknown key in rule (use match, action)");
+			return cfg_fail(
+			    c, config_setting_get_elem(g, (unsigned)i),
+			    "unknown key in rule (use match, action)");
 	}
 	if ((m = config_setting_get_member(g, "match")) == NULL ||
 	    (a = config_setting_get_member(g, "action")) == NULL)
@@ -315,8 +323,9 @@ key_policy_rules(struct cfg_ctx *c, const config_setting_t *s)
 	int n;
 
 	if (config_setting_type(s) != CONFIG_TYPE_LIST)
-		return cfg_fail(c, s, "expected a list ( { match = ...; action = "
-				      "...; }, ... )");
+		return cfg_fail(c, s,
+				"expected a list ( { match = ...; action = "
+				"...; }, ... )");
 	n = config_setting_length(s);
 	for (size_t i = 0; i < cfg->policy.n_rules; i++)
 		free(cfg->policy.rules[i].match);
@@ -349,8 +358,10 @@ key_log_level(struct cfg_ctx *c, const config_setting_t *s)
 	if (cfg_string(c, s, &v) < 0)
 		return -1;
 	if (log_level_parse(v, &level) < 0)
-		return cfg_fail(c, s, "\"%s\" is not valid (use error, warning, "
-				      "notice, info or debug)", v);
+		return cfg_fail(c, s,
+				"\"%s\" is not valid (use error, warning, "
+				"notice, info or debug)",
+				v);
 	c->cfg->log.level = (int)level;
 	return 0;
 }
@@ -363,58 +374,60 @@ key_log_facility(struct cfg_ctx *c, const config_setting_t *s)
 	if (cfg_string(c, s, &v) < 0)
 		return -1;
 	if (log_facility_parse(v, &c->cfg->log.facility) < 0)
-		return cfg_fail(c, s, "\"%s\" is not a syslog facility (mail, "
-				      "daemon, local0 ... local7)", v);
+		return cfg_fail(c, s,
+				"\"%s\" is not a syslog facility (mail, "
+				"daemon, local0 ... local7)",
+				v);
 	return 0;
 }
 
 static const struct key_spec milter_keys[] = {
-	{"socket", key_milter_socket},
-	{"user", key_milter_user},
-	{"group", key_milter_group},
-	{"socket_mode", key_milter_socket_mode},
+    {"socket", key_milter_socket},
+    {"user", key_milter_user},
+    {"group", key_milter_group},
+    {"socket_mode", key_milter_socket_mode},
 };
 
 static const struct key_spec scanner_keys[] = {
-	{"backend", key_scanner_backend},
-	{"database", key_scanner_database},
-	{"temp_dir", key_scanner_temp_dir},
-	{"max_message_size", key_scanner_max_message_size},
-	{"spool_memory", key_scanner_spool_memory},
-	{"timeout", key_scanner_timeout},
-	{"max_concurrent", key_scanner_max_concurrent},
-	{"reload_interval", key_scanner_reload_interval},
+    {"backend", key_scanner_backend},
+    {"database", key_scanner_database},
+    {"temp_dir", key_scanner_temp_dir},
+    {"max_message_size", key_scanner_max_message_size},
+    {"spool_memory", key_scanner_spool_memory},
+    {"timeout", key_scanner_timeout},
+    {"max_concurrent", key_scanner_max_concurrent},
+    {"reload_interval", key_scanner_reload_interval},
 };
 
 static const struct key_spec policy_keys[] = {
-	{"reject", key_policy_reject},
-	{"fallback", key_policy_fallback},
-	{"trusted_relays", key_policy_trusted_relays},
-	{"noreject_daemons", key_policy_noreject_daemons},
-	{"nonsmtp_daemons", key_policy_nonsmtp_daemons},
-	{"reject_authenticated", key_policy_reject_authenticated},
-	{"on_error", key_policy_on_error},
-	{"on_oversize", key_policy_on_oversize},
-	{"headers", key_policy_headers},
-	{"reject_reply", key_policy_reject_reply},
-	{"rules", key_policy_rules},
+    {"reject", key_policy_reject},
+    {"fallback", key_policy_fallback},
+    {"trusted_relays", key_policy_trusted_relays},
+    {"noreject_daemons", key_policy_noreject_daemons},
+    {"nonsmtp_daemons", key_policy_nonsmtp_daemons},
+    {"reject_authenticated", key_policy_reject_authenticated},
+    {"on_error", key_policy_on_error},
+    {"on_oversize", key_policy_on_oversize},
+    {"headers", key_policy_headers},
+    {"reject_reply", key_policy_reject_reply},
+    {"rules", key_policy_rules},
 };
 
 static const struct key_spec quarantine_keys[] = {
-	{"directory", key_quarantine_directory},
+    {"directory", key_quarantine_directory},
 };
 
 static const struct key_spec log_keys[] = {
-	{"level", key_log_level},
-	{"facility", key_log_facility},
+    {"level", key_log_level},
+    {"facility", key_log_facility},
 };
 
 const struct group_spec config_groups[] = {
-	{"milter", milter_keys, COUNT(milter_keys)},
-	{"scanner", scanner_keys, COUNT(scanner_keys)},
-	{"policy", policy_keys, COUNT(policy_keys)},
-	{"quarantine", quarantine_keys, COUNT(quarantine_keys)},
-	{"log", log_keys, COUNT(log_keys)},
+    {"milter", milter_keys, COUNT(milter_keys)},
+    {"scanner", scanner_keys, COUNT(scanner_keys)},
+    {"policy", policy_keys, COUNT(policy_keys)},
+    {"quarantine", quarantine_keys, COUNT(quarantine_keys)},
+    {"log", log_keys, COUNT(log_keys)},
 };
 
 const size_t config_n_groups = COUNT(config_groups);

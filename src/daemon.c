@@ -111,8 +111,10 @@ daemon_each_listener(void (*fn)(int fd, int family))
 
 		if (e->d_name[0] == '.' || fd == dirfd(d))
 			continue;
-		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0 ||
-		    !listening || getsockname(fd, (struct sockaddr *)&ss, &slen) < 0)
+		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening,
+			       &len) < 0 ||
+		    !listening ||
+		    getsockname(fd, (struct sockaddr *)&ss, &slen) < 0)
 			continue;
 		fn(fd, ss.ss_family);
 	}

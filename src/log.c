@@ -25,21 +25,21 @@ static const struct {
 	enum log_level level;
 	int priority;
 } log_levels[] = {
-	{"error", LOG_LEVEL_ERROR, LOG_ERR},
-	{"warning", LOG_LEVEL_WARNING, LOG_WARNING},
-	{"notice", LOG_LEVEL_NOTICE, LOG_NOTICE},
-	{"info", LOG_LEVEL_INFO, LOG_INFO},
-	{"debug", LOG_LEVEL_DEBUG, LOG_DEBUG},
+    {"error", LOG_LEVEL_ERROR, LOG_ERR},
+    {"warning", LOG_LEVEL_WARNING, LOG_WARNING},
+    {"notice", LOG_LEVEL_NOTICE, LOG_NOTICE},
+    {"info", LOG_LEVEL_INFO, LOG_INFO},
+    {"debug", LOG_LEVEL_DEBUG, LOG_DEBUG},
 };
 
 static const struct {
 	const char *name;
 	int facility;
 } log_facilities[] = {
-	{"mail", LOG_MAIL},     {"daemon", LOG_DAEMON}, {"user", LOG_USER},
-	{"local0", LOG_LOCAL0}, {"local1", LOG_LOCAL1}, {"local2", LOG_LOCAL2},
-	{"local3", LOG_LOCAL3}, {"local4", LOG_LOCAL4}, {"local5", LOG_LOCAL5},
-	{"local6", LOG_LOCAL6}, {"local7", LOG_LOCAL7},
+    {"mail", LOG_MAIL},	    {"daemon", LOG_DAEMON}, {"user", LOG_USER},
+    {"local0", LOG_LOCAL0}, {"local1", LOG_LOCAL1}, {"local2", LOG_LOCAL2},
+    {"local3", LOG_LOCAL3}, {"local4", LOG_LOCAL4}, {"local5", LOG_LOCAL5},
+    {"local6", LOG_LOCAL6}, {"local7", LOG_LOCAL7},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -96,28 +96,28 @@ log_vwrite(enum log_level level, const char *fmt, va_list ap)
 		return;
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	if (log_to_stderr) {
-		fprintf(stderr, "clamgate: %s%s\n",
-			level <= LOG_LEVEL_WARNING ? (level == LOG_LEVEL_ERROR
-							      ? "error: "
-							      : "warning: ")
-						   : "",
-			buf);
+		fprintf(
+		    stderr, "clamgate: %s%s\n",
+		    level <= LOG_LEVEL_WARNING
+			? (level == LOG_LEVEL_ERROR ? "error: " : "warning: ")
+			: "",
+		    buf);
 		return;
 	}
 	syslog(log_levels[level].priority, "%s%s",
-	       level == LOG_LEVEL_ERROR     ? "error: "
+	       level == LOG_LEVEL_ERROR	    ? "error: "
 	       : level == LOG_LEVEL_WARNING ? "warning: "
 					    : "",
 	       buf);
 }
 
-#define LOG_FN(fn, level)                                                     \
-	void fn(const char *fmt, ...)                                         \
-	{                                                                     \
-		va_list ap;                                                   \
-		va_start(ap, fmt);                                            \
-		log_vwrite(level, fmt, ap);                                   \
-		va_end(ap);                                                   \
+#define LOG_FN(fn, level)                                                      \
+	void fn(const char *fmt, ...)                                          \
+	{                                                                      \
+		va_list ap;                                                    \
+		va_start(ap, fmt);                                             \
+		log_vwrite(level, fmt, ap);                                    \
+		va_end(ap);                                                    \
 	}
 
 LOG_FN(log_error, LOG_LEVEL_ERROR)

@@ -50,17 +50,17 @@ struct options {
 };
 
 /* usage - how to call clamgate, and exit */
-static void __attribute__((noreturn))
-usage(int status)
+static void __attribute__((noreturn)) usage(int status)
 {
-	fprintf(status ? stderr : stdout,
-		"usage: clamgate [-f] [-t] [-c FILE]\n"
-		"       clamgate -V\n"
-		"  -c FILE  configuration file (default %s)\n"
-		"  -f       stay in the foreground, log to stderr\n"
-		"  -t       check the configuration and the signatures, then exit\n"
-		"  -V       print the version and exit\n",
-		CLAMGATE_CONF);
+	fprintf(
+	    status ? stderr : stdout,
+	    "usage: clamgate [-f] [-t] [-c FILE]\n"
+	    "       clamgate -V\n"
+	    "  -c FILE  configuration file (default %s)\n"
+	    "  -f       stay in the foreground, log to stderr\n"
+	    "  -t       check the configuration and the signatures, then exit\n"
+	    "  -V       print the version and exit\n",
+	    CLAMGATE_CONF);
 	exit(status);
 }
 
@@ -136,13 +136,15 @@ prepare_quarantine(const struct cg_config *cfg)
 
 	if (mkdir(dir, 0700) < 0) {
 		if (errno != EEXIST)
-			log_warn("cannot create quarantine.directory %s: %m", dir);
+			log_warn("cannot create quarantine.directory %s: %m",
+				 dir);
 		return;
 	}
 	if (geteuid() == 0 && cfg->milter.user && *cfg->milter.user) {
 		struct passwd *pw = getpwnam(cfg->milter.user);
 		if (pw == NULL || chown(dir, pw->pw_uid, pw->pw_gid) < 0)
-			log_warn("cannot give %s to %s: %m", dir, cfg->milter.user);
+			log_warn("cannot give %s to %s: %m", dir,
+				 cfg->milter.user);
 	}
 }
 
@@ -159,7 +161,8 @@ open_socket(const struct cg_config *cfg)
 		log_warn("cannot set the listen backlog");
 	if (smfi_opensocket(1) != MI_SUCCESS)
 		log_fatal("cannot open milter socket %s (in use, or no "
-			  "permission?)", cfg->milter.socket);
+			  "permission?)",
+			  cfg->milter.socket);
 	if (daemon_socket_setup(cfg) < 0)
 		log_fatal("cannot set up milter socket %s", cfg->milter.socket);
 	daemon_nodelay_listeners();
@@ -206,7 +209,8 @@ shut_down(const struct cg_config *cfg, int sig, pthread_t tid)
 	int left = 0;
 
 	log_info("%s: no new connections or messages, finishing those in "
-		 "flight", strsignal(sig));
+		 "flight",
+		 strsignal(sig));
 	milter_set_draining();
 	daemon_socket_remove(cfg);
 	atomic_store(&stopping, 1);
@@ -214,7 +218,8 @@ shut_down(const struct cg_config *cfg, int sig, pthread_t tid)
 		left = milter_drain(cfg->scanner.timeout + 30);
 	if (left > 0)
 		log_warn("%d messages still in flight at exit; the MTA will "
-			 "tempfail them", left);
+			 "tempfail them",
+			 left);
 	/* smfi_stop() waits for the accept loop's lock, held for a poll of
 	 * up to 5 s: shut the listeners down first to end that poll now */
 	daemon_wake_listeners();
@@ -246,7 +251,8 @@ run(const struct cg_config *cfg, int foreground)
 
 	if ((sc = be->open(cfg, err, sizeof(err))) == NULL)
 		log_fatal("%s", err);
-	if (scan_limit_init(cfg->scanner.max_concurrent, cfg->scanner.timeout) < 0)
+	if (scan_limit_init(cfg->scanner.max_concurrent, cfg->scanner.timeout) <
+	    0)
 		log_fatal("cannot set up the scan limit");
 	milter_setup(cfg, be, sc);
 	open_socket(cfg);
@@ -260,9 +266,10 @@ run(const struct cg_config *cfg, int foreground)
 	reload_block_signals();
 	if (reload_start(be, sc, cfg->scanner.reload_interval) < 0)
 		log_fatal("cannot start the signature loader thread");
-	log_info("clamgate %s listening on %s (backend %s, %u concurrent scans)",
-		 CLAMGATE_VERSION, cfg->milter.socket, be->name,
-		 cfg->scanner.max_concurrent);
+	log_info(
+	    "clamgate %s listening on %s (backend %s, %u concurrent scans)",
+	    CLAMGATE_VERSION, cfg->milter.socket, be->name,
+	    cfg->scanner.max_concurrent);
 	rc = serve(cfg);
 	reload_stop();
 	be->close(sc);

@@ -33,9 +33,9 @@
 #include "clamgate/reply.h"
 #include "clamgate/session.h"
 
-#define WANT_ACTIONS                                                          \
+#define WANT_ACTIONS                                                           \
 	(SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_SETSYMLIST)
-#define WANT_STEPS                                                            \
+#define WANT_STEPS                                                             \
 	(SMFIP_NOUNKNOWN | SMFIP_NODATA | SMFIP_HDR_LEADSPC | SMFIP_NR_HELO |  \
 	 SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
 #define DRAIN_TEXT "clamgate is restarting; try again later"
@@ -150,7 +150,8 @@ milter_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 		smfi_setsymlist(ctx, SMFIM_CONNECT,
 				"j _ {daemon_name} {daemon_port} {client_addr} "
 				"{client_port} {client_name}");
-		smfi_setsymlist(ctx, SMFIM_ENVFROM, "i {auth_authen} {auth_type}");
+		smfi_setsymlist(ctx, SMFIM_ENVFROM,
+				"i {auth_authen} {auth_type}");
 		smfi_setsymlist(ctx, SMFIM_EOM, "i");
 	}
 	return SMFIS_CONTINUE;
@@ -257,7 +258,8 @@ milter_log(const struct session *s, const struct scan_result *res,
 	char virus[REPLY_VIRUS_MAX + 1] = "", extra[256] = "";
 
 	if (res->virus[0])
-		reply_sanitize(res->virus, virus, sizeof(virus), REPLY_VIRUS_MAX);
+		reply_sanitize(res->virus, virus, sizeof(virus),
+			       REPLY_VIRUS_MAX);
 	if (out->quarantine_id[0])
 		snprintf(extra, sizeof(extra), " quarantine=%s",
 			 out->quarantine_id);
@@ -266,12 +268,13 @@ milter_log(const struct session *s, const struct scan_result *res,
 			 " detail=\"%s\"", res->detail);
 	log_info("%s: client=%s[%s] from=<%s> nrcpt=%zu size=%llu "
 		 "verdict=%s virus=%s action=%s reason=%s ms=%ld%s",
-		 session_queue_id(s), s->client_name ? s->client_name : "unknown",
+		 session_queue_id(s),
+		 s->client_name ? s->client_name : "unknown",
 		 s->client_addr[0] ? s->client_addr : "unknown",
 		 s->sender ? s->sender : "", s->n_rcpts,
-		 (unsigned long long)s->spool.size, policy_status_name(res->status),
-		 virus[0] ? virus : "-", config_action_name(out->done), d->why, ms,
-		 extra);
+		 (unsigned long long)s->spool.size,
+		 policy_status_name(res->status), virus[0] ? virus : "-",
+		 config_action_name(out->done), d->why, ms, extra);
 }
 
 static sfsistat
@@ -291,7 +294,7 @@ milter_eom(SMFICTX *ctx)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	milter_log(s, &res, &d, &out,
 		   (t1.tv_sec - t0.tv_sec) * 1000 +
-			   (t1.tv_nsec - t0.tv_nsec) / 1000000);
+		       (t1.tv_nsec - t0.tv_nsec) / 1000000);
 	milter_end_message(s);
 	return out.status;
 }
@@ -324,21 +327,21 @@ int
 milter_register(void)
 {
 	static struct smfiDesc desc = {
-		.xxfi_name = "clamgate",
-		.xxfi_version = SMFI_VERSION,
-		.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE |
-			      SMFIF_SETSYMLIST,
-		.xxfi_connect = milter_connect,
-		.xxfi_helo = milter_helo,
-		.xxfi_envfrom = milter_envfrom,
-		.xxfi_envrcpt = milter_envrcpt,
-		.xxfi_header = milter_header,
-		.xxfi_eoh = milter_eoh,
-		.xxfi_body = milter_body,
-		.xxfi_eom = milter_eom,
-		.xxfi_abort = milter_abort,
-		.xxfi_close = milter_close,
-		.xxfi_negotiate = milter_negotiate,
+	    .xxfi_name = "clamgate",
+	    .xxfi_version = SMFI_VERSION,
+	    .xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE |
+			  SMFIF_SETSYMLIST,
+	    .xxfi_connect = milter_connect,
+	    .xxfi_helo = milter_helo,
+	    .xxfi_envfrom = milter_envfrom,
+	    .xxfi_envrcpt = milter_envrcpt,
+	    .xxfi_header = milter_header,
+	    .xxfi_eoh = milter_eoh,
+	    .xxfi_body = milter_body,
+	    .xxfi_eom = milter_eom,
+	    .xxfi_abort = milter_abort,
+	    .xxfi_close = milter_close,
+	    .xxfi_negotiate = milter_negotiate,
 	};
 
 	return smfi_register(desc) == MI_SUCCESS ? 0 : -1;

@@ -40,8 +40,7 @@ policy_in_list(const struct cg_strlist *list, const char *name)
 
 /* policy_unsafe_reason - why a reject would cause backscatter, or NULL */
 const char *
-policy_unsafe_reason(const struct cg_config *cfg,
-		     const struct policy_origin *o)
+policy_unsafe_reason(const struct cg_config *cfg, const struct policy_origin *o)
 {
 	if (cfg->policy.reject == CG_REJECT_NEVER)
 		return "reject-never";

@@ -40,7 +40,8 @@ quarantine_clean(const char *in, char *out, size_t outlen)
 	size_t n = 0;
 
 	for (; in && *in && n + 1 < outlen && n < QUARANTINE_VALUE_MAX; in++)
-		out[n++] = ((unsigned char)*in >= 0x20 && *in != 0x7f) ? *in : '?';
+		out[n++] =
+		    ((unsigned char)*in >= 0x20 && *in != 0x7f) ? *in : '?';
 	out[n] = '\0';
 }
 
@@ -151,8 +152,7 @@ quarantine_store(const char *dir, const struct quarantine_meta *meta,
 	if (fd < 0)
 		goto fail;
 	snprintf(final, sizeof(final), "%s/%s.eml", dir, id);
-	if (quarantine_write_file(fd, id, meta, sp) < 0 ||
-	    link(tmp, final) < 0)
+	if (quarantine_write_file(fd, id, meta, sp) < 0 || link(tmp, final) < 0)
 		goto fail_unlink;
 	unlink(tmp);
 	if (quarantine_sync_dir(dir) < 0) {

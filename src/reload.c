@@ -52,8 +52,9 @@ reload_once(int force)
 	int rc = reload_be->refresh(reload_sc, force, err, sizeof(err));
 
 	if (rc < 0)
-		log_error("signature reload failed, keeping the engine in use: %s",
-			  err);
+		log_error(
+		    "signature reload failed, keeping the engine in use: %s",
+		    err);
 	return rc < 0 ? -1 : 0;
 }
 

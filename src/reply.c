@@ -102,8 +102,7 @@ reply_xcode_len(const char *p)
 
 /* reply_parse - "[5XX ]5.X.X text" into its parts */
 int
-reply_parse(const char *text, char code[4], char xcode[12],
-	    const char **rest)
+reply_parse(const char *text, char code[4], char xcode[12], const char **rest)
 {
 	const char *p = text;
 	size_t xlen;

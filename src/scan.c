@@ -18,7 +18,7 @@
 #include "clamgate/scan.h"
 
 static const struct scan_backend *const scan_backends[] = {
-	&scan_clamav_backend,
+    &scan_clamav_backend,
 };
 
 static pthread_mutex_t scan_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -30,7 +30,8 @@ static unsigned scan_wait_seconds;
 const struct scan_backend *
 scan_backend_find(const char *name)
 {
-	for (size_t i = 0; i < sizeof(scan_backends) / sizeof(scan_backends[0]); i++)
+	for (size_t i = 0; i < sizeof(scan_backends) / sizeof(scan_backends[0]);
+	     i++)
 		if (strcmp(scan_backends[i]->name, name) == 0)
 			return scan_backends[i];
 	return NULL;

@@ -30,7 +30,7 @@
 
 struct scanner {
 	pthread_mutex_t lock;
-	struct cl_engine *engine;     /* NULL until the first load */
+	struct cl_engine *engine; /* NULL until the first load */
 	char version[SCAN_VERSION_MAX];
 	struct cl_stat dbstat;
 	int have_stat;
@@ -106,7 +106,8 @@ clamav_limits(struct scanner *sc, struct cl_engine *e)
 	    (rc = cl_engine_set_num(e, CL_ENGINE_MAX_SCANSIZE,
 				    (long long)scansize)) != CL_SUCCESS ||
 	    (rc = cl_engine_set_num(e, CL_ENGINE_MAX_SCANTIME,
-				    (long long)sc->timeout * 1000)) != CL_SUCCESS)
+				    (long long)sc->timeout * 1000)) !=
+		CL_SUCCESS)
 		return rc;
 	return cl_engine_set_str(e, CL_ENGINE_TMPDIR, sc->tmpdir);
 }
@@ -211,8 +212,8 @@ clamav_verdict(struct scanner *sc, cl_error_t rc, const char *virname,
 	} else if (rc == CL_VIRUS) {
 		res->status = strncmp(virname ? virname : "", LIMITS_PREFIX,
 				      strlen(LIMITS_PREFIX)) == 0
-				      ? SCAN_INCOMPLETE
-				      : SCAN_INFECTED;
+				  ? SCAN_INCOMPLETE
+				  : SCAN_INFECTED;
 		snprintf(res->virus, sizeof(res->virus), "%s",
 			 virname ? virname : "unknown");
 	} else {
@@ -224,8 +225,7 @@ clamav_verdict(struct scanner *sc, cl_error_t rc, const char *virname,
 
 /* clamav_scan - scan one message with the current engine */
 static void
-clamav_scan(struct scanner *sc, const struct spool *sp,
-	    struct scan_result *res)
+clamav_scan(struct scanner *sc, const struct spool *sp, struct scan_result *res)
 {
 	const char *virname = NULL;
 	struct cl_engine *e;
@@ -265,5 +265,5 @@ clamav_close(struct scanner *sc)
 }
 
 const struct scan_backend scan_clamav_backend = {
-	"libclamav", clamav_open, clamav_refresh, clamav_scan, clamav_close,
+    "libclamav", clamav_open, clamav_refresh, clamav_scan, clamav_close,
 };

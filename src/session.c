@@ -116,8 +116,7 @@ session_addr(const char *arg)
 
 /* session_begin_message - MAIL FROM: start a new message */
 void
-session_begin_message(struct session *s, const char *sender,
-		      int authenticated)
+session_begin_message(struct session *s, const char *sender, int authenticated)
 {
 	session_reset_message(s);
 	s->in_message = 1;

@@ -121,7 +121,8 @@ spool_append(struct spool *sp, const void *data, size_t len)
 	} else {
 		if (sp->len + len > sp->cap) {
 			sp->cap = (sp->len + len) * 2;
-			if (sp->cap > sp->threshold && sp->threshold >= sp->len + len)
+			if (sp->cap > sp->threshold &&
+			    sp->threshold >= sp->len + len)
 				sp->cap = sp->threshold;
 			sp->mem = xrealloc(sp->mem, sp->cap);
 		}
@@ -171,7 +172,8 @@ spool_copy_to(const struct spool *sp, int fd)
 		if (n < 0)
 			return -1;
 		if (n == 0)
-			return (uint64_t)off == sp->size ? 0 : (errno = EIO, -1);
+			return (uint64_t)off == sp->size ? 0
+							 : (errno = EIO, -1);
 		if (spool_write_all(fd, buf, (size_t)n) < 0)
 			return -1;
 		off += n;

@@ -78,7 +78,7 @@ strconv_glob_match(const char *pattern, const char *text)
 			resume = text;
 		} else if (*pattern == '?' ||
 			   tolower((unsigned char)*pattern) ==
-				   tolower((unsigned char)*text)) {
+			       tolower((unsigned char)*text)) {
 			pattern++;
 			text++;
 		} else if (star) {

@@ -17,12 +17,11 @@
 
 struct act_outcome {
 	sfsistat status;
-	enum cg_action done;          /* what really happened */
+	enum cg_action done; /* what really happened */
 	char quarantine_id[64];
 };
 
-void act_apply(SMFICTX *ctx, struct session *s,
-	       const struct policy_decision *d,
+void act_apply(SMFICTX *ctx, struct session *s, const struct policy_decision *d,
 	       const struct scan_result *res, struct act_outcome *out);
 const char *act_tempfail_text(void);
 

@@ -8,9 +8,9 @@
 #include <sys/socket.h>
 
 struct cidr {
-	int family;                   /* AF_INET or AF_INET6 */
-	unsigned char addr[16];       /* network, host bits cleared */
-	unsigned prefix;              /* prefix length in bits */
+	int family;		/* AF_INET or AF_INET6 */
+	unsigned char addr[16]; /* network, host bits cleared */
+	unsigned prefix;	/* prefix length in bits */
 };
 
 int cidr_parse(const char *text, struct cidr *net);

@@ -18,10 +18,10 @@
 
 enum cg_action {
 	CG_ACCEPT,
-	CG_REJECT,       /* reject where that is safe, else the fallback */
+	CG_REJECT, /* reject where that is safe, else the fallback */
 	CG_TEMPFAIL,
-	CG_QUARANTINE,   /* our own store, then discard */
-	CG_HOLD,         /* the MTA's hold queue (smfi_quarantine) */
+	CG_QUARANTINE, /* our own store, then discard */
+	CG_HOLD,       /* the MTA's hold queue (smfi_quarantine) */
 	CG_DISCARD,
 };
 
@@ -30,7 +30,7 @@ enum cg_on_error { CG_ON_ERROR_TEMPFAIL, CG_ON_ERROR_ACCEPT };
 enum cg_headers { CG_HEADERS_NONE, CG_HEADERS_ADD, CG_HEADERS_REPLACE };
 
 struct cg_rule {
-	char *match;                  /* glob on the virus name */
+	char *match; /* glob on the virus name */
 	enum cg_action action;
 };
 
@@ -43,8 +43,8 @@ struct cg_config {
 	char *path;
 	struct {
 		char *socket;
-		char *user;           /* NULL or "": do not change user */
-		char *group;          /* socket group, NULL: user's group */
+		char *user;  /* NULL or "": do not change user */
+		char *group; /* socket group, NULL: user's group */
 		mode_t socket_mode;
 	} milter;
 	struct {
@@ -53,24 +53,24 @@ struct cg_config {
 		char *temp_dir;
 		uint64_t max_message_size;
 		uint64_t spool_memory;
-		unsigned timeout;     /* seconds for one scan */
+		unsigned timeout;	  /* seconds for one scan */
 		unsigned max_concurrent;  /* resolved: never 0 */
 		unsigned reload_interval; /* seconds, 0: only on SIGUSR2 */
 	} scanner;
 	struct {
 		enum cg_reject_mode reject;
-		enum cg_action fallback;  /* QUARANTINE, HOLD or DISCARD */
+		enum cg_action fallback; /* QUARANTINE, HOLD or DISCARD */
 		struct cidr *trusted_relays;
 		size_t n_trusted_relays;
 		struct cg_strlist noreject_daemons;
 		struct cg_strlist nonsmtp_daemons;
 		int reject_authenticated;
 		enum cg_on_error on_error;
-		enum cg_action on_oversize;  /* ACCEPT, TEMPFAIL or REJECT */
+		enum cg_action on_oversize; /* ACCEPT, TEMPFAIL or REJECT */
 		enum cg_headers headers;
-		char reject_code[4];      /* "554" */
-		char reject_xcode[12];    /* "5.7.1" */
-		char *reject_text;        /* with %v */
+		char reject_code[4];   /* "554" */
+		char reject_xcode[12]; /* "5.7.1" */
+		char *reject_text;     /* with %v */
 		struct cg_rule *rules;
 		size_t n_rules;
 	} policy;
@@ -78,7 +78,7 @@ struct cg_config {
 		char *directory;
 	} quarantine;
 	struct {
-		int level;                /* enum log_level */
+		int level; /* enum log_level */
 		int facility;
 	} log;
 };

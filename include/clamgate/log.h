@@ -29,7 +29,6 @@ void log_warn(const char *fmt, ...) LOG_PRINTF(1, 2);
 void log_notice(const char *fmt, ...) LOG_PRINTF(1, 2);
 void log_info(const char *fmt, ...) LOG_PRINTF(1, 2);
 void log_debug(const char *fmt, ...) LOG_PRINTF(1, 2);
-void log_fatal(const char *fmt, ...) LOG_PRINTF(1, 2)
-	__attribute__((noreturn));
+void log_fatal(const char *fmt, ...) LOG_PRINTF(1, 2) __attribute__((noreturn));
 
 #endif

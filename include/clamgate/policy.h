@@ -17,33 +17,33 @@
 enum scan_status {
 	SCAN_CLEAN,
 	SCAN_INFECTED,
-	SCAN_ERROR,       /* the scanner failed or timed out */
-	SCAN_NOT_READY,   /* no signature database loaded yet */
-	SCAN_OVERSIZE,    /* larger than max_message_size, not scanned */
-	SCAN_INCOMPLETE,  /* scanned, but the engine's limits were hit */
+	SCAN_ERROR,	 /* the scanner failed or timed out */
+	SCAN_NOT_READY,	 /* no signature database loaded yet */
+	SCAN_OVERSIZE,	 /* larger than max_message_size, not scanned */
+	SCAN_INCOMPLETE, /* scanned, but the engine's limits were hit */
 };
 
 struct policy_origin {
-	int has_addr;                 /* the MTA told us a client address */
+	int has_addr; /* the MTA told us a client address */
 	struct sockaddr_storage addr;
-	unsigned port;                /* client port from the connect event */
-	const char *daemon_name;      /* {daemon_name} or NULL */
-	const char *daemon_port;      /* {daemon_port} or NULL */
-	int authenticated;            /* {auth_authen} was set */
+	unsigned port;		 /* client port from the connect event */
+	const char *daemon_name; /* {daemon_name} or NULL */
+	const char *daemon_port; /* {daemon_port} or NULL */
+	int authenticated;	 /* {auth_authen} was set */
 };
 
 enum policy_header {
-	POLICY_HDR_NONE,       /* add nothing */
+	POLICY_HDR_NONE, /* add nothing */
 	POLICY_HDR_CLEAN,
 	POLICY_HDR_INFECTED,
 	POLICY_HDR_UNSCANNED,
 };
 
 struct policy_decision {
-	enum cg_action action;        /* never CG_REJECT when unsafe */
+	enum cg_action action; /* never CG_REJECT when unsafe */
 	enum policy_header header;
-	const char *why;              /* short reason for the log */
-	int rule;                     /* index of the matching rule or -1 */
+	const char *why; /* short reason for the log */
+	int rule;	 /* index of the matching rule or -1 */
 };
 
 const char *policy_unsafe_reason(const struct cg_config *cfg,

@@ -28,7 +28,7 @@ struct quarantine_meta {
 	const char *queue_id;
 	const char *virus;
 	const char *action;
-	const char *engine;           /* "ClamAV 1.4.6/27000" */
+	const char *engine; /* "ClamAV 1.4.6/27000" */
 	time_t when;
 };
 

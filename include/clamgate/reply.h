@@ -11,11 +11,10 @@
 
 #include <stddef.h>
 
-#define REPLY_VIRUS_MAX 200   /* longest virus name we put in a reply */
-#define REPLY_TEXT_MAX  900   /* under libmilter's 980 per line */
+#define REPLY_VIRUS_MAX 200 /* longest virus name we put in a reply */
+#define REPLY_TEXT_MAX	900 /* under libmilter's 980 per line */
 
-void reply_sanitize(const char *in, char *out, size_t outlen,
-		    size_t maxchars);
+void reply_sanitize(const char *in, char *out, size_t outlen, size_t maxchars);
 void reply_expand(const char *tmpl, const char *virus, char *out,
 		  size_t outlen);
 int reply_parse(const char *text, char code[4], char xcode[12],

@@ -16,13 +16,13 @@
 #include "clamgate/policy.h"
 #include "clamgate/spool.h"
 
-#define SCAN_VIRUS_MAX 1024   /* virus names of any length, up to this */
+#define SCAN_VIRUS_MAX	 1024 /* virus names of any length, up to this */
 #define SCAN_VERSION_MAX 96
 
 struct scan_result {
 	enum scan_status status;
-	char virus[SCAN_VIRUS_MAX];   /* when SCAN_INFECTED or INCOMPLETE */
-	char detail[160];             /* why, when SCAN_ERROR */
+	char virus[SCAN_VIRUS_MAX];	/* when SCAN_INFECTED or INCOMPLETE */
+	char detail[160];		/* why, when SCAN_ERROR */
 	char version[SCAN_VERSION_MAX]; /* "ClamAV 1.4.6/27000" */
 };
 
@@ -35,8 +35,7 @@ struct scan_backend {
 				size_t errlen);
 	/* Load the signatures now if they changed (or always if force).
 	 * 1: a new database is in use, 0: unchanged, -1: failed (err). */
-	int (*refresh)(struct scanner *sc, int force, char *err,
-		       size_t errlen);
+	int (*refresh)(struct scanner *sc, int force, char *err, size_t errlen);
 	void (*scan)(struct scanner *sc, const struct spool *sp,
 		     struct scan_result *res);
 	void (*close)(struct scanner *sc);

@@ -21,14 +21,14 @@
 
 struct session {
 	const struct cg_config *cfg;
-	unsigned long protocol;       /* negotiated SMFIP_* steps */
+	unsigned long protocol; /* negotiated SMFIP_* steps */
 	/* connection */
 	char *client_name;
 	char client_addr[INET6_ADDRSTRLEN + 2];
 	char *daemon_name;
 	char *daemon_port;
 	char *helo;
-	struct policy_origin origin;  /* points into the strings above */
+	struct policy_origin origin; /* points into the strings above */
 	/* message */
 	int in_message;
 	char *sender;
@@ -36,8 +36,8 @@ struct session {
 	size_t n_rcpts;
 	size_t rcpts_cap;
 	char *queue_id;
-	unsigned forged_status;       /* X-Virus-Status headers received */
-	unsigned forged_scanned;      /* X-Virus-Scanned headers received */
+	unsigned forged_status;	 /* X-Virus-Status headers received */
+	unsigned forged_scanned; /* X-Virus-Scanned headers received */
 	struct spool spool;
 	struct timespec started;
 };
@@ -46,8 +46,7 @@ struct session *session_new(const struct cg_config *cfg);
 void session_free(struct session *s);
 void session_set_client(struct session *s, const char *name,
 			const struct sockaddr *sa);
-void session_set_daemon(struct session *s, const char *name,
-			const char *port);
+void session_set_daemon(struct session *s, const char *name, const char *port);
 void session_set_helo(struct session *s, const char *helo);
 void session_begin_message(struct session *s, const char *sender,
 			   int authenticated);

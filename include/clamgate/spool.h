@@ -13,21 +13,21 @@
 #include <stdint.h>
 
 struct spool {
-	char *mem;            /* in-memory part, while fd < 0 */
-	size_t len;           /* bytes in mem */
+	char *mem;  /* in-memory part, while fd < 0 */
+	size_t len; /* bytes in mem */
 	size_t cap;
-	int fd;               /* unlinked temp file once spilled, else -1 */
-	uint64_t size;        /* total bytes appended */
-	size_t threshold;     /* spill to disk beyond this many bytes */
+	int fd;		  /* unlinked temp file once spilled, else -1 */
+	uint64_t size;	  /* total bytes appended */
+	size_t threshold; /* spill to disk beyond this many bytes */
 	const char *tmpdir;
-	int error;            /* errno of the first failure, 0 if none */
+	int error; /* errno of the first failure, 0 if none */
 };
 
 void spool_init(struct spool *sp, const char *tmpdir, size_t threshold);
 void spool_reset(struct spool *sp);
 int spool_append(struct spool *sp, const void *data, size_t len);
-int spool_append_header(struct spool *sp, const char *name,
-			const char *value, int leadspc);
+int spool_append_header(struct spool *sp, const char *name, const char *value,
+			int leadspc);
 int spool_copy_to(const struct spool *sp, int fd);
 
 #endif

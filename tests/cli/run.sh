@@ -62,4 +62,20 @@ out=$("$BIN" -f -c "$T/c.conf" 2>&1); rc=$?
 [ $rc -eq 1 ] && printf '%s' "$out" | grep -q "cannot open milter socket unix:$T/nodir/sock" \
 	&& ok "unusable socket path fails at start" || bad "socket path (exit $rc): $out"
 
+# a socket left behind by a killed daemon does not stop the next start
+conf "milter: { socket = \"unix:$T/stale.sock\"; user = \"\"; };"
+"$BIN" -f -c "$T/c.conf" 2> "$T/log1" & pid=$!
+for _ in $(seq 1 50); do [ -S "$T/stale.sock" ] && break; sleep 0.1; done
+kill -KILL $pid; wait $pid 2>/dev/null
+[ -S "$T/stale.sock" ] || bad "no socket left to test with"
+"$BIN" -f -c "$T/c.conf" 2> "$T/log2" & pid=$!
+for _ in $(seq 1 50); do grep -q listening "$T/log2" && break; sleep 0.1; done
+if kill -0 $pid 2>/dev/null && grep -q "listening on unix:$T/stale.sock" "$T/log2"; then
+	ok "stale unix socket is replaced at start"
+else
+	bad "restart over a stale socket: $(cat "$T/log2")"
+fi
+kill -TERM $pid; wait $pid
+[ $? -eq 0 ] && ok "SIGTERM: exit status 0" || bad "SIGTERM exit status"
+
 exit $FAILED

@@ -31,8 +31,8 @@ parse(const char *text, char *err, size_t errlen, char **pathp)
 START_TEST(test_shipped_file)
 {
 	char err[512];
-	struct cg_config *cfg = config_load(TOP "/etc/clamgate.conf", err,
-					    sizeof(err));
+	struct cg_config *cfg =
+	    config_load(TOP "/etc/clamgate.conf", err, sizeof(err));
 
 	ck_assert_msg(cfg != NULL, "%s", err);
 	ck_assert_str_eq(cfg->milter.socket, "inet:7357@127.0.0.1");
@@ -54,10 +54,12 @@ START_TEST(test_shipped_file)
 	ck_assert_int_eq(cfg->policy.headers, CG_HEADERS_ADD);
 	ck_assert_str_eq(cfg->policy.reject_code, "554");
 	ck_assert_str_eq(cfg->policy.reject_xcode, "5.7.1");
-	ck_assert_str_eq(cfg->policy.reject_text, "Virus %v found; message rejected");
+	ck_assert_str_eq(cfg->policy.reject_text,
+			 "Virus %v found; message rejected");
 	ck_assert_uint_eq(cfg->policy.n_rules, 0);
 	ck_assert_uint_eq(cfg->policy.nonsmtp_daemons.count, 1);
-	ck_assert_str_eq(cfg->quarantine.directory, "/var/lib/clamgate/quarantine");
+	ck_assert_str_eq(cfg->quarantine.directory,
+			 "/var/lib/clamgate/quarantine");
 	ck_assert_int_eq(cfg->log.level, LOG_LEVEL_INFO);
 	ck_assert_int_eq(cfg->log.facility, LOG_MAIL);
 	config_free(cfg);
@@ -81,22 +83,25 @@ START_TEST(test_all_keys)
 {
 	char err[512];
 	struct cg_config *cfg = parse(
-		"milter: { socket = \"unix:/run/clamgate/c.sock\"; user = \"mail\";\n"
-		"  group = \"postfix\"; socket_mode = \"0770\"; };\n"
-		"scanner: { backend = \"libclamav\"; database = \"/srv/db\";\n"
-		"  temp_dir = \"/srv/tmp\"; max_message_size = \"20M\";\n"
-		"  spool_memory = 65536; timeout = 30; max_concurrent = 3;\n"
-		"  reload_interval = 0; };\n"
-		"policy: { reject = \"never\"; fallback = \"hold\";\n"
-		"  trusted_relays = [ \"192.0.2.0/24\" ]; noreject_daemons = [ \"a\", \"b\" ];\n"
-		"  nonsmtp_daemons = [ ]; reject_authenticated = false;\n"
-		"  on_error = \"accept\"; on_oversize = \"reject\"; headers = \"replace\";\n"
-		"  reject_reply = \"550 5.7.0 no: %v\";\n"
-		"  rules = ( { match = \"PUA.*\"; action = \"accept\"; },\n"
-		"            { action = \"discard\"; match = \"*.Junk\"; } ); };\n"
-		"quarantine: { directory = \"/srv/q\"; };\n"
-		"log: { level = \"debug\"; facility = \"local3\"; };\n",
-		err, sizeof(err), NULL);
+	    "milter: { socket = \"unix:/run/clamgate/c.sock\"; user = "
+	    "\"mail\";\n"
+	    "  group = \"postfix\"; socket_mode = \"0770\"; };\n"
+	    "scanner: { backend = \"libclamav\"; database = \"/srv/db\";\n"
+	    "  temp_dir = \"/srv/tmp\"; max_message_size = \"20M\";\n"
+	    "  spool_memory = 65536; timeout = 30; max_concurrent = 3;\n"
+	    "  reload_interval = 0; };\n"
+	    "policy: { reject = \"never\"; fallback = \"hold\";\n"
+	    "  trusted_relays = [ \"192.0.2.0/24\" ]; noreject_daemons = [ "
+	    "\"a\", \"b\" ];\n"
+	    "  nonsmtp_daemons = [ ]; reject_authenticated = false;\n"
+	    "  on_error = \"accept\"; on_oversize = \"reject\"; headers = "
+	    "\"replace\";\n"
+	    "  reject_reply = \"550 5.7.0 no: %v\";\n"
+	    "  rules = ( { match = \"PUA.*\"; action = \"accept\"; },\n"
+	    "            { action = \"discard\"; match = \"*.Junk\"; } ); };\n"
+	    "quarantine: { directory = \"/srv/q\"; };\n"
+	    "log: { level = \"debug\"; facility = \"local3\"; };\n",
+	    err, sizeof(err), NULL);
 
 	ck_assert_msg(cfg != NULL, "%s", err);
 	ck_assert_str_eq(cfg->milter.group, "postfix");
@@ -131,50 +136,64 @@ static const struct {
 	int line;
 	const char *what;
 } bad[] = {
-	{"milter: { socket = ; };\n", 1, "syntax error"},
-	{"milter: {\n  sockett = \"unix:/x\";\n};\n", 2, "milter.sockett: unknown key"},
-	{"scanners: { };\n", 1, "scanners: unknown group"},
-	{"\n\nmilter: { socket = \"tcp:25\"; };\n", 3, "use unix:/path"},
-	{"milter: { socket = \"unix:relative\"; };\n", 1, "must be absolute"},
-	{"milter: { socket = \"inet:0@127.0.0.1\"; };\n", 1, "port must be 1 to 65535"},
-	{"milter: { socket = \"inet:99999@127.0.0.1\"; };\n", 1, "port must be 1 to 65535"},
-	{"milter: { socket = 7357; };\n", 1, "expected a quoted string"},
-	{"milter: { socket_mode = \"0999\"; };\n", 1, "not an octal mode"},
-	{"milter: { socket_mode = \"01777\"; };\n", 1, "not an octal mode"},
-	{"scanner: { backend = \"clamav\"; };\n", 1, "scanner.backend: \"clamav\" is not valid"},
-	{"scanner: { database = \"var/lib/clamav\"; };\n", 1, "not an absolute path"},
-	{"scanner: { max_message_size = \"50Q\"; };\n", 1, "not a size"},
-	{"scanner: { max_message_size = \"3G\"; };\n", 1, "out of range"},
-	{"scanner: { max_message_size = 100; };\n", 1, "out of range"},
-	{"scanner: { max_message_size = -5; };\n", 1, "cannot be negative"},
-	{"scanner: { max_message_size = true; };\n", 1, "expected a size"},
-	{"scanner: { timeout = 0; };\n", 1, "out of range (1 to 3600)"},
-	{"scanner: { timeout = \"120\"; };\n", 1, "expected a whole number"},
-	{"scanner: { max_concurrent = 5000; };\n", 1, "out of range"},
-	{"scanner: { reload_interval = -1; };\n", 1, "out of range"},
-	{"policy: { reject = \"always\"; };\n", 1, "use safe or never"},
-	{"policy: { fallback = \"reject\"; };\n", 1, "use quarantine, hold or discard"},
-	{"policy: {\n trusted_relays = [ \"127.0.0.1/33\" ];\n};\n", 2, "not an address or network"},
-	{"policy: { trusted_relays = \"127.0.0.1\"; };\n", 1, "expected a list"},
-	{"policy: { noreject_daemons = [ \"\" ]; };\n", 1, "empty string"},
-	{"policy: { reject_authenticated = \"yes\"; };\n", 1, "expected true or false"},
-	{"policy: { on_error = \"reject\"; };\n", 1, "use tempfail or accept"},
-	{"policy: { on_oversize = \"discard\"; };\n", 1, "use accept, tempfail or reject"},
-	{"policy: { headers = \"yes\"; };\n", 1, "use none, add or replace"},
-	{"policy: { reject_reply = \"Virus %v\"; };\n", 1, "expected [5XX ]5.X.X text"},
-	{"policy: { reject_reply = \"451 4.7.1 later\"; };\n", 1, "expected [5XX ]5.X.X"},
-	{"policy: { rules = ( { match = \"PUA.*\"; } ); };\n", 1, "needs both match and action"},
-	{"policy: { rules = (\n { match = \"PUA.*\"; action = \"allow\"; } ); };\n", 2,
-	 "policy.rules[0].action: \"allow\" is not valid"},
-	{"policy: { rules = ( { match = \"\"; action = \"accept\"; } ); };\n", 1, "empty pattern"},
-	{"policy: { rules = ( { match = \"x\"; action = \"accept\"; when = 1; } ); };\n", 1,
-	 "unknown key in rule"},
-	{"policy: { rules = [ \"x\" ]; };\n", 1, "expected a list ("},
-	{"quarantine: { directory = \"q\"; };\n", 1, "not an absolute path"},
-	{"quarantine: { retention = \"30d\"; };\n", 1, "unknown key"},
-	{"log: { level = \"verbose\"; };\n", 1, "use error, warning"},
-	{"log: { facility = \"mail2\"; };\n", 1, "not a syslog facility"},
-	{"log = 1;\n", 1, "expected a group"},
+    {"milter: { socket = ; };\n", 1, "syntax error"},
+    {"milter: {\n  sockett = \"unix:/x\";\n};\n", 2,
+     "milter.sockett: unknown key"},
+    {"scanners: { };\n", 1, "scanners: unknown group"},
+    {"\n\nmilter: { socket = \"tcp:25\"; };\n", 3, "use unix:/path"},
+    {"milter: { socket = \"unix:relative\"; };\n", 1, "must be absolute"},
+    {"milter: { socket = \"inet:0@127.0.0.1\"; };\n", 1,
+     "port must be 1 to 65535"},
+    {"milter: { socket = \"inet:99999@127.0.0.1\"; };\n", 1,
+     "port must be 1 to 65535"},
+    {"milter: { socket = 7357; };\n", 1, "expected a quoted string"},
+    {"milter: { socket_mode = \"0999\"; };\n", 1, "not an octal mode"},
+    {"milter: { socket_mode = \"01777\"; };\n", 1, "not an octal mode"},
+    {"scanner: { backend = \"clamav\"; };\n", 1,
+     "scanner.backend: \"clamav\" is not valid"},
+    {"scanner: { database = \"var/lib/clamav\"; };\n", 1,
+     "not an absolute path"},
+    {"scanner: { max_message_size = \"50Q\"; };\n", 1, "not a size"},
+    {"scanner: { max_message_size = \"3G\"; };\n", 1, "out of range"},
+    {"scanner: { max_message_size = 100; };\n", 1, "out of range"},
+    {"scanner: { max_message_size = -5; };\n", 1, "cannot be negative"},
+    {"scanner: { max_message_size = true; };\n", 1, "expected a size"},
+    {"scanner: { timeout = 0; };\n", 1, "out of range (1 to 3600)"},
+    {"scanner: { timeout = \"120\"; };\n", 1, "expected a whole number"},
+    {"scanner: { max_concurrent = 5000; };\n", 1, "out of range"},
+    {"scanner: { reload_interval = -1; };\n", 1, "out of range"},
+    {"policy: { reject = \"always\"; };\n", 1, "use safe or never"},
+    {"policy: { fallback = \"reject\"; };\n", 1,
+     "use quarantine, hold or discard"},
+    {"policy: {\n trusted_relays = [ \"127.0.0.1/33\" ];\n};\n", 2,
+     "not an address or network"},
+    {"policy: { trusted_relays = \"127.0.0.1\"; };\n", 1, "expected a list"},
+    {"policy: { noreject_daemons = [ \"\" ]; };\n", 1, "empty string"},
+    {"policy: { reject_authenticated = \"yes\"; };\n", 1,
+     "expected true or false"},
+    {"policy: { on_error = \"reject\"; };\n", 1, "use tempfail or accept"},
+    {"policy: { on_oversize = \"discard\"; };\n", 1,
+     "use accept, tempfail or reject"},
+    {"policy: { headers = \"yes\"; };\n", 1, "use none, add or replace"},
+    {"policy: { reject_reply = \"Virus %v\"; };\n", 1,
+     "expected [5XX ]5.X.X text"},
+    {"policy: { reject_reply = \"451 4.7.1 later\"; };\n", 1,
+     "expected [5XX ]5.X.X"},
+    {"policy: { rules = ( { match = \"PUA.*\"; } ); };\n", 1,
+     "needs both match and action"},
+    {"policy: { rules = (\n { match = \"PUA.*\"; action = \"allow\"; } ); };\n",
+     2, "policy.rules[0].action: \"allow\" is not valid"},
+    {"policy: { rules = ( { match = \"\"; action = \"accept\"; } ); };\n", 1,
+     "empty pattern"},
+    {"policy: { rules = ( { match = \"x\"; action = \"accept\"; when = 1; } ); "
+     "};\n",
+     1, "unknown key in rule"},
+    {"policy: { rules = [ \"x\" ]; };\n", 1, "expected a list ("},
+    {"quarantine: { directory = \"q\"; };\n", 1, "not an absolute path"},
+    {"quarantine: { retention = \"30d\"; };\n", 1, "unknown key"},
+    {"log: { level = \"verbose\"; };\n", 1, "use error, warning"},
+    {"log: { facility = \"mail2\"; };\n", 1, "not a syslog facility"},
+    {"log = 1;\n", 1, "expected a group"},
 };
 
 /* each bad file: NULL, and "FILE:LINE: ..." naming the problem */
@@ -197,9 +216,11 @@ START_TEST(test_missing_file)
 {
 	char err[512];
 
-	ck_assert_ptr_null(config_load("/nonexistent/clamgate.conf", err, sizeof(err)));
-	ck_assert_msg(strstr(err, "/nonexistent/clamgate.conf:0: cannot read") == err,
-		      "%s", err);
+	ck_assert_ptr_null(
+	    config_load("/nonexistent/clamgate.conf", err, sizeof(err)));
+	ck_assert_msg(
+	    strstr(err, "/nonexistent/clamgate.conf:0: cannot read") == err,
+	    "%s", err);
 }
 END_TEST
 

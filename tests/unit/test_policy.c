@@ -12,32 +12,33 @@
 
 struct origin_case {
 	const char *name;
-	const char *addr;         /* NULL: no address from the MTA */
+	const char *addr; /* NULL: no address from the MTA */
 	unsigned port;
 	const char *daemon_name;
 	const char *daemon_port;
 	int auth;
-	int safe;                 /* with reject_authenticated = true */
-	int safe_noauth;          /* with reject_authenticated = false */
+	int safe;	 /* with reject_authenticated = true */
+	int safe_noauth; /* with reject_authenticated = false */
 };
 
 static const struct origin_case origins[] = {
-	{"direct", "192.0.2.10", 40000, "MTA-IN", "25", 0, 1, 1},
-	{"direct6", "2001:db8::25", 40000, "MTA-IN", "25", 0, 1, 1},
-	{"direct no daemon_port", "192.0.2.10", 40000, "MTA-IN", NULL, 0, 1, 1},
-	{"authenticated", "192.0.2.10", 40000, "MTA-IN", "587", 1, 1, 0},
-	{"non-smtp port 0", "192.0.2.10", 0, "MTA-IN", "25", 0, 0, 0},
-	{"non-smtp daemon_port 0", "192.0.2.10", 40000, "MTA-IN", "0", 0, 0, 0},
-	{"non-smtp daemon_name", "192.0.2.10", 40000, "NONSMTP", "25", 0, 0, 0},
-	{"postfix sendmail", "127.0.0.1", 0, "NONSMTP", "0", 0, 0, 0},
-	{"trusted relay v4", "127.0.0.1", 40000, "MTA-IN", "25", 0, 0, 0},
-	{"trusted relay v6", "::1", 40000, "MTA-IN", "25", 0, 0, 0},
-	{"trusted relay mapped", "::ffff:127.0.0.9", 40000, "MTA-IN", "25", 0, 0, 0},
-	{"trusted relay net", "198.51.100.77", 40000, "MTA-IN", "25", 0, 0, 0},
-	{"trusted and authenticated", "127.0.0.1", 40000, "MTA-IN", "25", 1, 0, 0},
-	{"noreject daemon", "192.0.2.10", 40000, "REINJECT", "10025", 0, 0, 0},
-	{"no client address", NULL, 0, "MTA-IN", "25", 0, 0, 0},
-	{"no daemon_name", "192.0.2.10", 40000, NULL, NULL, 0, 0, 0},
+    {"direct", "192.0.2.10", 40000, "MTA-IN", "25", 0, 1, 1},
+    {"direct6", "2001:db8::25", 40000, "MTA-IN", "25", 0, 1, 1},
+    {"direct no daemon_port", "192.0.2.10", 40000, "MTA-IN", NULL, 0, 1, 1},
+    {"authenticated", "192.0.2.10", 40000, "MTA-IN", "587", 1, 1, 0},
+    {"non-smtp port 0", "192.0.2.10", 0, "MTA-IN", "25", 0, 0, 0},
+    {"non-smtp daemon_port 0", "192.0.2.10", 40000, "MTA-IN", "0", 0, 0, 0},
+    {"non-smtp daemon_name", "192.0.2.10", 40000, "NONSMTP", "25", 0, 0, 0},
+    {"postfix sendmail", "127.0.0.1", 0, "NONSMTP", "0", 0, 0, 0},
+    {"trusted relay v4", "127.0.0.1", 40000, "MTA-IN", "25", 0, 0, 0},
+    {"trusted relay v6", "::1", 40000, "MTA-IN", "25", 0, 0, 0},
+    {"trusted relay mapped", "::ffff:127.0.0.9", 40000, "MTA-IN", "25", 0, 0,
+     0},
+    {"trusted relay net", "198.51.100.77", 40000, "MTA-IN", "25", 0, 0, 0},
+    {"trusted and authenticated", "127.0.0.1", 40000, "MTA-IN", "25", 1, 0, 0},
+    {"noreject daemon", "192.0.2.10", 40000, "REINJECT", "10025", 0, 0, 0},
+    {"no client address", NULL, 0, "MTA-IN", "25", 0, 0, 0},
+    {"no daemon_name", "192.0.2.10", 40000, NULL, NULL, 0, 0, 0},
 };
 #define N_ORIGINS (sizeof(origins) / sizeof(origins[0]))
 
@@ -92,18 +93,19 @@ config_for(int fallback, int reject_auth, const char *extra)
 {
 	char text[1024];
 
-	snprintf(text, sizeof(text),
-		 "policy: { fallback = \"%s\"; reject_authenticated = %s;\n"
-		 "  trusted_relays = [ \"127.0.0.0/8\", \"::1/128\", "
-		 "\"198.51.100.0/24\" ];\n"
-		 "  noreject_daemons = [ \"REINJECT\" ];\n"
-		 "  rules = ( { match = \"PUA.*\"; action = \"accept\"; },\n"
-		 "            { match = \"*.Junk.*\"; action = \"discard\"; },\n"
-		 "            { match = \"*.Held\"; action = \"hold\"; },\n"
-		 "            { match = \"Heur.*\"; action = \"reject\"; } );\n"
-		 "  %s };\n",
-		 fallbacks[fallback], reject_auth ? "true" : "false",
-		 extra ? extra : "");
+	snprintf(
+	    text, sizeof(text),
+	    "policy: { fallback = \"%s\"; reject_authenticated = %s;\n"
+	    "  trusted_relays = [ \"127.0.0.0/8\", \"::1/128\", "
+	    "\"198.51.100.0/24\" ];\n"
+	    "  noreject_daemons = [ \"REINJECT\" ];\n"
+	    "  rules = ( { match = \"PUA.*\"; action = \"accept\"; },\n"
+	    "            { match = \"*.Junk.*\"; action = \"discard\"; },\n"
+	    "            { match = \"*.Held\"; action = \"hold\"; },\n"
+	    "            { match = \"Heur.*\"; action = \"reject\"; } );\n"
+	    "  %s };\n",
+	    fallbacks[fallback], reject_auth ? "true" : "false",
+	    extra ? extra : "");
 	return load(text);
 }
 
@@ -121,20 +123,23 @@ START_TEST(test_infected_table)
 
 		for (size_t v = 0; v < 2; v++) {
 			struct policy_decision d =
-				policy_decide(cfg, &o, SCAN_INFECTED, plain[v]);
-			enum cg_action want = safe ? CG_REJECT : fallback_actions[fb];
-			ck_assert_msg(d.action == want,
-				      "%s, fallback %s, reject_auth %d, %s: got %s",
-				      c->name, fallbacks[fb], ra, plain[v],
-				      config_action_name(d.action));
+			    policy_decide(cfg, &o, SCAN_INFECTED, plain[v]);
+			enum cg_action want =
+			    safe ? CG_REJECT : fallback_actions[fb];
+			ck_assert_msg(
+			    d.action == want,
+			    "%s, fallback %s, reject_auth %d, %s: got %s",
+			    c->name, fallbacks[fb], ra, plain[v],
+			    config_action_name(d.action));
 			ck_assert_int_eq(d.header, want == CG_HOLD
-							   ? POLICY_HDR_INFECTED
-							   : POLICY_HDR_NONE);
-			ck_assert((policy_unsafe_reason(cfg, &o) == NULL) == safe);
+						       ? POLICY_HDR_INFECTED
+						       : POLICY_HDR_NONE);
+			ck_assert((policy_unsafe_reason(cfg, &o) == NULL) ==
+				  safe);
 		}
 		/* rules apply whatever the origin */
-		struct policy_decision d = policy_decide(cfg, &o, SCAN_INFECTED,
-							 "PUA.Win.Tool");
+		struct policy_decision d =
+		    policy_decide(cfg, &o, SCAN_INFECTED, "PUA.Win.Tool");
 		ck_assert_int_eq(d.action, CG_ACCEPT);
 		ck_assert_int_eq(d.header, POLICY_HDR_INFECTED);
 		ck_assert_int_eq(d.rule, 0);
@@ -156,13 +161,15 @@ START_TEST(test_clean_and_errors)
 
 	for (size_t i = 0; i < N_ORIGINS; i++) {
 		struct policy_origin o = origin(&origins[i]);
-		struct policy_decision d = policy_decide(tf, &o, SCAN_CLEAN, NULL);
+		struct policy_decision d =
+		    policy_decide(tf, &o, SCAN_CLEAN, NULL);
 		ck_assert_int_eq(d.action, CG_ACCEPT);
 		ck_assert_int_eq(d.header, POLICY_HDR_CLEAN);
 		ck_assert_int_eq(policy_decide(tf, &o, SCAN_ERROR, NULL).action,
 				 CG_TEMPFAIL);
-		ck_assert_int_eq(policy_decide(tf, &o, SCAN_NOT_READY, NULL).action,
-				 CG_TEMPFAIL);
+		ck_assert_int_eq(
+		    policy_decide(tf, &o, SCAN_NOT_READY, NULL).action,
+		    CG_TEMPFAIL);
 		d = policy_decide(acc, &o, SCAN_ERROR, NULL);
 		ck_assert_int_eq(d.action, CG_ACCEPT);
 		ck_assert_int_eq(d.header, POLICY_HDR_UNSCANNED);
@@ -187,17 +194,20 @@ START_TEST(test_oversize)
 	for (size_t i = 0; i < N_ORIGINS; i++) {
 		struct policy_origin o = origin(&origins[i]);
 		for (size_t k = 0; k < 2; k++) {
-			struct policy_decision d = policy_decide(a, &o, st[k], NULL);
+			struct policy_decision d =
+			    policy_decide(a, &o, st[k], NULL);
 			ck_assert_int_eq(d.action, CG_ACCEPT);
 			ck_assert_int_eq(d.header, POLICY_HDR_UNSCANNED);
-			ck_assert_int_eq(policy_decide(t, &o, st[k], NULL).action,
-					 CG_TEMPFAIL);
+			ck_assert_int_eq(
+			    policy_decide(t, &o, st[k], NULL).action,
+			    CG_TEMPFAIL);
 			d = policy_decide(r, &o, st[k], NULL);
 			/* without a verdict, never discard: quarantine */
 			enum cg_action fa = fallback_actions[fb] == CG_DISCARD
-						    ? CG_QUARANTINE
-						    : fallback_actions[fb];
-			ck_assert_int_eq(d.action, origins[i].safe ? CG_REJECT : fa);
+						? CG_QUARANTINE
+						: fallback_actions[fb];
+			ck_assert_int_eq(d.action,
+					 origins[i].safe ? CG_REJECT : fa);
 		}
 	}
 	config_free(a);
@@ -213,7 +223,8 @@ START_TEST(test_reject_never)
 
 	for (size_t i = 0; i < N_ORIGINS; i++) {
 		struct policy_origin o = origin(&origins[i]);
-		struct policy_decision d = policy_decide(cfg, &o, SCAN_INFECTED, "X");
+		struct policy_decision d =
+		    policy_decide(cfg, &o, SCAN_INFECTED, "X");
 		ck_assert_int_eq(d.action, CG_QUARANTINE);
 		ck_assert_str_eq(d.why, "reject-never");
 	}
@@ -229,15 +240,15 @@ START_TEST(test_reasons)
 		size_t origin;
 		const char *why;
 	} cases[] = {
-		{0, NULL},
-		{3, "authenticated"},
-		{4, "non-smtp"},
-		{5, "non-smtp"},
-		{6, "non-smtp"},
-		{8, "trusted-relay"},
-		{13, "noreject-daemon"},
-		{14, "no-client-address"},
-		{15, "macros-missing"},
+	    {0, NULL},
+	    {3, "authenticated"},
+	    {4, "non-smtp"},
+	    {5, "non-smtp"},
+	    {6, "non-smtp"},
+	    {8, "trusted-relay"},
+	    {13, "noreject-daemon"},
+	    {14, "no-client-address"},
+	    {15, "macros-missing"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -16,17 +16,17 @@ static struct quarantine_meta
 meta(void)
 {
 	struct quarantine_meta m = {
-		.sender = "evil@remote.example",
-		.rcpts = rcpts,
-		.n_rcpts = 2,
-		.client_addr = "192.0.2.10",
-		.client_name = "mx.remote.example",
-		.helo = "helo\r\nInjected: yes",
-		.queue_id = "4AbCdE",
-		.virus = "Win.Test.EICAR_HDB-1",
-		.action = "quarantine",
-		.engine = "ClamAV 1.4.6/27000",
-		.when = 1795741298,
+	    .sender = "evil@remote.example",
+	    .rcpts = rcpts,
+	    .n_rcpts = 2,
+	    .client_addr = "192.0.2.10",
+	    .client_name = "mx.remote.example",
+	    .helo = "helo\r\nInjected: yes",
+	    .queue_id = "4AbCdE",
+	    .virus = "Win.Test.EICAR_HDB-1",
+	    .action = "quarantine",
+	    .engine = "ClamAV 1.4.6/27000",
+	    .when = 1795741298,
 	};
 	return m;
 }
@@ -66,17 +66,22 @@ START_TEST(test_store)
 	ck_assert_int_eq(count(dir), 1);
 	data = test_read_file(path, &len);
 	ck_assert(strstr(data, "X-Clamgate-Id: ") == data);
-	ck_assert(strstr(data, "\r\nX-Clamgate-Sender: evil@remote.example\r\n"));
+	ck_assert(
+	    strstr(data, "\r\nX-Clamgate-Sender: evil@remote.example\r\n"));
 	ck_assert(strstr(data, "\r\nX-Clamgate-Recipient: a@local.example\r\n"
 			       "X-Clamgate-Recipient: b@local.example\r\n"));
 	ck_assert(strstr(data, "\r\nX-Clamgate-Helo: helo??Injected: yes\r\n"));
-	ck_assert(strstr(data, "\r\nX-Clamgate-Virus: Win.Test.EICAR_HDB-1\r\n"));
+	ck_assert(
+	    strstr(data, "\r\nX-Clamgate-Virus: Win.Test.EICAR_HDB-1\r\n"));
 	ck_assert(strstr(data, "\r\nX-Clamgate-Queue-Id: 4AbCdE\r\n"));
-	ck_assert(strstr(data, "\r\nX-Clamgate-Engine: ClamAV 1.4.6/27000\r\n"));
+	ck_assert(
+	    strstr(data, "\r\nX-Clamgate-Engine: ClamAV 1.4.6/27000\r\n"));
 	ck_assert(strstr(data, "\r\nX-Clamgate-Time: 1795741298\r\n"));
-	ck_assert(strstr(data, "\r\nX-Clamgate-Original-Size: 30\r\nSubject: x"));
+	ck_assert(
+	    strstr(data, "\r\nX-Clamgate-Original-Size: 30\r\nSubject: x"));
 	ck_assert_uint_gt(len, sizeof(msg) - 1);
-	ck_assert(memcmp(data + len - (sizeof(msg) - 1), msg, sizeof(msg) - 1) == 0);
+	ck_assert(
+	    memcmp(data + len - (sizeof(msg) - 1), msg, sizeof(msg) - 1) == 0);
 	free(data);
 	unlink(path);
 	rmdir(dir);
@@ -89,7 +94,8 @@ END_TEST
 START_TEST(test_unique)
 {
 	struct quarantine_meta m = meta();
-	char *dir = test_tmpdir(), id1[QUARANTINE_ID_MAX], id2[QUARANTINE_ID_MAX];
+	char *dir = test_tmpdir(), id1[QUARANTINE_ID_MAX],
+	     id2[QUARANTINE_ID_MAX];
 	char cmd[600];
 	struct spool sp;
 

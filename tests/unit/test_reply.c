@@ -31,7 +31,8 @@ START_TEST(test_expand)
 {
 	char out[REPLY_TEXT_MAX + 1];
 
-	reply_expand("Virus %v found; message rejected", "Eicar", out, sizeof(out));
+	reply_expand("Virus %v found; message rejected", "Eicar", out,
+		     sizeof(out));
 	ck_assert_str_eq(out, "Virus Eicar found; message rejected");
 	reply_expand("100% sure: %v", "A%B", out, sizeof(out));
 	ck_assert_str_eq(out, "100%% sure: A%%B");
@@ -66,15 +67,18 @@ START_TEST(test_parse)
 	char code[4], xcode[12];
 	const char *rest;
 
-	ck_assert_int_eq(reply_parse("5.7.1 Virus %v found", code, xcode, &rest), 0);
+	ck_assert_int_eq(
+	    reply_parse("5.7.1 Virus %v found", code, xcode, &rest), 0);
 	ck_assert_str_eq(code, "554");
 	ck_assert_str_eq(xcode, "5.7.1");
 	ck_assert_str_eq(rest, "Virus %v found");
-	ck_assert_int_eq(reply_parse("550 5.7.0 blocked: %v", code, xcode, &rest), 0);
+	ck_assert_int_eq(
+	    reply_parse("550 5.7.0 blocked: %v", code, xcode, &rest), 0);
 	ck_assert_str_eq(code, "550");
 	ck_assert_str_eq(xcode, "5.7.0");
 	ck_assert_str_eq(rest, "blocked: %v");
-	ck_assert_int_eq(reply_parse("451 4.7.1 later", code, xcode, &rest), -1);
+	ck_assert_int_eq(reply_parse("451 4.7.1 later", code, xcode, &rest),
+			 -1);
 	ck_assert_int_eq(reply_parse("4.7.1 later", code, xcode, &rest), -1);
 	ck_assert_int_eq(reply_parse("Virus found", code, xcode, &rest), -1);
 	ck_assert_int_eq(reply_parse("5.7.1", code, xcode, &rest), -1);

@@ -9,22 +9,22 @@ static const struct {
 	int ok;
 	uint64_t bytes;
 } size_cases[] = {
-	{"0", 1, 0},
-	{"1024", 1, 1024},
-	{"50M", 1, 50ULL << 20},
-	{"50m", 1, 50ULL << 20},
-	{"512K", 1, 512ULL << 10},
-	{"512KB", 1, 512ULL << 10},
-	{"2G", 1, 2ULL << 30},
-	{"", 0, 0},
-	{"M", 0, 0},
-	{"-1", 0, 0},
-	{"10 M", 0, 0},
-	{"10T", 0, 0},
-	{"1.5M", 0, 0},
-	{"18446744073709551615", 1, 18446744073709551615ULL},
-	{"18446744073709551616", 0, 0},
-	{"17179869184G", 0, 0},
+    {"0", 1, 0},
+    {"1024", 1, 1024},
+    {"50M", 1, 50ULL << 20},
+    {"50m", 1, 50ULL << 20},
+    {"512K", 1, 512ULL << 10},
+    {"512KB", 1, 512ULL << 10},
+    {"2G", 1, 2ULL << 30},
+    {"", 0, 0},
+    {"M", 0, 0},
+    {"-1", 0, 0},
+    {"10 M", 0, 0},
+    {"10T", 0, 0},
+    {"1.5M", 0, 0},
+    {"18446744073709551615", 1, 18446744073709551615ULL},
+    {"18446744073709551616", 0, 0},
+    {"17179869184G", 0, 0},
 };
 
 START_TEST(test_size)
@@ -61,7 +61,8 @@ START_TEST(test_glob)
 	ck_assert(strconv_glob_match("PUA.*", "PUA.Win.Tool.Foo"));
 	ck_assert(strconv_glob_match("pua.*", "PUA.Win.Tool.Foo"));
 	ck_assert(!strconv_glob_match("PUA.*", "Win.Trojan.PUA"));
-	ck_assert(strconv_glob_match("*Phishing*", "Heuristics.Phishing.Email"));
+	ck_assert(
+	    strconv_glob_match("*Phishing*", "Heuristics.Phishing.Email"));
 	ck_assert(strconv_glob_match("Eicar-?", "Eicar-1"));
 	ck_assert(!strconv_glob_match("Eicar-?", "Eicar-12"));
 	ck_assert(strconv_glob_match("*", ""));
