@@ -33,23 +33,27 @@
 static void
 cfg_where(const config_setting_t *s, char *buf, size_t len)
 {
-	char part[128], tmp[256];
+	const config_setting_t *path[8];
+	size_t n = 0, used = 0;
 
+	for (; s && config_setting_parent(s) && n < 8;
+	     s = config_setting_parent(s))
+		path[n++] = s;
 	buf[0] = '\0';
-	for (; s != NULL && config_setting_parent(s) != NULL;
-	     s = config_setting_parent(s)) {
-		if (config_setting_name(s))
-			snprintf(part, sizeof(part), "%s%s",
-				 config_setting_name(s),
-				 buf[0] && buf[0] != '[' ? "." : "");
+	while (n-- > 0 && used < len) {
+		const char *name = config_setting_name(path[n]);
+		int w;
+
+		if (name)
+			w = snprintf(buf + used, len - used, "%s%s",
+				     used ? "." : "", name);
 		else
-			snprintf(part, sizeof(part), "[%d]%s",
-				 config_setting_index(s), buf[0] ? "." : "");
-		snprintf(tmp, sizeof(tmp), "%s%s", part, buf);
-		snprintf(buf, len, "%s", tmp);
+			w = snprintf(buf + used, len - used, "[%d]",
+				     config_setting_index(path[n]));
+		used += w > 0 ? (size_t)w : 0;
 	}
-	if (buf[0])
-		snprintf(buf + strlen(buf), len - strlen(buf), ": ");
+	if (used > 0 && used + 2 < len)
+		memcpy(buf + used, ": ", 3);
 }
 
 /* cfg_fail - format "FILE:LINE: group.key: message" and return -1 */
