@@ -72,24 +72,24 @@ act_reject(SMFICTX *ctx, struct session *s, const struct scan_result *res)
 
 /* act_status_value - the X-Virus-Status value */
 static void
-act_status_value(enum policy_header h, const struct scan_result *res, char *out,
-		 size_t outlen)
+act_status_value(enum policy_header h, const struct scan_result *res,
+		 const char *sp, char *out, size_t outlen)
 {
 	char name[REPLY_VIRUS_MAX + 1];
 
 	switch (h) {
 	case POLICY_HDR_INFECTED:
 		reply_sanitize(res->virus, name, sizeof(name), REPLY_VIRUS_MAX);
-		snprintf(out, outlen, "Infected (%s)", name);
+		snprintf(out, outlen, "%sInfected (%s)", sp, name);
 		break;
 	case POLICY_HDR_UNSCANNED:
-		snprintf(out, outlen, "Unscanned (%s)",
+		snprintf(out, outlen, "%sUnscanned (%s)", sp,
 			 res->status == SCAN_INCOMPLETE
 			     ? "limits exceeded"
 			     : policy_status_name(res->status));
 		break;
 	default:
-		snprintf(out, outlen, "Clean");
+		snprintf(out, outlen, "%sClean", sp);
 		break;
 	}
 }
@@ -100,6 +100,8 @@ act_headers(SMFICTX *ctx, struct session *s, enum policy_header h,
 	    const struct scan_result *res)
 {
 	char scanned[160], status[REPLY_VIRUS_MAX + 32];
+	/* with SMFIP_HDR_LEADSPC the MTA takes values as they are */
+	const char *sp = (s->protocol & SMFIP_HDR_LEADSPC) ? " " : "";
 
 	if (s->cfg->policy.headers == CG_HEADERS_NONE || h == POLICY_HDR_NONE)
 		return;
@@ -110,12 +112,12 @@ act_headers(SMFICTX *ctx, struct session *s, enum policy_header h,
 			smfi_chgheader(ctx, "X-Virus-Scanned", (int)i, NULL);
 	}
 	if (res->version[0])
-		snprintf(scanned, sizeof(scanned), "clamgate %s (%s)",
+		snprintf(scanned, sizeof(scanned), "%sclamgate %s (%s)", sp,
 			 CLAMGATE_VERSION, res->version);
 	else
-		snprintf(scanned, sizeof(scanned), "clamgate %s",
+		snprintf(scanned, sizeof(scanned), "%sclamgate %s", sp,
 			 CLAMGATE_VERSION);
-	act_status_value(h, res, status, sizeof(status));
+	act_status_value(h, res, sp, status, sizeof(status));
 	if (smfi_addheader(ctx, "X-Virus-Scanned", scanned) != MI_SUCCESS ||
 	    smfi_addheader(ctx, "X-Virus-Status", status) != MI_SUCCESS)
 		log_warn("%s: cannot add X-Virus headers", session_queue_id(s));

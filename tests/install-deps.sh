@@ -3,7 +3,7 @@
 # missing.  Needs root (or sudo) the first time.
 set -e
 PKGS="build-essential pkg-config libclamav-dev libmilter-dev libgmime-3.0-dev
-      libconfig-dev check miltertest clamav"
+      libconfig-dev check miltertest clamav postfix swaks"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \
@@ -13,5 +13,9 @@ done
 echo "installing:$missing"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
+# postfix: install it unconfigured; the tests run a private instance and
+# never touch the system's own configuration
+echo 'postfix postfix/main_mailer_type select No configuration' \
+	| $SUDO debconf-set-selections
 $SUDO apt-get update
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends $missing

@@ -17,6 +17,12 @@ section "command line"
 sh tests/cli/run.sh "$BUILD" 2>&1 | tee -a "$LOG"
 section "milter protocol (miltertest, real daemon, real libclamav)"
 sh tests/protocol/run.sh "$BUILD" 2>&1 | tee -a "$LOG"
+section "end to end (private Postfix on 127.0.0.1, swaks, sendmail, smtp-sink)"
+if [ "$(id -u)" -eq 0 ]; then
+	sh tests/e2e/run.sh "$BUILD" 2>&1 | tee -a "$LOG"
+else
+	echo "not ok - end-to-end tests need root (they start a private Postfix)" | tee -a "$LOG"
+fi
 
 checks=$(sed -n 's/.*Checks: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\).*/\1 \2 \3/p' "$LOG")
 set -- ${checks:-0 1 0}

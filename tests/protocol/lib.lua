@@ -169,3 +169,9 @@ end
 function added_header(conn, name)
 	return mt.getheader(conn, name, 0)
 end
+
+-- a header value as clamgate adds it: clamgate negotiates
+-- SMFIP_HDR_LEADSPC, and then supplies the space after the colon itself
+function hv(v)
+	return " " .. v
+end

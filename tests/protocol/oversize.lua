@@ -7,7 +7,7 @@ test("oversize with on_oversize accept: Unscanned (oversize)", function()
 	local c = open()
 	send(c, { headers = { { "Subject", "big" } }, body = big })
 	expect(c, SMFIR_ACCEPT, "accept")
-	check(mt.eom_check(c, MT_HDRADD, "X-Virus-Status", "Unscanned (oversize)"),
+	check(mt.eom_check(c, MT_HDRADD, "X-Virus-Status", hv("Unscanned (oversize)")),
 	      "Unscanned header")
 	mt.disconnect(c)
 end)

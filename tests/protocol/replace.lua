@@ -10,7 +10,7 @@ test("forged X-Virus-Status and X-Virus-Scanned are removed", function()
 	expect(c, SMFIR_ACCEPT, "accept")
 	check(mt.eom_check(c, MT_HDRDELETE, "X-Virus-Status"), "status deleted")
 	check(mt.eom_check(c, MT_HDRDELETE, "X-Virus-Scanned"), "scanned deleted")
-	check(mt.eom_check(c, MT_HDRADD, "X-Virus-Status", "Clean"), "ours added")
+	check(mt.eom_check(c, MT_HDRADD, "X-Virus-Status", hv("Clean")), "ours added")
 	mt.disconnect(c)
 end)
 
