@@ -6,11 +6,14 @@
 # make check-asan the same, built with -fsanitize=address,undefined
 # make install    PREFIX=/usr/local DESTDIR=
 # make run        install missing packages, build, run in the foreground
+# make demo       clamgate and a private Postfix on 127.0.0.1:2525
+# make demo-stop  stop them
 
 VERSION   = 0.1.0
 PREFIX   ?= /usr/local
 SBINDIR  ?= $(PREFIX)/sbin
 MANDIR   ?= $(PREFIX)/share/man
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
 SYSCONFDIR ?= /etc
 BUILD    ?= build
 
@@ -84,10 +87,22 @@ run: deps
 	$(MAKE) all
 	sh tests/run-dev.sh $(BUILD)
 
+demo: deps
+	$(MAKE) all
+	sh tests/demo.sh start $(BUILD)
+
+demo-stop:
+	sh tests/demo.sh stop $(BUILD)
+
 install: $(BUILD)/clamgate
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
-	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SYSCONFDIR)/clamgate
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SYSCONFDIR)/clamgate \
+	    $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(BUILD)/clamgate $(DESTDIR)$(SBINDIR)/clamgate
+	sed -e 's|/usr/sbin/clamgate|$(SBINDIR)/clamgate|' \
+	    -e 's|/etc/clamgate/|$(SYSCONFDIR)/clamgate/|' etc/clamgate.service \
+	    > $(DESTDIR)$(UNITDIR)/clamgate.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/clamgate.service
 	install -m 0644 docs/clamgate.8 $(DESTDIR)$(MANDIR)/man8/clamgate.8
 	install -m 0644 docs/clamgate.conf.5 $(DESTDIR)$(MANDIR)/man5/clamgate.conf.5
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/clamgate/clamgate.conf ]; then \
@@ -102,4 +117,4 @@ format-check:
 clean:
 	rm -rf build build-asan
 
-.PHONY: all check test check-asan deps run install format-check clean
+.PHONY: all check test check-asan deps run demo demo-stop install format-check clean

@@ -15,6 +15,7 @@ section "unit tests (Check)"
 "$BUILD/unit-tests" 2>&1 | tee -a "$LOG" || status=1
 section "command line"
 sh tests/cli/run.sh "$BUILD" 2>&1 | tee -a "$LOG"
+sh tests/cli/install.sh "$BUILD" 2>&1 | tee -a "$LOG"
 section "milter protocol (miltertest, real daemon, real libclamav)"
 sh tests/protocol/run.sh "$BUILD" 2>&1 | tee -a "$LOG"
 section "end to end (private Postfix on 127.0.0.1, swaks, sendmail, smtp-sink)"

@@ -70,7 +70,8 @@ CF
 }
 
 pf_start() {
-	smtp-sink -u postfix -4 -d "$T/sink/%H%M%S." "127.0.0.1:$PORT_SINK" 64 &
+	smtp-sink -u postfix -4 -d "$T/sink/%H%M%S." "127.0.0.1:$PORT_SINK" 64 \
+		> "$T/sink.log" 2>&1 &
 	SINK_PID=$!
 	postfix -c "$T/etc" start >/dev/null 2>&1 || return 1
 	for _ in $(seq 1 50); do
