@@ -3,7 +3,9 @@
 # missing.  Needs root (or sudo) the first time.
 set -e
 PKGS="build-essential pkg-config libclamav-dev libmilter-dev libgmime-3.0-dev
-      libconfig-dev check miltertest clamav postfix swaks"
+      libconfig-dev check miltertest clamav postfix swaks libwrap0"
+# libwrap0: the end-to-end tests run Sendmail unpacked from its Debian
+# package (it cannot be installed beside Postfix); its daemon needs it
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \

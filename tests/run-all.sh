@@ -18,9 +18,10 @@ sh tests/cli/run.sh "$BUILD" 2>&1 | tee -a "$LOG"
 sh tests/cli/install.sh "$BUILD" 2>&1 | tee -a "$LOG"
 section "milter protocol (miltertest, real daemon, real libclamav)"
 sh tests/protocol/run.sh "$BUILD" 2>&1 | tee -a "$LOG"
-section "end to end (private Postfix on 127.0.0.1, swaks, sendmail, smtp-sink)"
+section "end to end (private Postfix and Sendmail on 127.0.0.1, swaks, smtp-sink)"
 if [ "$(id -u)" -eq 0 ]; then
 	sh tests/e2e/run.sh "$BUILD" 2>&1 | tee -a "$LOG"
+	sh tests/e2e/sendmail.sh "$BUILD" 2>&1 | tee -a "$LOG"
 else
 	echo "not ok - end-to-end tests need root (they start a private Postfix)" | tee -a "$LOG"
 fi
