@@ -11,13 +11,28 @@ for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \
 		|| missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
-echo "installing:$missing"
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
+# Sendmail for the end-to-end tests, unpacked there (it cannot be
+# installed beside Postfix): fetched here, so the tests themselves never
+# leave 127.0.0.1
+DEBS=/var/cache/clamgate-tests/debs
+fetch_sendmail() {
+	ls "$DEBS"/sendmail-bin_*.deb "$DEBS"/sendmail-cf_*.deb "$DEBS"/m4_*.deb \
+		>/dev/null 2>&1 && return 0
+	$SUDO mkdir -p "$DEBS"
+	id _apt >/dev/null 2>&1 && $SUDO chown _apt "$DEBS"
+	(cd "$DEBS" && $SUDO apt-get download sendmail-bin sendmail-cf m4)
+}
+if [ -z "$missing" ]; then
+	fetch_sendmail
+	exit 0
+fi
+echo "installing:$missing"
 # postfix: install it unconfigured; the tests run a private instance and
 # never touch the system's own configuration
 echo 'postfix postfix/main_mailer_type select No configuration' \
 	| $SUDO debconf-set-selections
 $SUDO apt-get update
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends $missing
+fetch_sendmail

@@ -1,9 +1,10 @@
 #!/bin/sh
 # A smaller end-to-end matrix with a real Sendmail 8.17 beside Postfix.
 # Debian's sendmail-bin conflicts with postfix as an installed package,
-# so the test unpacks sendmail-bin, sendmail-cf and m4 from their Debian
-# packages (apt-get download, dpkg -x) into a temp dir and runs the
-# daemon from there on 127.0.0.1 with its own .cf, queue and pid file.
+# so the test unpacks sendmail-bin, sendmail-cf and m4 from the Debian
+# packages that tests/install-deps.sh fetched into $DEBS (dpkg -x) into a
+# temp dir and runs the daemon from there on 127.0.0.1 with its own .cf,
+# queue and pid file.
 # Accepted mail stays queued (DeliveryMode=deferred): the test reads
 # Sendmail's queue, so nothing depends on onward delivery or DNS.
 #
@@ -15,6 +16,7 @@ BIN=$TOP/$BUILD/clamgate
 T=$(mktemp -d /tmp/clamgate-sendmail.XXXXXX)
 chmod 755 "$T"
 R=$T/root
+DEBS=${DEBS:-/var/cache/clamgate-tests/debs}
 BASE=$((45000 + $$ % 10000))
 PORT_SM=$BASE PORT_MILTER=$((BASE + 1))
 FAILED=0
@@ -33,10 +35,11 @@ trap cleanup EXIT INT TERM
 
 # sm_unpack - sendmail-bin, sendmail-cf and m4 from Debian, unpacked
 sm_unpack() {
-	mkdir -p "$T/debs" "$R"
-	(cd "$T/debs" && apt-get download sendmail-bin sendmail-cf m4) \
-		> "$T/download.log" 2>&1 || return 1
-	for d in "$T"/debs/*.deb; do dpkg -x "$d" "$R" || return 1; done
+	mkdir -p "$R"
+	for p in sendmail-bin sendmail-cf m4; do
+		d=$(ls "$DEBS"/${p}_*.deb 2>/dev/null | tail -n 1)
+		[ -n "$d" ] && dpkg -x "$d" "$R" || return 1
+	done
 	[ -x "$R/usr/libexec/sendmail/sendmail" ]
 }
 
@@ -126,7 +129,7 @@ quarantined() { grep -l -s "^Subject: sm-$1" "$T"/q/*.eml | grep -q .; }
 
 printf '%s' 'X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*' > "$T/eicar.com"
 if ! sm_unpack; then
-	bad "cannot fetch Sendmail from Debian's archive: $(tail -n 3 "$T/download.log")"
+	bad "no Sendmail packages in $DEBS: run tests/install-deps.sh (make check does)"
 	exit 1
 fi
 sm_config || { bad "m4 could not build sendmail.cf: $(cat "$T/m4.log")"; exit 1; }
