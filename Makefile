@@ -42,13 +42,20 @@ endif
 # Modules shared by the daemon and the tests (everything but main.c).
 LIB_SRCS = src/config.c src/config_keys.c src/strconv.c src/cidr.c src/policy.c src/reply.c \
            src/log.c src/xmalloc.c src/spool.c src/quarantine.c \
+           src/quarantine_read.c src/quarantine_token.c src/mime.c \
            src/scan.c src/scan_clamav.c src/session.c src/act.c \
-           src/milter.c src/daemon.c src/reload.c
+           src/milter.c src/daemon.c src/reload.c src/expire.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/%.o)
 UNIT_SRCS = $(wildcard tests/unit/*.c)
 UNIT_OBJS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%.o)
 
-all: $(BUILD)/clamgate
+CLI_SRCS = src/cli_main.c src/cli_list.c src/cli_entry.c
+CLI_OBJS = $(CLI_SRCS:src/%.c=$(BUILD)/%.o)
+
+all: $(BUILD)/clamgate $(BUILD)/clamgate-quarantine
+
+$(BUILD)/clamgate-quarantine: $(CLI_OBJS) $(BUILD)/libclamgate.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/clamgate: $(BUILD)/main.o $(BUILD)/libclamgate.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -74,7 +81,7 @@ $(BUILD):
 check: deps
 	$(MAKE) test
 
-test: $(BUILD)/clamgate $(BUILD)/unit-tests
+test: all $(BUILD)/unit-tests
 	BUILD=$(BUILD) sh tests/run-all.sh
 
 check-asan:
@@ -94,11 +101,15 @@ demo: deps
 demo-stop:
 	sh tests/demo.sh stop $(BUILD)
 
-install: $(BUILD)/clamgate
+install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SYSCONFDIR)/clamgate \
 	    $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(BUILD)/clamgate $(DESTDIR)$(SBINDIR)/clamgate
+	install -m 0755 $(BUILD)/clamgate-quarantine \
+	    $(DESTDIR)$(SBINDIR)/clamgate-quarantine
+	install -m 0644 docs/clamgate-quarantine.8 \
+	    $(DESTDIR)$(MANDIR)/man8/clamgate-quarantine.8
 	sed -e 's|/usr/sbin/clamgate|$(SBINDIR)/clamgate|' \
 	    -e 's|/etc/clamgate/|$(SYSCONFDIR)/clamgate/|' etc/clamgate.service \
 	    > $(DESTDIR)$(UNITDIR)/clamgate.service

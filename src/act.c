@@ -88,6 +88,9 @@ act_status_value(enum policy_header h, const struct scan_result *res,
 			     ? "limits exceeded"
 			     : policy_status_name(res->status));
 		break;
+	case POLICY_HDR_RELEASED:
+		snprintf(out, outlen, "%sReleased from quarantine", sp);
+		break;
 	default:
 		snprintf(out, outlen, "%sClean", sp);
 		break;
@@ -103,6 +106,9 @@ act_headers(SMFICTX *ctx, struct session *s, enum policy_header h,
 	/* with SMFIP_HDR_LEADSPC the MTA takes values as they are */
 	const char *sp = (s->protocol & SMFIP_HDR_LEADSPC) ? " " : "";
 
+	/* the release token has done its job; recipients need not see it */
+	if (s->release_token != NULL)
+		smfi_chgheader(ctx, QUARANTINE_RELEASE_HEADER, 1, NULL);
 	if (s->cfg->policy.headers == CG_HEADERS_NONE || h == POLICY_HDR_NONE)
 		return;
 	if (s->cfg->policy.headers == CG_HEADERS_REPLACE) {

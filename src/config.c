@@ -251,6 +251,8 @@ config_defaults(struct cg_config *cfg)
 			  NULL);
 	cfg->policy.reject_text = xstrdup("Virus %v found; message rejected");
 	cfg->quarantine.directory = xstrdup("/var/lib/clamgate/quarantine");
+	cfg->quarantine.retention = 30 * 86400;
+	cfg->quarantine.sendmail = xstrdup("/usr/sbin/sendmail");
 	cfg->log.level = LOG_LEVEL_INFO;
 	cfg->log.facility = LOG_MAIL;
 }
@@ -358,6 +360,7 @@ config_free(struct cg_config *cfg)
 		free(cfg->policy.rules[i].match);
 	free(cfg->policy.rules);
 	free(cfg->quarantine.directory);
+	free(cfg->quarantine.sendmail);
 	free(cfg);
 }
 

@@ -350,6 +350,27 @@ key_quarantine_directory(struct cfg_ctx *c, const config_setting_t *s)
 }
 
 static int
+key_quarantine_retention(struct cfg_ctx *c, const config_setting_t *s)
+{
+	const char *v = NULL;
+
+	if (cfg_string(c, s, &v) < 0)
+		return -1;
+	if (strconv_duration(v, &c->cfg->quarantine.retention) < 0)
+		return cfg_fail(c, s,
+				"\"%s\" is not a duration (e.g. \"30d\", "
+				"\"12h\"; \"0\" keeps entries forever)",
+				v);
+	return 0;
+}
+
+static int
+key_quarantine_sendmail(struct cfg_ctx *c, const config_setting_t *s)
+{
+	return cfg_set_path(c, s, &c->cfg->quarantine.sendmail);
+}
+
+static int
 key_log_level(struct cfg_ctx *c, const config_setting_t *s)
 {
 	enum log_level level;
@@ -415,6 +436,8 @@ static const struct key_spec policy_keys[] = {
 
 static const struct key_spec quarantine_keys[] = {
     {"directory", key_quarantine_directory},
+    {"retention", key_quarantine_retention},
+    {"sendmail", key_quarantine_sendmail},
 };
 
 static const struct key_spec log_keys[] = {

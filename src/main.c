@@ -38,6 +38,7 @@
 
 #include "clamgate/config.h"
 #include "clamgate/daemon.h"
+#include "clamgate/expire.h"
 #include "clamgate/log.h"
 #include "clamgate/milter.h"
 #include "clamgate/reload.h"
@@ -266,11 +267,14 @@ run(const struct cg_config *cfg, int foreground)
 	reload_block_signals();
 	if (reload_start(be, sc, cfg->scanner.reload_interval) < 0)
 		log_fatal("cannot start the signature loader thread");
+	if (expire_start(cfg) < 0)
+		log_fatal("cannot start the quarantine expiry thread");
 	log_info(
 	    "clamgate %s listening on %s (backend %s, %u concurrent scans)",
 	    CLAMGATE_VERSION, cfg->milter.socket, be->name,
 	    cfg->scanner.max_concurrent);
 	rc = serve(cfg);
+	expire_stop();
 	reload_stop();
 	be->close(sc);
 	log_info("stopped");

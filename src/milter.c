@@ -30,6 +30,7 @@
 #include "clamgate/act.h"
 #include "clamgate/log.h"
 #include "clamgate/milter.h"
+#include "clamgate/quarantine.h"
 #include "clamgate/reply.h"
 #include "clamgate/session.h"
 
@@ -209,7 +210,7 @@ milter_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct session *s = milter_session(ctx);
 
-	session_count_header(s, name);
+	session_count_header(s, name, value);
 	(void)spool_append_header(&s->spool, name, value,
 				  (s->protocol & SMFIP_HDR_LEADSPC) != 0);
 	return milter_go_on(s, SMFIP_NR_HDR);
@@ -233,6 +234,17 @@ milter_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	return milter_go_on(s, SMFIP_NR_BODY);
 }
 
+/* milter_released - a valid release token on the non-SMTP path */
+static int
+milter_released(const struct session *s)
+{
+	return s->release_token != NULL &&
+	       policy_release_allowed(milter_cfg, &s->origin) &&
+	       quarantine_release_verify(milter_cfg->quarantine.directory,
+					 s->release_token, time(NULL),
+					 s->sender, s->rcpts, s->n_rcpts) == 0;
+}
+
 /* milter_scan - the scan result for the message in the session */
 static void
 milter_scan(struct session *s, struct scan_result *res)
@@ -242,6 +254,11 @@ milter_scan(struct session *s, struct scan_result *res)
 		res->status = SCAN_ERROR;
 		snprintf(res->detail, sizeof(res->detail), "spool: %s",
 			 strerror(s->spool.error));
+	} else if (milter_released(s)) {
+		res->status = SCAN_RELEASED;
+		snprintf(res->detail, sizeof(res->detail), "released %.64s",
+			 s->release_token + strspn(s->release_token, " "));
+		*strchrnul(res->detail + 9, ' ') = '\0';
 	} else if (s->spool.size > milter_cfg->scanner.max_message_size) {
 		res->status = SCAN_OVERSIZE;
 	} else {

@@ -7,6 +7,9 @@
  *	A pure function: no I/O, no clock, no globals.  The rules:
  *
  *	clean                accept, X-Virus-Status: Clean
+ *	released             accept, X-Virus-Status: Released (the caller
+ *	                     verified the token, on a path where
+ *	                     policy_release_allowed() says it counts)
  *	error, not ready     on_error: tempfail, or accept as Unscanned
  *	oversize, incomplete on_oversize: accept as Unscanned, tempfail, or
  *	                     reject where safe (else the fallback; a discard
@@ -38,6 +41,26 @@ policy_in_list(const struct cg_strlist *list, const char *name)
 	return 0;
 }
 
+/* policy_is_nonsmtp - Postfix non_smtpd_milters mail (sendmail, pickup) */
+static int
+policy_is_nonsmtp(const struct cg_config *cfg, const struct policy_origin *o)
+{
+	if (o->has_addr && o->port == 0)
+		return 1;
+	if (o->daemon_port != NULL && strcmp(o->daemon_port, "0") == 0)
+		return 1;
+	return o->daemon_name != NULL &&
+	       policy_in_list(&cfg->policy.nonsmtp_daemons, o->daemon_name);
+}
+
+/* policy_release_allowed - a release token counts only on this path */
+int
+policy_release_allowed(const struct cg_config *cfg,
+		       const struct policy_origin *o)
+{
+	return policy_is_nonsmtp(cfg, o);
+}
+
 /* policy_unsafe_reason - why a reject would cause backscatter, or NULL */
 const char *
 policy_unsafe_reason(const struct cg_config *cfg, const struct policy_origin *o)
@@ -46,11 +69,7 @@ policy_unsafe_reason(const struct cg_config *cfg, const struct policy_origin *o)
 		return "reject-never";
 	if (!o->has_addr)
 		return "no-client-address";
-	if (o->port == 0 ||
-	    (o->daemon_port != NULL && strcmp(o->daemon_port, "0") == 0))
-		return "non-smtp";
-	if (o->daemon_name != NULL &&
-	    policy_in_list(&cfg->policy.nonsmtp_daemons, o->daemon_name))
+	if (policy_is_nonsmtp(cfg, o))
 		return "non-smtp";
 	if (cidr_match_any(cfg->policy.trusted_relays,
 			   cfg->policy.n_trusted_relays,
@@ -121,6 +140,10 @@ policy_decide(const struct cg_config *cfg, const struct policy_origin *o,
 	switch (status) {
 	case SCAN_CLEAN:
 		return d;
+	case SCAN_RELEASED:
+		d.why = "released";
+		d.header = POLICY_HDR_RELEASED;
+		return d;
 	case SCAN_INFECTED:
 		return policy_infected(cfg, o, virus);
 	case SCAN_ERROR:
@@ -160,6 +183,8 @@ policy_status_name(enum scan_status status)
 		return "oversize";
 	case SCAN_INCOMPLETE:
 		return "incomplete";
+	case SCAN_RELEASED:
+		return "released";
 	}
 	return "unknown";
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "clamgate/quarantine.h"
 #include "clamgate/session.h"
 #include "clamgate/xmalloc.h"
 
@@ -153,11 +154,15 @@ session_queue_id(const struct session *s)
 	return s->queue_id ? s->queue_id : "NOQUEUE";
 }
 
-/* session_count_header - note X-Virus-* headers a sender may have forged */
+/* session_count_header - note X-Virus-* headers a sender may have forged,
+ * and a release token */
 void
-session_count_header(struct session *s, const char *name)
+session_count_header(struct session *s, const char *name, const char *value)
 {
-	if (strcasecmp(name, "X-Virus-Status") == 0)
+	if (strcasecmp(name, QUARANTINE_RELEASE_HEADER) == 0) {
+		if (s->release_token == NULL)
+			s->release_token = xstrdup(value);
+	} else if (strcasecmp(name, "X-Virus-Status") == 0)
 		s->forged_status++;
 	else if (strcasecmp(name, "X-Virus-Scanned") == 0)
 		s->forged_scanned++;
@@ -172,7 +177,8 @@ session_reset_message(struct session *s)
 		free(s->rcpts[i]);
 	free(s->rcpts);
 	free(s->queue_id);
-	s->sender = s->queue_id = NULL;
+	free(s->release_token);
+	s->sender = s->queue_id = s->release_token = NULL;
 	s->rcpts = NULL;
 	s->n_rcpts = s->rcpts_cap = 0;
 	s->forged_status = s->forged_scanned = 0;

@@ -4,7 +4,9 @@
  * DESCRIPTION
  *	strconv_size() accepts a decimal number with an optional K, M or G
  *	suffix (powers of 1024, either case, optional trailing "B").
- *	strconv_mode() accepts an octal mode such as "0660".
+ *	strconv_duration() accepts a number with an optional s, m, h, d or w
+ *	suffix (at most 100 years).  strconv_mode() accepts an octal mode such
+ *	as "0660".
  *	strconv_glob_match() matches * and ? case-insensitively.
  * DIAGNOSTICS
  *	-1 for text that is not valid, including overflow.
@@ -12,6 +14,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "clamgate/strconv.h"
 
@@ -46,6 +49,43 @@ strconv_size(const char *text, uint64_t *bytes)
 	if (*p != '\0' || value > UINT64_MAX / mult)
 		return -1;
 	*bytes = value * mult;
+	return 0;
+}
+
+/* strconv_duration - "30d" to seconds */
+int
+strconv_duration(const char *text, unsigned long *seconds)
+{
+	static const struct {
+		char unit;
+		unsigned long mult;
+	} units[] = {
+	    {'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}, {'w', 604800}};
+	uint64_t value;
+	char num[32];
+	size_t len = strlen(text), i;
+	unsigned long mult = 1;
+
+	if (len == 0 || len >= sizeof(num))
+		return -1;
+	memcpy(num, text, len + 1);
+	if (!isdigit((unsigned char)num[len - 1])) {
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (tolower((unsigned char)num[len - 1]) ==
+			    units[i].unit)
+				break;
+		if (i == sizeof(units) / sizeof(units[0]))
+			return -1;
+		mult = units[i].mult;
+		num[len - 1] = '\0';
+	}
+	for (i = 0; num[i]; i++)
+		if (!isdigit((unsigned char)num[i]))
+			return -1;
+	if (strconv_size(num, &value) < 0 ||
+	    value > 100ULL * 365 * 86400 / mult)
+		return -1;
+	*seconds = (unsigned long)value * mult;
 	return 0;
 }
 

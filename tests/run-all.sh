@@ -18,12 +18,14 @@ sh tests/cli/run.sh "$BUILD" 2>&1 | tee -a "$LOG"
 sh tests/cli/install.sh "$BUILD" 2>&1 | tee -a "$LOG"
 section "milter protocol (miltertest, real daemon, real libclamav)"
 sh tests/protocol/run.sh "$BUILD" 2>&1 | tee -a "$LOG"
-section "end to end (private Postfix and Sendmail on 127.0.0.1, swaks, smtp-sink)"
 if [ "$(id -u)" -eq 0 ]; then
+	section "clamgate-quarantine (store filled by the real daemon)"
+	sh tests/quarantine/run.sh "$BUILD" 2>&1 | tee -a "$LOG"
+	section "end to end (private Postfix and Sendmail on 127.0.0.1, swaks, smtp-sink)"
 	sh tests/e2e/run.sh "$BUILD" 2>&1 | tee -a "$LOG"
 	sh tests/e2e/sendmail.sh "$BUILD" 2>&1 | tee -a "$LOG"
 else
-	echo "not ok - end-to-end tests need root (they start a private Postfix)" | tee -a "$LOG"
+	echo "not ok - the quarantine and end-to-end tests need root (they change owners and start a private Postfix)" | tee -a "$LOG"
 fi
 
 checks=$(sed -n 's/.*Checks: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\).*/\1 \2 \3/p' "$LOG")

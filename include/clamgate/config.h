@@ -76,6 +76,8 @@ struct cg_config {
 	} policy;
 	struct {
 		char *directory;
+		unsigned long retention; /* seconds; 0: keep forever */
+		char *sendmail;		 /* for clamgate-quarantine release */
 	} quarantine;
 	struct {
 		int level; /* enum log_level */

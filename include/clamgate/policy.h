@@ -21,6 +21,7 @@ enum scan_status {
 	SCAN_NOT_READY,	 /* no signature database loaded yet */
 	SCAN_OVERSIZE,	 /* larger than max_message_size, not scanned */
 	SCAN_INCOMPLETE, /* scanned, but the engine's limits were hit */
+	SCAN_RELEASED,	 /* released from quarantine (verified token) */
 };
 
 struct policy_origin {
@@ -37,6 +38,7 @@ enum policy_header {
 	POLICY_HDR_CLEAN,
 	POLICY_HDR_INFECTED,
 	POLICY_HDR_UNSCANNED,
+	POLICY_HDR_RELEASED,
 };
 
 struct policy_decision {
@@ -53,5 +55,7 @@ struct policy_decision policy_decide(const struct cg_config *cfg,
 				     enum scan_status status,
 				     const char *virus);
 const char *policy_status_name(enum scan_status status);
+int policy_release_allowed(const struct cg_config *cfg,
+			   const struct policy_origin *origin);
 
 #endif

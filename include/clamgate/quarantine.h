@@ -35,4 +35,67 @@ struct quarantine_meta {
 int quarantine_store(const char *dir, const struct quarantine_meta *meta,
 		     const struct spool *sp, char id[QUARANTINE_ID_MAX]);
 
+/* The read side, shared by the daemon (expiry, release tokens) and
+ * clamgate-quarantine.  Entries are "ID.eml"; dot files are partial
+ * writes and never read. */
+
+struct quarantine_entry {
+	char id[QUARANTINE_ID_MAX];
+	char *path;
+	int damaged;	   /* readable, but not a valid entry */
+	char problem[128]; /* why, when damaged */
+	time_t time;
+	char *sender;
+	char **rcpts;
+	size_t n_rcpts;
+	char *client_addr;
+	char *client_name;
+	char *helo;
+	char *queue_id;
+	char *virus;
+	char *action;
+	char *engine;
+	char *released;		   /* NULL, or when and to whom */
+	unsigned long long size;   /* the original message */
+	unsigned long long offset; /* where it starts in the file */
+	char *subject;		   /* raw (RFC 2047) and unfolded */
+	char *message_id;
+	char *headers; /* the original header section */
+};
+
+int quarantine_ids(const char *dir, char ***ids, size_t *n);
+void quarantine_ids_free(char **ids, size_t n);
+time_t quarantine_id_time(const char *id);
+int quarantine_resolve(const char *dir, const char *prefix,
+		       char id[QUARANTINE_ID_MAX]);
+enum quarantine_read_what {
+	QUARANTINE_READ_ENVELOPE, /* the X-Clamgate-* fields only */
+	QUARANTINE_READ_SUBJECT,  /* and Subject, Message-ID */
+	QUARANTINE_READ_HEADERS,  /* and the whole header section */
+};
+
+int quarantine_read(const char *dir, const char *id, struct quarantine_entry *e,
+		    enum quarantine_read_what what);
+void quarantine_entry_free(struct quarantine_entry *e);
+int quarantine_copy_original(const struct quarantine_entry *e, int fd);
+int quarantine_remove(const char *dir, const char *id);
+long quarantine_expire(const char *dir, time_t cutoff, int dry_run,
+		       void (*each)(const char *id, void *arg), void *arg);
+int quarantine_mark_released(const struct quarantine_entry *e,
+			     const char *note);
+
+/* Release tokens: a released message carries X-Clamgate-Release, an HMAC
+ * (key in DIR/.release-key) over the entry id, an expiry time and the
+ * envelope.  The daemon lets such a message through on the non-SMTP path
+ * without scanning it again. */
+#define QUARANTINE_RELEASE_HEADER "X-Clamgate-Release"
+#define QUARANTINE_RELEASE_TTL	  600
+
+int quarantine_release_token(const char *dir, const char *id, time_t expiry,
+			     const char *sender, char *const *rcpts,
+			     size_t n_rcpts, char *out, size_t outlen);
+int quarantine_release_verify(const char *dir, const char *value, time_t now,
+			      const char *sender, char *const *rcpts,
+			      size_t n_rcpts);
+
 #endif

@@ -38,6 +38,7 @@ struct session {
 	char *queue_id;
 	unsigned forged_status;	 /* X-Virus-Status headers received */
 	unsigned forged_scanned; /* X-Virus-Scanned headers received */
+	char *release_token;	 /* X-Clamgate-Release, if present */
 	struct spool spool;
 	struct timespec started;
 };
@@ -52,7 +53,8 @@ void session_begin_message(struct session *s, const char *sender,
 			   int authenticated);
 void session_add_rcpt(struct session *s, const char *rcpt);
 void session_set_queue_id(struct session *s, const char *qid);
-void session_count_header(struct session *s, const char *name);
+void session_count_header(struct session *s, const char *name,
+			  const char *value);
 void session_reset_message(struct session *s);
 const char *session_queue_id(const struct session *s);
 

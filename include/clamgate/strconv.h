@@ -1,5 +1,6 @@
 /*
  * strconv - parse sizes, durations and octal modes from configuration text
+ * (durations: "45s", "90m", "12h", "30d", "2w"; a bare number is seconds)
  *
  * Every function returns 0 on success and -1 when the text is not valid;
  * nothing is written to the result then.
@@ -12,6 +13,7 @@
 
 int strconv_size(const char *text, uint64_t *bytes);
 int strconv_mode(const char *text, mode_t *mode);
+int strconv_duration(const char *text, unsigned long *seconds);
 int strconv_glob_match(const char *pattern, const char *text);
 
 #endif

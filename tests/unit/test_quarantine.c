@@ -130,6 +130,89 @@ START_TEST(test_fail)
 }
 END_TEST
 
+/* what quarantine_store writes, quarantine_read reads back */
+START_TEST(test_read_back)
+{
+	static const char msg[] =
+	    "Subject: =?UTF-8?Q?caf=C3=A9?=\r\n folded\r\n"
+	    "Message-ID: <x@y>\r\n\r\nbody\r\n";
+	struct quarantine_meta m = meta();
+	char *dir = test_tmpdir(), id[QUARANTINE_ID_MAX], cmd[600];
+	struct quarantine_entry e;
+	struct spool sp;
+
+	spool_init(&sp, "/tmp", 1024);
+	spool_append(&sp, msg, sizeof(msg) - 1);
+	ck_assert_int_eq(quarantine_store(dir, &m, &sp, id), 0);
+	ck_assert_int_eq(quarantine_read(dir, id, &e, QUARANTINE_READ_SUBJECT),
+			 0);
+	ck_assert_int_eq(e.damaged, 0);
+	ck_assert_str_eq(e.sender, "evil@remote.example");
+	ck_assert_uint_eq(e.n_rcpts, 2);
+	ck_assert_str_eq(e.rcpts[1], "b@local.example");
+	ck_assert_str_eq(e.virus, "Win.Test.EICAR_HDB-1");
+	ck_assert_str_eq(e.helo, "helo??Injected: yes");
+	ck_assert_uint_eq(e.size, sizeof(msg) - 1);
+	ck_assert_int_eq(e.time, 1795741298);
+	ck_assert_str_eq(e.subject, "=?UTF-8?Q?caf=C3=A9?= folded");
+	ck_assert_str_eq(e.message_id, "<x@y>");
+	quarantine_entry_free(&e);
+	/* a unique prefix resolves; the store lists it */
+	char got[QUARANTINE_ID_MAX];
+	ck_assert_int_eq(quarantine_resolve(dir, "2026", got), 0);
+	ck_assert_str_eq(got, id);
+	snprintf(cmd, sizeof(cmd), "truncate -s -1 %s/%s.eml", dir, id);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(quarantine_read(dir, id, &e, QUARANTINE_READ_SUBJECT),
+			 0);
+	ck_assert_int_eq(e.damaged, 1);
+	ck_assert_str_eq(e.problem, "truncated");
+	quarantine_entry_free(&e);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	free(dir);
+	spool_reset(&sp);
+}
+END_TEST
+
+/* release tokens bind the id, the expiry and the envelope */
+START_TEST(test_token)
+{
+	char *dir = test_tmpdir(), tok[256], bad[256], cmd[600];
+	char *two[] = {"a@x", "b@x"}, *swapped[] = {"b@x", "a@x"};
+	char *other[] = {"a@x", "c@x"};
+	time_t now = 1795741298;
+
+	ck_assert_int_eq(quarantine_release_token(
+			     dir, "20261127T010138-0123456789abcdef", now + 600,
+			     "s@x", two, 2, tok, sizeof(tok)),
+			 0);
+	ck_assert_int_eq(
+	    quarantine_release_verify(dir, tok, now, "s@x", two, 2), 0);
+	ck_assert_int_eq(
+	    quarantine_release_verify(dir, tok, now, "s@x", swapped, 2), 0);
+	ck_assert_int_eq(
+	    quarantine_release_verify(dir, tok, now, "t@x", two, 2), -1);
+	ck_assert_int_eq(
+	    quarantine_release_verify(dir, tok, now, "s@x", other, 2), -1);
+	ck_assert_int_eq(
+	    quarantine_release_verify(dir, tok, now, "s@x", two, 1), -1);
+	ck_assert_int_eq(
+	    quarantine_release_verify(dir, tok, now + 601, "s@x", two, 2), -1);
+	ck_assert_int_eq(
+	    quarantine_release_verify(dir, tok, now - 1000, "s@x", two, 2), -1);
+	snprintf(bad, sizeof(bad), "%s", tok);
+	bad[strlen(bad) - 1] = bad[strlen(bad) - 1] == '0' ? '1' : '0';
+	ck_assert_int_eq(
+	    quarantine_release_verify(dir, bad, now, "s@x", two, 2), -1);
+	ck_assert_int_eq(
+	    quarantine_release_verify(dir, "garbage", now, "s@x", two, 2), -1);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	free(dir);
+}
+END_TEST
+
 Suite *
 quarantine_suite(void)
 {
@@ -139,6 +222,8 @@ quarantine_suite(void)
 	tcase_add_test(tc, test_store);
 	tcase_add_test(tc, test_unique);
 	tcase_add_test(tc, test_fail);
+	tcase_add_test(tc, test_read_back);
+	tcase_add_test(tc, test_token);
 	suite_add_tcase(s, tc);
 	return s;
 }

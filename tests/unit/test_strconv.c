@@ -56,6 +56,30 @@ START_TEST(test_mode)
 }
 END_TEST
 
+START_TEST(test_duration)
+{
+	static const struct {
+		const char *text;
+		int ok;
+		unsigned long seconds;
+	} cases[] = {
+	    {"0", 1, 0},	{"45", 1, 45},	     {"45s", 1, 45},
+	    {"90m", 1, 5400},	{"12h", 1, 43200},   {"30d", 1, 2592000},
+	    {"2w", 1, 1209600}, {"30D", 1, 2592000}, {"", 0, 0},
+	    {"d", 0, 0},	{"30x", 0, 0},	     {"-1d", 0, 0},
+	    {"1.5h", 0, 0},	{"30 d", 0, 0},	     {"99999999w", 0, 0},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		unsigned long v = 7;
+		int rc = strconv_duration(cases[i].text, &v);
+		ck_assert_msg((rc == 0) == cases[i].ok, "\"%s\"",
+			      cases[i].text);
+		ck_assert_uint_eq(v, cases[i].ok ? cases[i].seconds : 7);
+	}
+}
+END_TEST
+
 START_TEST(test_glob)
 {
 	ck_assert(strconv_glob_match("PUA.*", "PUA.Win.Tool.Foo"));
@@ -81,6 +105,7 @@ strconv_suite(void)
 	tcase_add_loop_test(tc, test_size, 0,
 			    sizeof(size_cases) / sizeof(size_cases[0]));
 	tcase_add_test(tc, test_mode);
+	tcase_add_test(tc, test_duration);
 	tcase_add_test(tc, test_glob);
 	suite_add_tcase(s, tc);
 	return s;

@@ -1,0 +1,13 @@
+/*
+ * expire - the daemon's quarantine retention: a thread that removes
+ * entries older than quarantine.retention, at start and then hourly
+ */
+#ifndef CLAMGATE_EXPIRE_H
+#define CLAMGATE_EXPIRE_H
+
+#include "clamgate/config.h"
+
+int expire_start(const struct cg_config *cfg);
+void expire_stop(void);
+
+#endif

@@ -1,0 +1,327 @@
+/*
+ * NAME
+ *	cli_entry - clamgate-quarantine show, export, release, delete, purge
+ * DESCRIPTION
+ *	show prints the envelope, the verdict and the original headers,
+ *	never the body.  export writes the original message byte for byte.
+ *	release hands the original to the local MTA's sendmail program with
+ *	an argument vector (no shell): "-i -f SENDER -- RECIPIENT...", the
+ *	original envelope sender and the original recipients (or --to), and
+ *	an X-Clamgate-Release token so the daemon lets it pass; it never
+ *	mails the sender.  delete and purge remove entries silently.
+ *	Every change is logged to syslog.
+ * DIAGNOSTICS
+ *	Exit 1 when an entry is not found or an action fails, 2 for usage.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "clamgate/cli.h"
+#include "clamgate/log.h"
+#include "clamgate/mime.h"
+#include "clamgate/strconv.h"
+#include "clamgate/xmalloc.h"
+
+/* cli_show - envelope, verdict, headers */
+int
+cli_show(struct cli *c, int argc, char **argv)
+{
+	struct quarantine_entry e;
+	char when[32], *subject;
+
+	if (argc != 2)
+		return cli_usage("show ID");
+	if (cli_open(c, argv[1], &e, QUARANTINE_READ_HEADERS) < 0)
+		return CLI_NOT_FOUND;
+	cli_time(e.time, when, sizeof(when));
+	subject = mime_decode_header(e.subject);
+	printf("Id:         %s\nFile:       %s\nTime:       %s (%lld)\n", e.id,
+	       e.path, when, (long long)e.time);
+	printf("Virus:      %s\nAction:     %s\nEngine:     %s\n",
+	       e.virus ? e.virus : "-", e.action ? e.action : "-",
+	       e.engine ? e.engine : "-");
+	printf("Sender:     <%s> (as claimed; possibly forged)\n",
+	       e.sender ? e.sender : "");
+	for (size_t i = 0; i < e.n_rcpts; i++)
+		printf("Recipient:  <%s>\n", e.rcpts[i]);
+	printf("Client:     %s [%s]\nHelo:       %s\nQueue id:   %s\n",
+	       e.client_name ? e.client_name : "-",
+	       e.client_addr ? e.client_addr : "-", e.helo ? e.helo : "-",
+	       e.queue_id ? e.queue_id : "-");
+	printf("Size:       %llu\nSubject:    %s\n", e.size, subject);
+	if (e.released)
+		printf("Released:   %s\n", e.released);
+	printf("\n%s", e.headers ? e.headers : "");
+	free(subject);
+	quarantine_entry_free(&e);
+	return CLI_OK;
+}
+
+/* export_target - the descriptor to write to, or -1 */
+static int
+export_target(const char *file, int force)
+{
+	int fd;
+
+	if (file == NULL) {
+		if (isatty(STDOUT_FILENO) && !force) {
+			cli_error(
+			    "refusing to write a quarantined message to a "
+			    "terminal; use -o FILE or --force");
+			return -1;
+		}
+		return STDOUT_FILENO;
+	}
+	fd = open(file,
+		  O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL),
+		  0600);
+	if (fd < 0)
+		cli_error("cannot create %s: %s%s", file, strerror(errno),
+			  errno == EEXIST ? " (--force replaces it)" : "");
+	return fd;
+}
+
+/* cli_export - the original message, exactly as received */
+int
+cli_export(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {{"force", no_argument, NULL, 'f'},
+					     {NULL, 0, NULL, 0}};
+	const char *file = NULL;
+	struct quarantine_entry e;
+	int ch, force = 0, fd, rc = CLI_OK;
+
+	while ((ch = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		if (ch == 'o')
+			file = optarg;
+		else if (ch == 'f')
+			force = 1;
+		else
+			return cli_usage("export ID [-o FILE] [--force]");
+	}
+	if (optind + 1 != argc)
+		return cli_usage("export ID [-o FILE] [--force]");
+	if (cli_open(c, argv[optind], &e, QUARANTINE_READ_ENVELOPE) < 0)
+		return CLI_NOT_FOUND;
+	if ((fd = export_target(file, force)) < 0) {
+		quarantine_entry_free(&e);
+		return file ? CLI_NOT_FOUND : CLI_USAGE;
+	}
+	if (quarantine_copy_original(&e, fd) < 0 ||
+	    (fd != STDOUT_FILENO && close(fd) < 0)) {
+		cli_error("cannot export %s: %s", e.id, strerror(errno));
+		rc = CLI_NOT_FOUND;
+	}
+	quarantine_entry_free(&e);
+	return rc;
+}
+
+/* release_child - stdin from the pipe, then the sendmail program */
+static void __attribute__((noreturn))
+release_child(const char *sendmail, char *const *argv, int in)
+{
+	if (dup2(in, STDIN_FILENO) < 0)
+		_exit(127);
+	close(in);
+	execv(sendmail, argv);
+	fprintf(stderr, "clamgate-quarantine: cannot run %s: %s\n", sendmail,
+		strerror(errno));
+	_exit(127);
+}
+
+/* release_feed - the token header, then the original, into fd */
+static int
+release_feed(struct cli *c, const struct quarantine_entry *e,
+	     char *const *rcpts, size_t n, int fd)
+{
+	char token[256];
+
+	if (quarantine_release_token(c->dir, e->id,
+				     c->now + QUARANTINE_RELEASE_TTL, e->sender,
+				     rcpts, n, token, sizeof(token)) < 0) {
+		cli_error("cannot read or create %s/.release-key: %s", c->dir,
+			  strerror(errno));
+		return -1;
+	}
+	if (dprintf(fd, "%s: %s\r\n", QUARANTINE_RELEASE_HEADER, token) < 0 ||
+	    quarantine_copy_original(e, fd) < 0) {
+		cli_error("cannot write to %s: %s", c->cfg->quarantine.sendmail,
+			  strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* release_send - run sendmail for the recipients; 0 on success */
+static int
+release_send(struct cli *c, const struct quarantine_entry *e,
+	     char *const *rcpts, size_t n)
+{
+	const char *sendmail = c->cfg->quarantine.sendmail;
+	char **argv = xcalloc(n + 6, sizeof(char *));
+	int p[2], status, fed;
+	pid_t pid;
+
+	argv[0] = (char *)sendmail, argv[1] = "-i", argv[2] = "-f";
+	argv[3] = e->sender && *e->sender ? e->sender : "<>";
+	argv[4] = "--";
+	memcpy(argv + 5, rcpts, n * sizeof(char *));
+	signal(SIGPIPE, SIG_IGN);
+	if (pipe2(p, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+		cli_error("cannot run %s: %s", sendmail, strerror(errno));
+		free(argv);
+		return -1;
+	}
+	if (pid == 0)
+		release_child(sendmail, argv, p[0]);
+	close(p[0]);
+	fed = release_feed(c, e, rcpts, n, p[1]);
+	close(p[1]);
+	free(argv);
+	if (waitpid(pid, &status, 0) < 0 || fed < 0)
+		return -1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	cli_error("%s failed (%s %d); the entry stays in quarantine", sendmail,
+		  WIFEXITED(status) ? "exit status" : "signal",
+		  WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	return -1;
+}
+
+/* release_done - keep the entry marked released, or remove it */
+static void
+release_done(struct cli *c, const struct quarantine_entry *e,
+	     char *const *rcpts, size_t n, int remove)
+{
+	char note[1024], when[32];
+	size_t len;
+
+	cli_time(c->now, when, sizeof(when));
+	len = (size_t)snprintf(note, sizeof(note), "%s to=", when);
+	for (size_t i = 0; i < n && len < sizeof(note); i++)
+		len += (size_t)snprintf(note + len, sizeof(note) - len,
+					"%s<%s>", i ? "," : "", rcpts[i]);
+	log_info("%s: released from=<%s> %s by uid %ld%s", e->id,
+		 e->sender ? e->sender : "", strchr(note, ' ') + 1,
+		 (long)getuid(), remove ? ", entry removed" : "");
+	printf("%s: released to %s\n", e->id, strchr(note, '=') + 1);
+	if (remove ? quarantine_remove(c->dir, e->id)
+		   : quarantine_mark_released(e, note))
+		cli_error("%s: released, but cannot %s the entry: %s", e->id,
+			  remove ? "remove" : "mark", strerror(errno));
+}
+
+/* cli_release - re-inject to the original (or given) recipients */
+int
+cli_release(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"to", required_argument, NULL, 't'},
+	    {"remove", no_argument, NULL, 'r'},
+	    {NULL, 0, NULL, 0}};
+	static const char use[] = "release ID [--to ADDR]... [--remove]";
+	char **to = xcalloc((size_t)argc, sizeof(char *));
+	struct quarantine_entry e;
+	int ch, remove = 0, rc = CLI_NOT_FOUND;
+	size_t n_to = 0;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 't' && *optarg && !strpbrk(optarg, "\r\n<> "))
+			to[n_to++] = optarg;
+		else if (ch == 'r')
+			remove = 1;
+		else
+			return free(to),
+			       ch == 't'
+				   ? (cli_error("bad address \"%s\"", optarg),
+				      CLI_USAGE)
+				   : cli_usage(use);
+	}
+	if (optind + 1 != argc)
+		return free(to), cli_usage(use);
+	if (cli_open(c, argv[optind], &e, QUARANTINE_READ_ENVELOPE) == 0) {
+		char *const *rcpts = n_to ? to : e.rcpts;
+		size_t n = n_to ? n_to : e.n_rcpts;
+		if (n == 0)
+			cli_error("%s has no recipients; use --to", e.id);
+		else if (release_send(c, &e, rcpts, n) == 0)
+			release_done(c, &e, rcpts, n, remove), rc = CLI_OK;
+		quarantine_entry_free(&e);
+	}
+	free(to);
+	return rc;
+}
+
+/* cli_delete - remove entries */
+int
+cli_delete(struct cli *c, int argc, char **argv)
+{
+	char id[QUARANTINE_ID_MAX];
+	int rc = CLI_OK;
+
+	if (argc < 2)
+		return cli_usage("delete ID...");
+	for (int i = 1; i < argc; i++) {
+		if (cli_resolve(c, argv[i], id) < 0) {
+			rc = CLI_NOT_FOUND;
+		} else if (quarantine_remove(c->dir, id) < 0) {
+			cli_error("cannot delete %s: %s", id, strerror(errno));
+			rc = CLI_NOT_FOUND;
+		} else {
+			log_info("%s: deleted by uid %ld", id, (long)getuid());
+			printf("%s: deleted\n", id);
+		}
+	}
+	return rc;
+}
+
+/* purge_each - report one purged entry */
+static void
+purge_each(const char *id, void *arg)
+{
+	const int *dry = arg;
+
+	printf("%s: %s\n", id, *dry ? "would be purged" : "purged");
+}
+
+/* cli_purge - remove entries older than a duration */
+int
+cli_purge(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"older-than", required_argument, NULL, 'o'},
+	    {"dry-run", no_argument, NULL, 'n'},
+	    {NULL, 0, NULL, 0}};
+	static const char use[] = "purge --older-than DURATION [--dry-run]";
+	unsigned long age = 0;
+	int ch, dry = 0, have = 0;
+	long n;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'o' && strconv_duration(optarg, &age) == 0)
+			have = 1;
+		else if (ch == 'n')
+			dry = 1;
+		else
+			return cli_usage(use);
+	}
+	if (!have || optind != argc)
+		return cli_usage(use);
+	n = quarantine_expire(c->dir, c->now - (time_t)age, dry, purge_each,
+			      &dry);
+	if (n < 0) {
+		cli_error("cannot read %s: %s", c->dir, strerror(errno));
+		return CLI_NOT_FOUND;
+	}
+	if (!dry && n > 0)
+		log_info("purged %ld entries older than %s", n,
+			 argv[optind - 1]);
+	printf("%ld entries %s\n", n, dry ? "would be purged" : "purged");
+	return CLI_OK;
+}

@@ -1,0 +1,93 @@
+/*
+ * NAME
+ *	expire - remove quarantine entries past quarantine.retention
+ * DESCRIPTION
+ *	One thread: a pass at start, then one an hour, until expire_stop().
+ *	Entries are judged by the time in their ids, so a pass opens no
+ *	file.  Expiry is silent: it logs a count and sends no mail.  A
+ *	retention of 0 keeps entries forever and starts no thread.
+ * DIAGNOSTICS
+ *	A store that cannot be read is logged; the next pass tries again.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <time.h>
+
+#include "clamgate/expire.h"
+#include "clamgate/log.h"
+#include "clamgate/quarantine.h"
+
+#define EXPIRE_PERIOD 3600
+
+static pthread_t expire_thread;
+static pthread_mutex_t expire_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t expire_cond = PTHREAD_COND_INITIALIZER;
+static int expire_stopping, expire_running;
+
+/* expire_pass - one pass over the store */
+static void
+expire_pass(const struct cg_config *cfg)
+{
+	time_t cutoff = time(NULL) - (time_t)cfg->quarantine.retention;
+	long n =
+	    quarantine_expire(cfg->quarantine.directory, cutoff, 0, NULL, NULL);
+
+	if (n < 0)
+		log_error("quarantine expiry: cannot read %s: %s",
+			  cfg->quarantine.directory, strerror(errno));
+	else if (n > 0)
+		log_info(
+		    "quarantine expiry: removed %ld entries older than %lu "
+		    "days",
+		    n, cfg->quarantine.retention / 86400);
+}
+
+/* expire_main - the thread */
+static void *
+expire_main(void *arg)
+{
+	const struct cg_config *cfg = arg;
+	struct timespec next;
+
+	pthread_mutex_lock(&expire_lock);
+	while (!expire_stopping) {
+		pthread_mutex_unlock(&expire_lock);
+		expire_pass(cfg);
+		pthread_mutex_lock(&expire_lock);
+		clock_gettime(CLOCK_REALTIME, &next);
+		next.tv_sec += EXPIRE_PERIOD;
+		while (!expire_stopping &&
+		       pthread_cond_timedwait(&expire_cond, &expire_lock,
+					      &next) == 0)
+			;
+	}
+	pthread_mutex_unlock(&expire_lock);
+	return NULL;
+}
+
+/* expire_start - start the thread, unless entries are kept forever */
+int
+expire_start(const struct cg_config *cfg)
+{
+	if (cfg->quarantine.retention == 0)
+		return 0;
+	if (pthread_create(&expire_thread, NULL, expire_main, (void *)cfg) != 0)
+		return -1;
+	expire_running = 1;
+	return 0;
+}
+
+/* expire_stop - end the thread and wait for it */
+void
+expire_stop(void)
+{
+	if (!expire_running)
+		return;
+	pthread_mutex_lock(&expire_lock);
+	expire_stopping = 1;
+	pthread_cond_signal(&expire_cond);
+	pthread_mutex_unlock(&expire_lock);
+	pthread_join(expire_thread, NULL);
+	expire_running = 0;
+}

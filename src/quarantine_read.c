@@ -1,0 +1,435 @@
+/*
+ * NAME
+ *	quarantine_read - list, read, remove and expire quarantine entries
+ * DESCRIPTION
+ *	quarantine_ids() lists the entries "ID.eml", newest first (ids begin
+ *	with their UTC time, so a sort of the names is a sort by time); dot
+ *	files, partial writes in progress, are never listed.  Ids accept a
+ *	unique prefix (quarantine_resolve).  quarantine_read() parses the
+ *	X-Clamgate-* envelope, checks that the file holds exactly
+ *	Original-Size bytes after it, and picks Subject and Message-ID from
+ *	the original headers.  quarantine_expire() works from the ids alone,
+ *	without opening the files.
+ * DIAGNOSTICS
+ *	-1 with errno for a store or entry that cannot be read; ENOENT for an
+ *	unknown id, EEXIST for an ambiguous prefix.  A file that can be read
+ *	but is not a valid entry is returned with damaged set and the
+ *	problem described, never as an error.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clamgate/quarantine.h"
+#include "clamgate/xmalloc.h"
+
+#define ENVELOPE_PREFIX "X-Clamgate-"
+#define HEADERS_MAX	(256 * 1024)
+
+/* quarantine_valid_id - ID shape: digits, T, digits, dash, hex */
+static int
+quarantine_valid_id(const char *name, size_t len)
+{
+	if (len < 17 || len >= QUARANTINE_ID_MAX || name[8] != 'T' ||
+	    name[15] != '-')
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (!strchr("0123456789abcdefT-", name[i]))
+			return 0;
+	return 1;
+}
+
+static int
+quarantine_cmp_desc(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)b, *(char *const *)a);
+}
+
+/* quarantine_ids - every entry id, newest first */
+int
+quarantine_ids(const char *dir, char ***ids, size_t *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t cap = 0;
+
+	*ids = NULL;
+	*n = 0;
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		if (len < 5 || strcmp(e->d_name + len - 4, ".eml") != 0 ||
+		    !quarantine_valid_id(e->d_name, len - 4))
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 256;
+			*ids = xrealloc(*ids, cap * sizeof(char *));
+		}
+		(*ids)[(*n)++] = xstrndup(e->d_name, len - 4);
+	}
+	closedir(d);
+	qsort(*ids, *n, sizeof(char *), quarantine_cmp_desc);
+	return 0;
+}
+
+void
+quarantine_ids_free(char **ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+}
+
+/* quarantine_id_time - the UTC time an id begins with, or -1 */
+time_t
+quarantine_id_time(const char *id)
+{
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(id, "%Y%m%dT%H%M%S", &tm);
+	if (end == NULL || *end != '-')
+		return -1;
+	return timegm(&tm);
+}
+
+/* quarantine_resolve - the one id that starts with prefix */
+int
+quarantine_resolve(const char *dir, const char *prefix,
+		   char id[QUARANTINE_ID_MAX])
+{
+	size_t n, len = strlen(prefix), found = 0;
+	char **ids;
+
+	if (quarantine_ids(dir, &ids, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n && len > 0; i++) {
+		if (strncmp(ids[i], prefix, len) == 0) {
+			if (found++ == 0)
+				snprintf(id, QUARANTINE_ID_MAX, "%s", ids[i]);
+		}
+	}
+	quarantine_ids_free(ids, n);
+	if (found == 1)
+		return 0;
+	errno = found ? EEXIST : ENOENT;
+	return -1;
+}
+
+/* quarantine_damaged - mark e damaged with a reason; returns 0 */
+static int
+quarantine_damaged(struct quarantine_entry *e, const char *why)
+{
+	e->damaged = 1;
+	snprintf(e->problem, sizeof(e->problem), "%s", why);
+	return 0;
+}
+
+/* quarantine_chomp - strip the line end */
+static size_t
+quarantine_chomp(char *line, ssize_t len)
+{
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		line[--len] = '\0';
+	return (size_t)len;
+}
+
+/* quarantine_field - store one envelope header; 1 at Original-Size */
+static int
+quarantine_field(struct quarantine_entry *e, const char *name,
+		 const char *value)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} fields[] = {
+	    {"Sender", offsetof(struct quarantine_entry, sender)},
+	    {"Client-Address", offsetof(struct quarantine_entry, client_addr)},
+	    {"Client-Name", offsetof(struct quarantine_entry, client_name)},
+	    {"Helo", offsetof(struct quarantine_entry, helo)},
+	    {"Queue-Id", offsetof(struct quarantine_entry, queue_id)},
+	    {"Virus", offsetof(struct quarantine_entry, virus)},
+	    {"Action", offsetof(struct quarantine_entry, action)},
+	    {"Engine", offsetof(struct quarantine_entry, engine)},
+	    {"Released", offsetof(struct quarantine_entry, released)},
+	};
+
+	if (strcmp(name, "Recipient") == 0) {
+		e->rcpts =
+		    xrealloc(e->rcpts, (e->n_rcpts + 1) * sizeof(char *));
+		e->rcpts[e->n_rcpts++] = xstrdup(value);
+	} else if (strcmp(name, "Time") == 0) {
+		e->time = (time_t)strtoll(value, NULL, 10);
+	} else if (strcmp(name, "Original-Size") == 0) {
+		e->size = strtoull(value, NULL, 10);
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (strcmp(name, fields[i].name) == 0) {
+			char **slot = (char **)((char *)e + fields[i].offset);
+			free(*slot);
+			*slot = xstrdup(value);
+		}
+	}
+	return 0;
+}
+
+/* quarantine_envelope - parse the X-Clamgate-* block; 1 if complete */
+static int
+quarantine_envelope(FILE *f, struct quarantine_entry *e)
+{
+	char *line = NULL, *colon;
+	size_t cap = 0;
+	ssize_t len;
+	int done = 0;
+
+	while (!done && (len = getline(&line, &cap, f)) > 0) {
+		quarantine_chomp(line, len);
+		if (strncmp(line, ENVELOPE_PREFIX, strlen(ENVELOPE_PREFIX)) !=
+			0 ||
+		    (colon = strstr(line, ": ")) == NULL)
+			break;
+		*colon = '\0';
+		done = quarantine_field(e, line + strlen(ENVELOPE_PREFIX),
+					colon + 2);
+	}
+	free(line);
+	return done;
+}
+
+/* quarantine_keep - the first value of a header wins */
+static void
+quarantine_keep(char **slot, const char *value)
+{
+	if (*slot == NULL)
+		*slot = xstrdup(value);
+}
+
+/* quarantine_headers - Subject, Message-ID and the header section */
+static void
+quarantine_headers(FILE *f, struct quarantine_entry *e, int want)
+{
+	char *line = NULL, *cur = NULL, *all = NULL;
+	size_t cap = 0, curlen = 0, alllen = 0;
+	ssize_t len;
+
+	for (;;) {
+		len = getline(&line, &cap, f);
+		size_t n = len > 0 ? quarantine_chomp(line, len) : 0;
+		int cont =
+		    len > 0 && n > 0 && (line[0] == ' ' || line[0] == '\t');
+		if (cur && !cont) {
+			if (strncasecmp(cur, "Subject:", 8) == 0)
+				quarantine_keep(&e->subject,
+						cur + 8 +
+						    strspn(cur + 8, " \t"));
+			else if (strncasecmp(cur, "Message-ID:", 11) == 0)
+				quarantine_keep(&e->message_id,
+						cur + 11 +
+						    strspn(cur + 11, " \t"));
+			free(cur);
+			cur = NULL, curlen = 0;
+		}
+		if (len <= 0 || n == 0 || alllen > HEADERS_MAX)
+			break;
+		cur = xrealloc(cur, curlen + n + 1);
+		memcpy(cur + curlen, line, n + 1);
+		curlen += n;
+		if (want) {
+			all = xrealloc(all, alllen + n + 2);
+			memcpy(all + alllen, line, n);
+			memcpy(all + alllen + n, "\n", 2);
+			alllen += n + 1;
+		}
+	}
+	free(cur);
+	free(line);
+	e->headers = all;
+}
+
+/* quarantine_read - one entry; -1 only if it cannot be opened */
+int
+quarantine_read(const char *dir, const char *id, struct quarantine_entry *e,
+		enum quarantine_read_what what)
+{
+	struct stat st;
+	FILE *f;
+
+	memset(e, 0, sizeof(*e));
+	snprintf(e->id, sizeof(e->id), "%s", id);
+	e->path = xmalloc(strlen(dir) + strlen(id) + 6);
+	sprintf(e->path, "%s/%s.eml", dir, id);
+	e->time = quarantine_id_time(id);
+	if ((f = fopen(e->path, "re")) == NULL)
+		return -1;
+	if (fstat(fileno(f), &st) < 0) {
+		fclose(f);
+		return -1;
+	}
+	if (!quarantine_envelope(f, e)) {
+		quarantine_damaged(e, "no complete X-Clamgate envelope");
+	} else {
+		e->offset = (unsigned long long)ftello(f);
+		if ((unsigned long long)st.st_size != e->offset + e->size)
+			quarantine_damaged(
+			    e,
+			    (unsigned long long)st.st_size < e->offset + e->size
+				? "truncated"
+				: "longer than its Original-Size");
+		else if (what != QUARANTINE_READ_ENVELOPE)
+			quarantine_headers(f, e,
+					   what == QUARANTINE_READ_HEADERS);
+	}
+	fclose(f);
+	return 0;
+}
+
+/* quarantine_entry_free - everything quarantine_read allocated */
+void
+quarantine_entry_free(struct quarantine_entry *e)
+{
+	char **strs[] = {&e->path,	  &e->sender,  &e->client_addr,
+			 &e->client_name, &e->helo,    &e->queue_id,
+			 &e->virus,	  &e->action,  &e->engine,
+			 &e->released,	  &e->subject, &e->message_id,
+			 &e->headers};
+
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+		free(*strs[i]);
+		*strs[i] = NULL;
+	}
+	for (size_t i = 0; i < e->n_rcpts; i++)
+		free(e->rcpts[i]);
+	free(e->rcpts);
+	e->rcpts = NULL;
+	e->n_rcpts = 0;
+}
+
+/* quarantine_copy - bytes [from, from + len) of path to fd */
+static int
+quarantine_copy(const char *path, unsigned long long from,
+		unsigned long long len, int fd)
+{
+	char buf[65536];
+	int in = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (in < 0)
+		return -1;
+	while (len > 0) {
+		size_t want = len < sizeof(buf) ? (size_t)len : sizeof(buf);
+		ssize_t n = pread(in, buf, want, (off_t)from);
+		if (n <= 0) {
+			close(in);
+			errno = n == 0 ? EIO : errno;
+			return -1;
+		}
+		for (ssize_t done = 0; done < n;) {
+			ssize_t w = write(fd, buf + done, (size_t)(n - done));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0) {
+				close(in);
+				return -1;
+			}
+			done += w;
+		}
+		from += (unsigned long long)n;
+		len -= (unsigned long long)n;
+	}
+	return close(in);
+}
+
+/* quarantine_copy_original - the message exactly as received */
+int
+quarantine_copy_original(const struct quarantine_entry *e, int fd)
+{
+	return quarantine_copy(e->path, e->offset, e->size, fd);
+}
+
+/* quarantine_remove - delete one entry */
+int
+quarantine_remove(const char *dir, const char *id)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s.eml", dir, id);
+	return unlink(path);
+}
+
+/* quarantine_expire - remove entries older than cutoff; how many */
+long
+quarantine_expire(const char *dir, time_t cutoff, int dry_run,
+		  void (*each)(const char *id, void *arg), void *arg)
+{
+	size_t n;
+	char **ids;
+	long count = 0;
+
+	if (quarantine_ids(dir, &ids, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		time_t t = quarantine_id_time(ids[i]);
+		if (t < 0 || t >= cutoff)
+			continue;
+		if (!dry_run && quarantine_remove(dir, ids[i]) < 0 &&
+		    errno != ENOENT)
+			continue;
+		if (each)
+			each(ids[i], arg);
+		count++;
+	}
+	quarantine_ids_free(ids, n);
+	return count;
+}
+
+/* quarantine_mark_released - add X-Clamgate-Released, atomically */
+int
+quarantine_mark_released(const struct quarantine_entry *e, const char *note)
+{
+	char tmp[4096], clean[512], *env = xmalloc(e->offset + 1), *last;
+	const char *slash = strrchr(e->path, '/');
+	int fd = -1, rc = -1;
+	size_t i;
+	FILE *f;
+
+	for (i = 0; note[i] && i + 1 < sizeof(clean); i++)
+		clean[i] = (unsigned char)note[i] < 0x20 ? '?' : note[i];
+	clean[i] = '\0';
+	snprintf(tmp, sizeof(tmp), "%.*s/.%s.released.tmp",
+		 (int)(slash ? slash - e->path : 1), slash ? e->path : ".",
+		 e->id);
+	if ((f = fopen(e->path, "re")) == NULL)
+		goto out;
+	if (fread(env, 1, e->offset, f) != e->offset) {
+		fclose(f);
+		goto out;
+	}
+	fclose(f);
+	env[e->offset] = '\0';
+	if ((last = strstr(env, "X-Clamgate-Original-Size: ")) == NULL)
+		goto out;
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) <
+	    0)
+		goto out;
+	if (dprintf(fd, "%.*sX-Clamgate-Released: %s\r\n%s", (int)(last - env),
+		    env, clean, last) < 0 ||
+	    quarantine_copy_original(e, fd) < 0 || fsync(fd) < 0)
+		goto out;
+	rc = rename(tmp, e->path);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0)
+		unlink(tmp);
+	free(env);
+	return rc;
+}

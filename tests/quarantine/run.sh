@@ -1,0 +1,161 @@
+#!/bin/sh
+# clamgate-quarantine against a store the real daemon filled (miltertest
+# plays the MTA): list and its filters, show, export byte for byte,
+# release through a fake sendmail that records argv and stdin, the
+# release token on its way back through the daemon, delete, purge, the
+# daemon's retention, damaged files and the errors an administrator meets.
+# usage: tests/quarantine/run.sh BUILD_DIR     (as root)
+set -u
+BUILD=${1:-build}
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=$TOP/$BUILD/clamgate
+CLI=$TOP/$BUILD/clamgate-quarantine
+HERE=$TOP/tests/quarantine
+T=$(mktemp -d /tmp/clamgate-qcli.XXXXXX)
+chmod 755 "$T"
+Q=$T/q
+FAILED=0 PID=""
+export FAKE_DIR=$T/fake TZ=UTC
+mkdir -p "$Q" "$T/tmp" "$T/data" "$FAKE_DIR"
+
+good() { printf 'ok - %s\n' "$*"; }
+bad() { printf 'not ok - %s\n' "$*"; FAILED=1; }
+check() { name=$1; shift; if "$@"; then good "$name"; else bad "$name"; fi; }
+cleanup() {
+	[ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+
+cat > "$T/c.conf" <<CONF
+milter: { socket = "unix:$T/sock"; user = ""; };
+scanner: { database = "$TOP/signatures-test"; temp_dir = "$T/tmp"; };
+quarantine: { directory = "$Q"; sendmail = "$HERE/fake-sendmail"; retention = "30d"; };
+CONF
+
+start() {
+	"$BIN" -f -c "$T/c.conf" 2> "$T/log" & PID=$!
+	for _ in $(seq 1 100); do grep -q "signatures loaded" "$T/log" && return; sleep 0.1; done
+	bad "daemon did not start: $(cat "$T/log")"
+}
+stop() { kill -TERM "$PID"; wait "$PID"; PID=""; }
+lua() {
+	miltertest -D lib="$TOP/tests/protocol/lib.lua" -D sock="unix:$T/sock" \
+		-D qdir="$Q" -D data="$1" -D pid="$PID" -s "$HERE/$2" || FAILED=1
+}
+# q ARGS - run the CLI; output in $OUT, status in $RC
+q() { OUT=$("$CLI" -c "$T/c.conf" "$@" 2>&1); RC=$?; }
+has() { printf '%s\n' "$OUT" | grep -q -- "$1"; }
+lines() { printf '%s\n' "$OUT" | grep -c -- "$1"; }
+rc_has() { [ "$RC" -eq "$1" ] && has "$2"; }
+
+start
+lua "$T/data" fill.lua
+ids=$(ls "$Q" | sed -n 's/\.eml$//p' | sort)
+M1=$(echo "$ids" | sed -n 1p) M2=$(echo "$ids" | sed -n 2p) M3=$(echo "$ids" | sed -n 3p)
+
+q list
+check "list: three entries, newest first" test "$RC" -eq 0 -a "$(printf '%s\n' "$OUT" | sed -n '2s/ .*//p')" = "$M3"
+check "list: the columns of an entry" sh -c "printf '%s\n' \"\$1\" | grep -q \"^$M1  .*Clamgate.Test.EICAR.UNOFFICIAL  *alice@victim.example  *bob@dest.example (+1)  *127.0.0.1 .*École détectée\"" - "$OUT"
+q list --json
+check "list --json: one object per line with every field" \
+	sh -c "test \$(printf '%s\n' \"\$1\" | grep -c '^{\"id\":') -eq 3 && printf '%s\n' \"\$1\" | grep -q '\"id\":\"$M1\".*\"virus\":\"Clamgate.Test.EICAR.UNOFFICIAL\".*\"sender\":\"alice@victim.example\",\"recipients\":\[\"bob@dest.example\",\"carol@dest.example\"\],\"client_address\":\"127.0.0.1\".*\"queue_id\":\"QID1\".*\"subject\":\"École détectée\",\"message_id\":\"<m1@victim.example>\"'" - "$OUT"
+q list --virus 'clamgate.test.long*'; check "list --virus" test "$RC" -eq 0 -a "$(lines "$M2")" -eq 1 -a "$(lines '^2026\|^20')" -eq 1
+q list --sender '*@victim.example'; check "list --sender" test "$(lines '^20[0-9]*T')" -eq 2
+q list --rcpt 'carol@*'; check "list --rcpt matches any recipient" test "$(lines '^20[0-9]*T')" -eq 1 -a "$(lines "$M1")" -eq 1
+q list --client 127.0.0.0/8; check "list --client CIDR" test "$(lines '^20[0-9]*T')" -eq 2
+q list --client ::1; check "list --client IPv6" test "$(lines "$M3")" -eq 1
+q list --since 1h; check "list --since 1h" test "$(lines '^20[0-9]*T')" -eq 3
+q list --until 1h; check "list --until 1h: nothing, exit 1" test "$RC" -eq 1
+q list --limit 1; check "list --limit 1: the newest" test "$(lines '^20[0-9]*T')" -eq 1 -a "$(lines "$M3")" -eq 1
+q list --since yesterday; check "list: a bad date is a usage error" rc_has 2 "neither a duration"
+
+q show "${M1%????????}"
+check "show (unique prefix): envelope, verdict, decoded subject, headers" \
+	sh -c "printf '%s\n' \"\$1\" | grep -q '^Recipient:  <carol@dest.example>' && printf '%s\n' \"\$1\" | grep -q '^Subject:    École détectée' && printf '%s\n' \"\$1\" | grep -q '^Message-ID: <m1@victim.example>'" - "$OUT"
+check "show never prints the body" sh -c "! printf '%s' \"\$1\" | grep -q 'WDVPIVAl'" - "$OUT"
+
+"$CLI" -c "$T/c.conf" export "$M1" -o "$T/m1.out"
+check "export: byte-identical to what the MTA sent" cmp -s "$T/m1.out" "$T/data/m1.orig"
+"$CLI" -c "$T/c.conf" export "$M2" > "$T/m2.out"
+check "export to standard output" cmp -s "$T/m2.out" "$T/data/m2.orig"
+q export "$M1" -o "$T/m1.out"; check "export does not replace a file without --force" rc_has 1 "exists"
+if command -v script >/dev/null 2>&1; then
+	script -qec "$CLI -c $T/c.conf export $M1" /dev/null > "$T/tty.out" 2>&1
+	grep -q "refusing to write a quarantined message to a terminal" "$T/tty.out" \
+		&& good "export refuses a terminal" || bad "export wrote to a terminal"
+fi
+
+# release through the fake sendmail
+q release "$M1"
+check "release: exit 0" test "$RC" -eq 0
+check "release: sendmail argv is -i -f SENDER -- the original recipients" \
+	test "$(tr '\n' ' ' < "$FAKE_DIR/argv.0")" = "-i -f alice@victim.example -- bob@dest.example carol@dest.example "
+check "release: the data is the original, after one X-Clamgate-Release header" \
+	sh -c "head -n 1 '$FAKE_DIR/stdin.0' | grep -q '^X-Clamgate-Release: $M1 [0-9]* [0-9a-f]*.\$' && tail -c +\$((\$(head -n 1 '$FAKE_DIR/stdin.0' | wc -c) + 1)) '$FAKE_DIR/stdin.0' | cmp -s - '$T/data/m1.orig'"
+q list --rcpt 'bob@*'; check "release: the entry is kept, marked released" has "\[released\]"
+q show "$M1"; check "release: show says when and to whom" has "^Released:   20.* to=<bob@dest.example>,<carol@dest.example>"
+lua "$FAKE_DIR" release.lua
+
+q release "$M2" --to admin@local.example --remove
+check "release --to: only the given recipient" \
+	test "$(tr '\n' ' ' < "$FAKE_DIR/argv.1")" = "-i -f mallory@other.example -- admin@local.example "
+check "release --remove: entry gone" test ! -e "$Q/$M2.eml"
+FAKE_STATUS=75 q release "$M3"
+check "release: a failing sendmail is an error, the entry stays" \
+	eval 'rc_has 1 "failed (exit status 75)" && test -e "$Q/$M3.eml"'
+q release "$M3" --to 'a@b.example
+Bcc: x@y'; check "release: an address with a line break is refused" test "$RC" -eq 2
+
+# errors
+q show 20991231; check "unknown id: exit 1, says so" rc_has 1 "no such entry"
+cp "$Q/$M3.eml" "$Q/20261127T000003-00000000000000a1.eml"
+cp "$Q/$M3.eml" "$Q/20261127T000003-00000000000000a2.eml"
+q show 20261127T000003; check "ambiguous prefix: exit 1, says so" rc_has 1 "ambiguous"
+rm -f "$Q/20261127T000003-00000000000000a1.eml" "$Q/20261127T000003-00000000000000a2.eml"
+q frobnicate; check "unknown command: exit 2" test "$RC" -eq 2
+printf 'quarantine: { directory = "relative"; };\n' > "$T/bad.conf"
+OUT=$("$CLI" -c "$T/bad.conf" list 2>&1); RC=$?
+check "bad configuration: exit 2 with file and line" rc_has 2 "^$T/bad.conf:1: quarantine.directory"
+
+# damaged files are reported and skipped
+head -c $(($(wc -c < "$Q/$M3.eml") - 40)) "$Q/$M3.eml" > "$Q/20261127T000001-00000000000000d1.eml"
+printf 'garbage\n' > "$Q/20261127T000002-00000000000000d2.eml"
+q list
+check "list: truncated file reported as damaged, others listed" \
+	eval 'rc_has 0 "20261127T000001-00000000000000d1.eml: damaged entry skipped: truncated" && test "$(lines "$M1")" -eq 1'
+check "list: a file that is not an entry reported as damaged" has "d2.eml: damaged entry skipped: no complete X-Clamgate envelope"
+q export 20261127T000001; check "export of a damaged entry: exit 1" rc_has 1 "damaged entry"
+q stats
+# M1, M3 and the two the token tests quarantined again
+check "stats: totals, per day, per virus; damaged skipped" \
+	eval 'has "^total: 4 messages" && has "^  20[0-9-]*  *4 " && has "^  *4  Clamgate.Test.EICAR.UNOFFICIAL"'
+q stats --json; check "stats --json" has '^{"total":4,"size":[0-9]*,"days":\[{"day":"20'
+q delete 20261127T000001 20261127T000002
+check "delete: entries removed" test "$RC" -eq 0 -a ! -e "$Q/20261127T000001-00000000000000d1.eml"
+
+# purge and the daemon's retention
+cp "$Q/$M3.eml" "$Q/20200101T000000-00000000000000a1.eml"
+q purge --older-than 30d --dry-run
+check "purge --dry-run lists" has "20200101T000000-00000000000000a1: would be purged"
+check "purge --dry-run removes nothing" test -e "$Q/20200101T000000-00000000000000a1.eml"
+q purge --older-than 30d
+check "purge removes entries older than the duration, only those" \
+	test ! -e "$Q/20200101T000000-00000000000000a1.eml" -a -e "$Q/$M3.eml"
+cp "$Q/$M3.eml" "$Q/20200101T000000-00000000000000a2.eml"
+stop; start
+for _ in $(seq 1 50); do [ -e "$Q/20200101T000000-00000000000000a2.eml" ] || break; sleep 0.1; done
+check "daemon: quarantine.retention expires old entries, silently" \
+	test ! -e "$Q/20200101T000000-00000000000000a2.eml" -a -e "$Q/$M3.eml"
+grep -q "quarantine expiry: removed 1 entries" "$T/log" && good "daemon: expiry logged" || bad "expiry not logged"
+
+# privileges: root becomes the store's owner; others need permission
+chown -R nobody "$Q"
+q release "$M3" --to admin@local.example
+check "as root: works as the store's owner (the key file is nobody's)" \
+	test "$RC" -eq 0 -a "$(stat -c %U "$Q/.release-key")" = nobody
+chown -R root "$Q"; chmod 700 "$Q"
+OUT=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$CLI" -c "$T/c.conf" list 2>&1); RC=$?
+check "as another user without access: exit 1, says why" \
+	test "$RC" -eq 1 && has "cannot read quarantine.directory $Q: Permission denied (run as root or as the store's owner)"
+exit $FAILED
