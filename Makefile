@@ -129,3 +129,13 @@ clean:
 	rm -rf build build-asan
 
 .PHONY: all check test check-asan deps run demo demo-stop install format-check clean
+
+# Benchmarks: timing goals live here, as ratios against a baseline
+# measured in the same run, never in the tests.
+$(BUILD)/mkstore: tests/bench/mkstore.c $(BUILD)/libclamgate.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+bench: all $(BUILD)/mkstore
+	sh tests/bench/run.sh $(BUILD)
+
+.PHONY: bench

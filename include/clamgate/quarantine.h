@@ -34,6 +34,7 @@ struct quarantine_meta {
 
 int quarantine_store(const char *dir, const struct quarantine_meta *meta,
 		     const struct spool *sp, char id[QUARANTINE_ID_MAX]);
+void quarantine_set_durable(int durable);
 
 /* The read side, shared by the daemon (expiry, release tokens) and
  * clamgate-quarantine.  Entries are "ID.eml"; dot files are partial

@@ -14,7 +14,8 @@ bad() { printf 'not ok - %s\n' "$1"; FAILED=1; }
 
 make -s -C "$TOP" BUILD="$BUILD" install DESTDIR="$D" PREFIX=/usr > "$D.log" 2>&1 \
 	&& ok "make install DESTDIR=... PREFIX=/usr" || bad "make install: $(cat "$D.log")"
-for f in usr/sbin/clamgate etc/clamgate/clamgate.conf usr/share/man/man8/clamgate.8 \
+for f in usr/sbin/clamgate usr/sbin/clamgate-quarantine usr/share/man/man8/clamgate-quarantine.8 \
+	etc/clamgate/clamgate.conf usr/share/man/man8/clamgate.8 \
 	usr/share/man/man5/clamgate.conf.5 usr/lib/systemd/system/clamgate.service; do
 	[ -s "$D/$f" ] && ok "installed $f" || bad "missing $f"
 done

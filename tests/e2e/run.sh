@@ -43,7 +43,7 @@ cg_start() {
 	cat > "$T/clamgate.conf" <<CONF
 milter: { socket = "inet:$PORT_MILTER@127.0.0.1"; user = ""; };
 scanner: { database = "$TOP/signatures-test"; temp_dir = "$T/cgtmp"; };
-quarantine: { directory = "$T/q"; };
+quarantine: { directory = "$T/q"; sendmail = "$T/sendmail-wrapper"; };
 policy: { ${1:-} };
 CONF
 	: > "$T/clamgate.log"
@@ -134,6 +134,8 @@ head -c 15000000 /dev/urandom > "$T/big.bin"
 } > "$T/sendmail-virus.txt"
 
 pf_write_config
+printf '#!/bin/sh\nexec /usr/sbin/sendmail -C "%s/etc" "$@"\n' "$T" > "$T/sendmail-wrapper"
+chmod 755 "$T/sendmail-wrapper"
 pf_start || { bad "private Postfix did not start"; exit 1; }
 cg_start
 
@@ -244,6 +246,22 @@ smtp down --xclient-addr 192.0.2.10 --body "while clamgate is down"
 check "clamgate not running: 4xx, the mail stays with the client" replied down "^4[0-9][0-9] 4.7.1"
 check "clamgate not running: nothing queued" queue_empty
 cg_start
+
+# --- release from quarantine through Postfix's sendmail ------------------------
+rid=$(basename "$(quarantined trusted)" .eml)
+"$TOP/$BUILD/clamgate-quarantine" -c "$T/clamgate.conf" release "$rid" > "$T/out/release" 2>&1
+check "release: clamgate-quarantine hands the message to Postfix" grep -q "released to <user@dest.example>" "$T/out/release"
+if wait_delivered trusted; then
+	f=$(delivered trusted)
+	good "release: delivered to the original recipient"
+	check "release: the original envelope sender and recipient" \
+		sh -c "grep -q '^X-Mail-Args: <forged@victim.example>' '$f' && grep -q '^X-Rcpt-Args: <user@dest.example>' '$f'"
+	check "release: marked Released, not scanned into quarantine again" \
+		grep -q '^X-Virus-Status: Released from quarantine$' "$f"
+	check "release: the token header does not reach the recipient" sh -c "! grep -q '^X-Clamgate-Release' '$f'"
+else
+	bad "release: not delivered"
+fi
 
 # --- the invariant: nothing to any envelope sender ------------------------------
 for _ in $(seq 1 50); do queue_empty && break; pf_flush; sleep 0.2; done
