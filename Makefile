@@ -43,6 +43,7 @@ endif
 LIB_SRCS = src/config.c src/config_keys.c src/strconv.c src/cidr.c src/policy.c src/reply.c \
            src/log.c src/xmalloc.c src/spool.c src/quarantine.c \
            src/quarantine_read.c src/quarantine_token.c src/mime.c \
+           src/sendmail.c src/notify.c \
            src/scan.c src/scan_clamav.c src/session.c src/act.c \
            src/milter.c src/daemon.c src/reload.c src/expire.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/%.o)

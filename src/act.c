@@ -24,11 +24,14 @@
 
 #include "clamgate/act.h"
 #include "clamgate/log.h"
+#include "clamgate/notify.h"
 #include "clamgate/quarantine.h"
 #include "clamgate/reply.h"
 
 #define TEMPFAIL_TEXT "Virus scan unavailable; try again later"
 #define OVERSIZE_TEXT "Message too large to be scanned for viruses"
+#define INCOMPLETE_TEXT                                                        \
+	"Message content exceeds the virus scanner's limits; rejected"
 
 /* act_tempfail_text - the text of our 451 4.7.1 reply */
 const char *
@@ -54,10 +57,14 @@ act_reject(SMFICTX *ctx, struct session *s, const struct scan_result *res)
 	const struct cg_config *cfg = s->cfg;
 	char text[REPLY_TEXT_MAX + 1], code[4], xcode[12];
 
-	if (res->status == SCAN_OVERSIZE || res->status == SCAN_INCOMPLETE) {
+	if (res->status == SCAN_OVERSIZE) {
 		strcpy(code, "552");
 		strcpy(xcode, "5.3.4");
 		strcpy(text, OVERSIZE_TEXT);
+	} else if (res->status == SCAN_INCOMPLETE) {
+		strcpy(code, "554");
+		strcpy(xcode, "5.7.1");
+		strcpy(text, INCOMPLETE_TEXT);
 	} else {
 		memcpy(code, cfg->policy.reject_code, sizeof(code));
 		memcpy(xcode, cfg->policy.reject_xcode, sizeof(xcode));
@@ -109,6 +116,8 @@ act_headers(SMFICTX *ctx, struct session *s, enum policy_header h,
 	/* the release token has done its job; recipients need not see it */
 	if (s->release_token != NULL)
 		smfi_chgheader(ctx, QUARANTINE_RELEASE_HEADER, 1, NULL);
+	if (s->notice_token != NULL)
+		smfi_chgheader(ctx, NOTIFY_HEADER, 1, NULL);
 	if (s->cfg->policy.headers == CG_HEADERS_NONE || h == POLICY_HDR_NONE)
 		return;
 	if (s->cfg->policy.headers == CG_HEADERS_REPLACE) {

@@ -16,15 +16,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "clamgate/cli.h"
 #include "clamgate/log.h"
 #include "clamgate/mime.h"
+#include "clamgate/sendmail.h"
 #include "clamgate/strconv.h"
 #include "clamgate/xmalloc.h"
 
@@ -57,6 +56,11 @@ cli_show(struct cli *c, int argc, char **argv)
 	printf("Size:       %llu\nSubject:    %s\n", e.size, subject);
 	if (e.released)
 		printf("Released:   %s\n", e.released);
+	/* the headers are the sender's text: no control characters (terminal
+	 * escapes) reach the administrator's terminal */
+	for (char *p = e.headers; p && *p; p++)
+		if ((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t')
+			*p = '?';
 	printf("\n%s", e.headers ? e.headers : "");
 	free(subject);
 	quarantine_entry_free(&e);
@@ -122,39 +126,21 @@ cli_export(struct cli *c, int argc, char **argv)
 	return rc;
 }
 
-/* release_child - stdin from the pipe, then the sendmail program */
-static void __attribute__((noreturn))
-release_child(const char *sendmail, char *const *argv, int in)
-{
-	if (dup2(in, STDIN_FILENO) < 0)
-		_exit(127);
-	close(in);
-	execv(sendmail, argv);
-	fprintf(stderr, "clamgate-quarantine: cannot run %s: %s\n", sendmail,
-		strerror(errno));
-	_exit(127);
-}
+struct release_feed_arg {
+	const struct quarantine_entry *e;
+	char token[256];
+};
 
 /* release_feed - the token header, then the original, into fd */
 static int
-release_feed(struct cli *c, const struct quarantine_entry *e,
-	     char *const *rcpts, size_t n, int fd)
+release_feed(int fd, void *arg)
 {
-	char token[256];
+	const struct release_feed_arg *a = arg;
 
-	if (quarantine_release_token(c->dir, e->id,
-				     c->now + QUARANTINE_RELEASE_TTL, e->sender,
-				     rcpts, n, token, sizeof(token)) < 0) {
-		cli_error("cannot read or create %s/.release-key: %s", c->dir,
-			  strerror(errno));
+	if (dprintf(fd, "%s: %s\r\n", QUARANTINE_RELEASE_HEADER, a->token) <
+		0 ||
+	    quarantine_copy_original(a->e, fd) < 0)
 		return -1;
-	}
-	if (dprintf(fd, "%s: %s\r\n", QUARANTINE_RELEASE_HEADER, token) < 0 ||
-	    quarantine_copy_original(e, fd) < 0) {
-		cli_error("cannot write to %s: %s", c->cfg->quarantine.sendmail,
-			  strerror(errno));
-		return -1;
-	}
 	return 0;
 }
 
@@ -163,34 +149,21 @@ static int
 release_send(struct cli *c, const struct quarantine_entry *e,
 	     char *const *rcpts, size_t n)
 {
-	const char *sendmail = c->cfg->quarantine.sendmail;
-	char **argv = xcalloc(n + 6, sizeof(char *));
-	int p[2], status, fed;
-	pid_t pid;
+	struct release_feed_arg a = {e, ""};
+	char err[512];
 
-	argv[0] = (char *)sendmail, argv[1] = "-i", argv[2] = "-f";
-	argv[3] = e->sender && *e->sender ? e->sender : "<>";
-	argv[4] = "--";
-	memcpy(argv + 5, rcpts, n * sizeof(char *));
-	signal(SIGPIPE, SIG_IGN);
-	if (pipe2(p, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
-		cli_error("cannot run %s: %s", sendmail, strerror(errno));
-		free(argv);
+	/* the token first: nothing is submitted if it cannot be made */
+	if (quarantine_release_token(c->dir, e->id,
+				     c->now + QUARANTINE_RELEASE_TTL, e->sender,
+				     rcpts, n, a.token, sizeof(a.token)) < 0) {
+		cli_error("cannot read or create %s/.release-key: %s", c->dir,
+			  strerror(errno));
 		return -1;
 	}
-	if (pid == 0)
-		release_child(sendmail, argv, p[0]);
-	close(p[0]);
-	fed = release_feed(c, e, rcpts, n, p[1]);
-	close(p[1]);
-	free(argv);
-	if (waitpid(pid, &status, 0) < 0 || fed < 0)
-		return -1;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	if (sendmail_submit(c->cfg->quarantine.sendmail, e->sender, rcpts, n,
+			    release_feed, &a, err, sizeof(err)) == 0)
 		return 0;
-	cli_error("%s failed (%s %d); the entry stays in quarantine", sendmail,
-		  WIFEXITED(status) ? "exit status" : "signal",
-		  WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	cli_error("%s; the entry stays in quarantine", err);
 	return -1;
 }
 
@@ -208,7 +181,7 @@ release_done(struct cli *c, const struct quarantine_entry *e,
 		len += (size_t)snprintf(note + len, sizeof(note) - len,
 					"%s<%s>", i ? "," : "", rcpts[i]);
 	log_info("%s: released from=<%s> %s by uid %ld%s", e->id,
-		 e->sender ? e->sender : "", strchr(note, ' ') + 1,
+		 e->sender ? e->sender : "", strstr(note, " to=") + 1,
 		 (long)getuid(), remove ? ", entry removed" : "");
 	printf("%s: released to %s\n", e->id, strchr(note, '=') + 1);
 	if (remove ? quarantine_remove(c->dir, e->id)

@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <grp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,6 +161,8 @@ main(int argc, char **argv)
 		return CLI_NOT_FOUND;
 	}
 	mime_init();
+	signal(SIGPIPE,
+	       SIG_IGN); /* a sendmail that dies is reported, not fatal */
 	argv += optind;
 	argc -= optind;
 	optind = 0; /* 0: GNU getopt starts afresh for the command */

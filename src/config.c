@@ -109,6 +109,8 @@ cfg_set_path(struct cfg_ctx *c, const config_setting_t *s, char **field)
 		return -1;
 	if (v[0] != '/')
 		return cfg_fail(c, s, "\"%s\" is not an absolute path", v);
+	if (strlen(v) > 1024)
+		return cfg_fail(c, s, "path longer than 1024 characters");
 	free(*field);
 	*field = xstrdup(v);
 	return 0;
@@ -245,6 +247,7 @@ config_defaults(struct cg_config *cfg)
 	cfg->policy.reject_authenticated = 1;
 	cfg->policy.on_error = CG_ON_ERROR_TEMPFAIL;
 	cfg->policy.on_oversize = CG_ACCEPT;
+	cfg->policy.on_incomplete = CG_REJECT;
 	cfg->policy.headers = CG_HEADERS_ADD;
 	(void)reply_parse("5.7.1 Virus %v found; message rejected",
 			  cfg->policy.reject_code, cfg->policy.reject_xcode,
@@ -253,6 +256,12 @@ config_defaults(struct cg_config *cfg)
 	cfg->quarantine.directory = xstrdup("/var/lib/clamgate/quarantine");
 	cfg->quarantine.retention = 30 * 86400;
 	cfg->quarantine.sendmail = xstrdup("/usr/sbin/sendmail");
+	cfg->notify.from = xstrdup("clamgate");
+	cfg->notify.sendmail = xstrdup("/usr/sbin/sendmail");
+	cfg->notify.on = 1U << CG_REJECT | 1U << CG_QUARANTINE | 1U << CG_HOLD |
+			 1U << CG_DISCARD;
+	cfg->notify.max_per_hour = 10;
+	cfg->notify.digest = 1;
 	cfg->log.level = LOG_LEVEL_INFO;
 	cfg->log.facility = LOG_MAIL;
 }
@@ -292,9 +301,10 @@ config_root(struct cfg_ctx *c, const config_setting_t *root)
 				   config_groups[k].name) == 0)
 				break;
 		if (k == config_n_groups)
-			return cfg_fail(c, g,
-					"unknown group (expected milter, "
-					"scanner, policy, quarantine or log)");
+			return cfg_fail(
+			    c, g,
+			    "unknown group (expected milter, "
+			    "scanner, policy, quarantine, notify or log)");
 		if (config_group(c, g, config_groups[k].keys,
 				 config_groups[k].nkeys) < 0)
 			return -1;
@@ -338,7 +348,8 @@ void
 config_free(struct cg_config *cfg)
 {
 	struct cg_strlist *lists[] = {&cfg->policy.noreject_daemons,
-				      &cfg->policy.nonsmtp_daemons};
+				      &cfg->policy.nonsmtp_daemons,
+				      &cfg->notify.admin};
 
 	if (cfg == NULL)
 		return;
@@ -361,6 +372,8 @@ config_free(struct cg_config *cfg)
 	free(cfg->policy.rules);
 	free(cfg->quarantine.directory);
 	free(cfg->quarantine.sendmail);
+	free(cfg->notify.from);
+	free(cfg->notify.sendmail);
 	free(cfg);
 }
 

@@ -250,6 +250,20 @@ key_policy_on_oversize(struct cfg_ctx *c, const config_setting_t *s)
 }
 
 static int
+key_policy_on_incomplete(struct cfg_ctx *c, const config_setting_t *s)
+{
+	static const struct name_value names[] = {{"accept", CG_ACCEPT},
+						  {"tempfail", CG_TEMPFAIL},
+						  {"reject", CG_REJECT}};
+	int v;
+
+	if (cfg_enum(c, s, names, COUNT(names), &v) < 0)
+		return -1;
+	c->cfg->policy.on_incomplete = (enum cg_action)v;
+	return 0;
+}
+
+static int
 key_policy_headers(struct cfg_ctx *c, const config_setting_t *s)
 {
 	static const struct name_value names[] = {
@@ -402,6 +416,89 @@ key_log_facility(struct cfg_ctx *c, const config_setting_t *s)
 	return 0;
 }
 
+/* notify group */
+
+/* key_notify_addr_ok - a bare address: local@domain, nothing else */
+static int
+key_notify_addr_ok(const char *a)
+{
+	const char *at = strchr(a, '@');
+
+	return at && at != a && at[1] && *a != '-' &&
+	       strpbrk(a, " \t\r\n<>,;\"()") == NULL;
+}
+
+static int
+key_notify_admin(struct cfg_ctx *c, const config_setting_t *s)
+{
+	if (cfg_strlist(c, s, &c->cfg->notify.admin) < 0)
+		return -1;
+	for (size_t i = 0; i < c->cfg->notify.admin.count; i++)
+		if (!key_notify_addr_ok(c->cfg->notify.admin.items[i]))
+			return cfg_fail(
+			    c, config_setting_get_elem(s, (unsigned)i),
+			    "\"%s\" is not a plain address (user@domain)",
+			    c->cfg->notify.admin.items[i]);
+	return 0;
+}
+
+static int
+key_notify_from(struct cfg_ctx *c, const config_setting_t *s)
+{
+	const char *v = NULL;
+
+	if (cfg_string(c, s, &v) < 0)
+		return -1;
+	if (*v && (*v == '-' || strpbrk(v, " \t\r\n<>,;\"()")))
+		return cfg_fail(c, s, "\"%s\" is not a plain address", v);
+	return cfg_set_string(c, s, &c->cfg->notify.from);
+}
+
+static int
+key_notify_sendmail(struct cfg_ctx *c, const config_setting_t *s)
+{
+	return cfg_set_path(c, s, &c->cfg->notify.sendmail);
+}
+
+static int
+key_notify_on(struct cfg_ctx *c, const config_setting_t *s)
+{
+	static const struct name_value names[] = {
+	    {"reject", CG_REJECT}, {"quarantine", CG_QUARANTINE},
+	    {"hold", CG_HOLD},	   {"discard", CG_DISCARD},
+	    {"accept", CG_ACCEPT}, {"tempfail", CG_TEMPFAIL}};
+	int v;
+
+	if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
+	    config_setting_type(s) != CONFIG_TYPE_LIST)
+		return cfg_fail(c, s,
+				"expected a list such as [ \"reject\", "
+				"\"quarantine\" ]");
+	c->cfg->notify.on = 0;
+	for (int i = 0; i < config_setting_length(s); i++) {
+		if (cfg_enum(c, config_setting_get_elem(s, (unsigned)i), names,
+			     COUNT(names), &v) < 0)
+			return -1;
+		c->cfg->notify.on |= 1U << v;
+	}
+	return 0;
+}
+
+static int
+key_notify_max_per_hour(struct cfg_ctx *c, const config_setting_t *s)
+{
+	return cfg_uint(c, s, 0, 100000, &c->cfg->notify.max_per_hour);
+}
+
+static int
+key_notify_digest(struct cfg_ctx *c, const config_setting_t *s)
+{
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+		return cfg_fail(c, s, "expected true or false");
+	c->cfg->notify.digest = config_setting_get_bool(s);
+	return 0;
+}
+
 static const struct key_spec milter_keys[] = {
     {"socket", key_milter_socket},
     {"user", key_milter_user},
@@ -429,6 +526,7 @@ static const struct key_spec policy_keys[] = {
     {"reject_authenticated", key_policy_reject_authenticated},
     {"on_error", key_policy_on_error},
     {"on_oversize", key_policy_on_oversize},
+    {"on_incomplete", key_policy_on_incomplete},
     {"headers", key_policy_headers},
     {"reject_reply", key_policy_reject_reply},
     {"rules", key_policy_rules},
@@ -438,6 +536,15 @@ static const struct key_spec quarantine_keys[] = {
     {"directory", key_quarantine_directory},
     {"retention", key_quarantine_retention},
     {"sendmail", key_quarantine_sendmail},
+};
+
+static const struct key_spec notify_keys[] = {
+    {"admin", key_notify_admin},
+    {"from", key_notify_from},
+    {"sendmail", key_notify_sendmail},
+    {"on", key_notify_on},
+    {"max_per_hour", key_notify_max_per_hour},
+    {"digest", key_notify_digest},
 };
 
 static const struct key_spec log_keys[] = {
@@ -450,6 +557,7 @@ const struct group_spec config_groups[] = {
     {"scanner", scanner_keys, COUNT(scanner_keys)},
     {"policy", policy_keys, COUNT(policy_keys)},
     {"quarantine", quarantine_keys, COUNT(quarantine_keys)},
+    {"notify", notify_keys, COUNT(notify_keys)},
     {"log", log_keys, COUNT(log_keys)},
 };
 

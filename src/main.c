@@ -41,6 +41,8 @@
 #include "clamgate/expire.h"
 #include "clamgate/log.h"
 #include "clamgate/milter.h"
+#include "clamgate/mime.h"
+#include "clamgate/notify.h"
 #include "clamgate/reload.h"
 #include "clamgate/scan.h"
 
@@ -226,6 +228,13 @@ shut_down(const struct cg_config *cfg, int sig, pthread_t tid)
 	daemon_wake_listeners();
 	smfi_stop();
 	pthread_join(tid, NULL);
+	if (left > 0) {
+		/* workers still run on the scanner and the configuration:
+		 * freeing them would pull them out from under those scans */
+		notify_stop();
+		log_warn("exiting without cleanup");
+		_exit(1);
+	}
 }
 
 /* serve - run libmilter until a stop signal, then drain */
@@ -269,11 +278,14 @@ run(const struct cg_config *cfg, int foreground)
 		log_fatal("cannot start the signature loader thread");
 	if (expire_start(cfg) < 0)
 		log_fatal("cannot start the quarantine expiry thread");
+	if (notify_start(cfg) < 0)
+		log_fatal("cannot start the notify-admin thread");
 	log_info(
 	    "clamgate %s listening on %s (backend %s, %u concurrent scans)",
 	    CLAMGATE_VERSION, cfg->milter.socket, be->name,
 	    cfg->scanner.max_concurrent);
 	rc = serve(cfg);
+	notify_stop();
 	expire_stop();
 	reload_stop();
 	be->close(sc);

@@ -30,9 +30,11 @@
 #include "clamgate/act.h"
 #include "clamgate/log.h"
 #include "clamgate/milter.h"
+#include "clamgate/notify.h"
 #include "clamgate/quarantine.h"
 #include "clamgate/reply.h"
 #include "clamgate/session.h"
+#include "clamgate/xmalloc.h"
 
 #define WANT_ACTIONS                                                           \
 	(SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_SETSYMLIST)
@@ -60,12 +62,12 @@ milter_setup(const struct cg_config *cfg, const struct scan_backend *be,
 	milter_scanner = sc;
 }
 
-/* milter_busy - count a message in (+1) or out (-1) */
+/* milter_busy_leave - count a message out */
 static void
-milter_busy(int delta)
+milter_busy_leave(void)
 {
 	pthread_mutex_lock(&busy_lock);
-	busy_messages += (unsigned)delta;
+	busy_messages--;
 	if (busy_messages == 0)
 		pthread_cond_broadcast(&busy_cond);
 	pthread_mutex_unlock(&busy_lock);
@@ -75,7 +77,24 @@ milter_busy(int delta)
 void
 milter_set_draining(void)
 {
+	pthread_mutex_lock(&busy_lock);
 	atomic_store(&draining, 1);
+	pthread_mutex_unlock(&busy_lock);
+}
+
+/* milter_busy_enter - count a new message in, unless draining; 0 or -1 */
+static int
+milter_busy_enter(void)
+{
+	int rc = -1;
+
+	pthread_mutex_lock(&busy_lock);
+	if (!atomic_load(&draining)) {
+		busy_messages++;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&busy_lock);
+	return rc;
 }
 
 /* milter_refuse - tempfail something new while draining */
@@ -122,7 +141,7 @@ static void
 milter_end_message(struct session *s)
 {
 	if (s->in_message)
-		milter_busy(-1);
+		milter_busy_leave();
 	session_reset_message(s);
 }
 
@@ -188,11 +207,10 @@ milter_envfrom(SMFICTX *ctx, char **argv)
 	const char *auth = smfi_getsymval(ctx, "{auth_authen}");
 
 	milter_end_message(s);
-	if (atomic_load(&draining))
+	if (milter_busy_enter() < 0)
 		return milter_refuse(ctx);
 	session_begin_message(s, argv[0], auth != NULL && *auth != '\0');
 	session_set_queue_id(s, smfi_getsymval(ctx, "i"));
-	milter_busy(+1);
 	return SMFIS_CONTINUE;
 }
 
@@ -210,7 +228,7 @@ milter_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct session *s = milter_session(ctx);
 
-	session_count_header(s, name, value);
+	session_note_header(s, name, value);
 	(void)spool_append_header(&s->spool, name, value,
 				  (s->protocol & SMFIP_HDR_LEADSPC) != 0);
 	return milter_go_on(s, SMFIP_NR_HDR);
@@ -234,15 +252,31 @@ milter_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	return milter_go_on(s, SMFIP_NR_BODY);
 }
 
-/* milter_released - a valid release token on the non-SMTP path */
+/* milter_token_ok - a valid token on the non-SMTP path */
+static int
+milter_token_ok(const struct session *s, const char *token)
+{
+	return token != NULL &&
+	       policy_release_allowed(milter_cfg, &s->origin) &&
+	       quarantine_release_verify(milter_cfg->quarantine.directory,
+					 token, time(NULL), s->sender, s->rcpts,
+					 s->n_rcpts) == 0;
+}
+
+/* milter_released - a message let out of quarantine */
 static int
 milter_released(const struct session *s)
 {
-	return s->release_token != NULL &&
-	       policy_release_allowed(milter_cfg, &s->origin) &&
-	       quarantine_release_verify(milter_cfg->quarantine.directory,
-					 s->release_token, time(NULL),
-					 s->sender, s->rcpts, s->n_rcpts) == 0;
+	return milter_token_ok(s, s->release_token);
+}
+
+/* milter_own_notice - clamgate's own notify-admin mail coming back */
+static int
+milter_own_notice(const struct session *s)
+{
+	return s->notice_token != NULL &&
+	       strncmp(s->notice_token, "notify ", 7) == 0 &&
+	       milter_token_ok(s, s->notice_token);
 }
 
 /* milter_scan - the scan result for the message in the session */
@@ -254,6 +288,8 @@ milter_scan(struct session *s, struct scan_result *res)
 		res->status = SCAN_ERROR;
 		snprintf(res->detail, sizeof(res->detail), "spool: %s",
 			 strerror(s->spool.error));
+	} else if (milter_own_notice(s)) {
+		res->status = SCAN_NOTICE;
 	} else if (milter_released(s)) {
 		res->status = SCAN_RELEASED;
 		snprintf(res->detail, sizeof(res->detail), "released %.64s",
@@ -266,6 +302,19 @@ milter_scan(struct session *s, struct scan_result *res)
 	}
 }
 
+/* milter_log_value - a value that cannot pose as another key=value field:
+ * no white space, no control or 8-bit characters, bounded */
+static const char *
+milter_log_value(const char *in, char *out, size_t outlen)
+{
+	size_t n = 0;
+
+	for (; in && *in && n + 1 < outlen; in++)
+		out[n++] = (*in > 0x20 && *in < 0x7f) ? *in : '?';
+	out[n] = '\0';
+	return out;
+}
+
 /* milter_log - one line per message, as Postfix admins grep them */
 static void
 milter_log(const struct session *s, const struct scan_result *res,
@@ -273,6 +322,7 @@ milter_log(const struct session *s, const struct scan_result *res,
 	   long ms)
 {
 	char virus[REPLY_VIRUS_MAX + 1] = "", extra[256] = "";
+	char from[300], client[300];
 
 	if (res->virus[0])
 		reply_sanitize(res->virus, virus, sizeof(virus),
@@ -286,12 +336,59 @@ milter_log(const struct session *s, const struct scan_result *res,
 	log_info("%s: client=%s[%s] from=<%s> nrcpt=%zu size=%llu "
 		 "verdict=%s virus=%s action=%s reason=%s ms=%ld%s",
 		 session_queue_id(s),
-		 s->client_name ? s->client_name : "unknown",
+		 milter_log_value(s->client_name ? s->client_name : "unknown",
+				  client, sizeof(client)),
 		 s->client_addr[0] ? s->client_addr : "unknown",
-		 s->sender ? s->sender : "", s->n_rcpts,
+		 milter_log_value(s->sender, from, sizeof(from)), s->n_rcpts,
 		 (unsigned long long)s->spool.size,
 		 policy_status_name(res->status), virus[0] ? virus : "-",
 		 config_action_name(out->done), d->why, ms, extra);
+}
+
+/* milter_join - the recipients, comma-separated (caller frees) */
+static char *
+milter_join(char *const *items, size_t n)
+{
+	size_t len = 1;
+	char *s;
+
+	for (size_t i = 0; i < n; i++)
+		len += strlen(items[i]) + 2;
+	s = xmalloc(len);
+	s[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		strcat(strcat(s, i ? ", " : ""), items[i]);
+	return s;
+}
+
+/* milter_notify - tell the admins, if configured; never blocks */
+static void
+milter_notify(const struct session *s, const struct scan_result *res,
+	      const struct act_outcome *out)
+{
+	struct notify_event *ev;
+
+	if (!notify_enabled(milter_cfg, out->done) ||
+	    res->status == SCAN_CLEAN || res->status == SCAN_RELEASED ||
+	    res->status == SCAN_NOTICE)
+		return;
+	ev = xcalloc(1, sizeof(*ev));
+	ev->when = time(NULL);
+	ev->virus = xstrdup(res->virus[0] ? res->virus
+					  : policy_status_name(res->status));
+	ev->action = config_action_name(out->done);
+	ev->queue_id = xstrdup(session_queue_id(s));
+	ev->quarantine_id = xstrdup(out->quarantine_id);
+	ev->client_name = xstrdup(s->client_name ? s->client_name : "");
+	ev->client_addr = xstrdup(s->client_addr);
+	ev->helo = xstrdup(s->helo ? s->helo : "");
+	ev->sender = xstrdup(s->sender ? s->sender : "");
+	ev->rcpts = milter_join(s->rcpts, s->n_rcpts);
+	ev->subject = s->subject ? xstrdup(s->subject) : NULL;
+	ev->message_id = s->message_id ? xstrdup(s->message_id) : NULL;
+	ev->size = (unsigned long long)s->spool.size;
+	ev->headers = spool_head(&s->spool, NOTIFY_HEADERS_MAX);
+	notify_event(ev);
 }
 
 static sfsistat
@@ -308,6 +405,7 @@ milter_eom(SMFICTX *ctx)
 	milter_scan(s, &res);
 	d = policy_decide(milter_cfg, &s->origin, res.status, res.virus);
 	act_apply(ctx, s, &d, &res, &out);
+	milter_notify(s, &res, &out);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	milter_log(s, &res, &d, &out,
 		   (t1.tv_sec - t0.tv_sec) * 1000 +

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "clamgate/mime.h"
+#include "clamgate/notify.h"
 #include "clamgate/xmalloc.h"
 
 /* mime_init - gmime's own set-up */
@@ -49,4 +50,174 @@ mime_utf8(const char *text)
 
 	g_free(valid);
 	return out;
+}
+
+#define NOTICE_VALUE_MAX 500
+
+/* mime_clean - printable, one line, at most max bytes (caller frees) */
+static char *
+mime_clean(const char *in, size_t max)
+{
+	char *valid = mime_utf8(in ? in : ""), *p;
+
+	for (p = valid; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	if (strlen(valid) > max) {
+		/* cut on a UTF-8 character boundary */
+		size_t cut = max;
+		while (cut > 0 && ((unsigned char)valid[cut] & 0xc0) == 0x80)
+			cut--;
+		memcpy(valid + cut, "...", 4);
+	}
+	return valid;
+}
+
+/* mime_envelope - From, To, Subject, Auto-Submitted, the token */
+static GMimeMessage *
+mime_envelope(const struct cg_config *cfg, const char *subject,
+	      const char *token)
+{
+	GMimeMessage *m = g_mime_message_new(TRUE);
+
+	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_FROM, "clamgate",
+				   cfg->notify.from);
+	for (size_t i = 0; i < cfg->notify.admin.count; i++)
+		g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_TO, NULL,
+					   cfg->notify.admin.items[i]);
+	g_mime_message_set_subject(m, subject, "utf-8");
+	g_mime_message_set_date(m, NULL);
+	g_mime_object_set_header((GMimeObject *)m, "Auto-Submitted",
+				 "auto-generated", NULL);
+	if (token && *token)
+		g_mime_object_set_header((GMimeObject *)m, "X-Clamgate-Notify",
+					 token, NULL);
+	return m;
+}
+
+/* mime_text_part - a text/plain part in UTF-8 */
+static GMimeObject *
+mime_text_part(const char *text)
+{
+	GMimeTextPart *t = g_mime_text_part_new_with_subtype("plain");
+
+	g_mime_text_part_set_text(t, text);
+	g_mime_part_set_content_encoding(
+	    (GMimePart *)t, GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
+	return (GMimeObject *)t;
+}
+
+/* mime_headers_part - text/rfc822-headers with the original headers */
+static GMimeObject *
+mime_headers_part(const char *headers)
+{
+	GMimePart *p = g_mime_part_new_with_type("text", "rfc822-headers");
+	GMimeStream *st =
+	    g_mime_stream_mem_new_with_buffer(headers, strlen(headers));
+	GMimeDataWrapper *w = g_mime_data_wrapper_new_with_stream(
+	    st, GMIME_CONTENT_ENCODING_DEFAULT);
+
+	g_mime_part_set_content(p, w);
+	g_mime_part_set_content_encoding(
+	    p, GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
+	g_object_unref(w);
+	g_object_unref(st);
+	return (GMimeObject *)p;
+}
+
+/* mime_serialize - the message as text (caller frees) */
+static char *
+mime_serialize(GMimeMessage *m)
+{
+	char *s = g_mime_object_to_string((GMimeObject *)m, NULL);
+	char *out = xstrdup(s);
+
+	g_free(s);
+	g_object_unref(m);
+	return out;
+}
+
+/* mime_notice_text - the plain-text body of a notice (caller frees) */
+static char *
+mime_notice_text(const struct notify_event *ev)
+{
+	char *f[9], *subject = mime_decode_header(ev->subject), *text, when[64];
+	const char *raw[9] = {
+	    ev->virus,	     ev->quarantine_id, ev->queue_id,
+	    ev->client_name, ev->client_addr,	ev->helo,
+	    ev->sender,	     ev->rcpts,		ev->message_id};
+	struct tm tm;
+
+	for (int i = 0; i < 9; i++)
+		f[i] = mime_clean(raw[i] && *raw[i] ? raw[i] : "-",
+				  NOTICE_VALUE_MAX);
+	localtime_r(&ev->when, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %z", &tm);
+	char *subj = mime_clean(subject, NOTICE_VALUE_MAX);
+	text = g_strdup_printf(
+	    "clamgate stopped a message.\n\n"
+	    "Verdict:        infected (%s)\nAction:         %s\n"
+	    "Quarantine id:  %s\nQueue id:       %s\nClient:         %s [%s]\n"
+	    "HELO:           %s\nSender:         <%s>\n"
+	    "                (as the client claimed it: possibly forged; "
+	    "never reply to it)\n"
+	    "Recipients:     %s\nSubject:        %s\nMessage-ID:     %s\n"
+	    "Size:           %llu bytes\nTime:           %s\n\n"
+	    "The original headers are attached.  No part of the message body "
+	    "is included.\n",
+	    f[0], ev->action, f[1], f[2], f[3], f[4], f[5], f[6], f[7], subj,
+	    f[8], ev->size, when);
+	for (int i = 0; i < 9; i++)
+		free(f[i]);
+	free(subj), free(subject);
+	char *out = xstrdup(text);
+	g_free(text);
+	return out;
+}
+
+/* mime_notice - one notice to the admins (caller frees) */
+char *
+mime_notice(const struct cg_config *cfg, const struct notify_event *ev,
+	    const char *token)
+{
+	char *virus = mime_clean(ev->virus, 200), *client, *text;
+	char *subject;
+	GMimeMultipart *mp = g_mime_multipart_new_with_subtype("mixed");
+	GMimeObject *part;
+	GMimeMessage *m;
+
+	client = mime_clean(
+	    ev->client_addr && *ev->client_addr ? ev->client_addr : "unknown",
+	    64);
+	subject = g_strdup_printf("[clamgate] %s %s from %s", virus, ev->action,
+				  client);
+	m = mime_envelope(cfg, subject, token);
+	text = mime_notice_text(ev);
+	part = mime_text_part(text);
+	g_mime_multipart_add(mp, part);
+	g_object_unref(part);
+	part = mime_headers_part(ev->headers ? ev->headers : "");
+	g_mime_multipart_add(mp, part);
+	g_object_unref(part);
+	g_mime_message_set_mime_part(m, (GMimeObject *)mp);
+	g_object_unref(mp);
+	free(virus), free(client), free(text);
+	g_free(subject);
+	return mime_serialize(m);
+}
+
+/* mime_digest - the hourly summary (caller frees) */
+char *
+mime_digest(const struct cg_config *cfg, const char *summary,
+	    unsigned long total, const char *token)
+{
+	char *subject =
+	    g_strdup_printf("[clamgate] digest: %lu messages stopped", total);
+	GMimeMessage *m = mime_envelope(cfg, subject, token);
+	GMimeObject *part = mime_text_part(summary);
+
+	g_mime_message_set_mime_part(m, part);
+	g_object_unref(part);
+	g_free(subject);
+	return mime_serialize(m);
 }

@@ -7,14 +7,17 @@
  *	A pure function: no I/O, no clock, no globals.  The rules:
  *
  *	clean                accept, X-Virus-Status: Clean
+ *	notice               accept, no headers: clamgate's own notify-admin
+ *	                     mail (token verified by the caller, as below)
  *	released             accept, X-Virus-Status: Released (the caller
  *	                     verified the token, on a path where
  *	                     policy_release_allowed() says it counts)
  *	error, not ready     on_error: tempfail, or accept as Unscanned
- *	oversize, incomplete on_oversize: accept as Unscanned, tempfail, or
+ *	oversize             on_oversize: accept as Unscanned, tempfail, or
  *	                     reject where safe (else the fallback; a discard
  *	                     fallback becomes quarantine, since we have no
  *	                     verdict to justify dropping the mail)
+ *	incomplete           on_incomplete (default reject), the same choices
  *	infected             the first matching rule's action, else reject;
  *	                     a reject where it is not safe becomes the
  *	                     fallback (quarantine, hold or discard)
@@ -144,6 +147,10 @@ policy_decide(const struct cg_config *cfg, const struct policy_origin *o,
 		d.why = "released";
 		d.header = POLICY_HDR_RELEASED;
 		return d;
+	case SCAN_NOTICE:
+		d.why = "own-notice";
+		d.header = POLICY_HDR_NONE;
+		return d;
 	case SCAN_INFECTED:
 		return policy_infected(cfg, o, virus);
 	case SCAN_ERROR:
@@ -157,11 +164,17 @@ policy_decide(const struct cg_config *cfg, const struct policy_origin *o,
 	case SCAN_INCOMPLETE:
 		break;
 	}
-	d.why = "on_oversize";
+	/* a scan cut short by libclamav's limits is not the same as a message
+	 * too large to scan: nesting and file counts are cheap for a sender
+	 * to push past the limits, so it has its own, stricter setting */
+	enum cg_action want = status == SCAN_INCOMPLETE
+				  ? cfg->policy.on_incomplete
+				  : cfg->policy.on_oversize;
+	d.why = status == SCAN_INCOMPLETE ? "on_incomplete" : "on_oversize";
 	d.header = POLICY_HDR_UNSCANNED;
-	if (cfg->policy.on_oversize == CG_TEMPFAIL)
+	if (want == CG_TEMPFAIL)
 		d.action = CG_TEMPFAIL, d.header = POLICY_HDR_NONE;
-	else if (cfg->policy.on_oversize == CG_REJECT)
+	else if (want == CG_REJECT)
 		d = policy_reject_or_fallback(cfg, o, POLICY_HDR_UNSCANNED, 0);
 	return d;
 }
@@ -185,6 +198,8 @@ policy_status_name(enum scan_status status)
 		return "incomplete";
 	case SCAN_RELEASED:
 		return "released";
+	case SCAN_NOTICE:
+		return "notice";
 	}
 	return "unknown";
 }

@@ -391,12 +391,28 @@ quarantine_expire(const char *dir, time_t cutoff, int dry_run,
 	return count;
 }
 
+/* quarantine_last_line - where the envelope's last line (Original-Size)
+ * begins: values are cleaned of CR/LF when written, so no value can
+ * pose as it */
+static const char *
+quarantine_last_line(const char *env, size_t len)
+{
+	const char *p = env + len;
+
+	if (len < 2)
+		return NULL;
+	p -= 2; /* the CRLF ending the last line */
+	while (p > env && p[-1] != '\n')
+		p--;
+	return strncmp(p, "X-Clamgate-Original-Size: ", 26) == 0 ? p : NULL;
+}
+
 /* quarantine_mark_released - add X-Clamgate-Released, atomically */
 int
 quarantine_mark_released(const struct quarantine_entry *e, const char *note)
 {
-	char tmp[4096], clean[512], *env = xmalloc(e->offset + 1), *last;
-	const char *slash = strrchr(e->path, '/');
+	char tmp[4200], clean[512], *env = xmalloc(e->offset + 1);
+	const char *last, *slash = strrchr(e->path, '/');
 	int fd = -1, rc = -1;
 	size_t i;
 	FILE *f;
@@ -404,9 +420,9 @@ quarantine_mark_released(const struct quarantine_entry *e, const char *note)
 	for (i = 0; note[i] && i + 1 < sizeof(clean); i++)
 		clean[i] = (unsigned char)note[i] < 0x20 ? '?' : note[i];
 	clean[i] = '\0';
-	snprintf(tmp, sizeof(tmp), "%.*s/.%s.released.tmp",
+	snprintf(tmp, sizeof(tmp), "%.*s/.%s.released.%ld.tmp",
 		 (int)(slash ? slash - e->path : 1), slash ? e->path : ".",
-		 e->id);
+		 e->id, (long)getpid());
 	if ((f = fopen(e->path, "re")) == NULL)
 		goto out;
 	if (fread(env, 1, e->offset, f) != e->offset) {
@@ -415,10 +431,9 @@ quarantine_mark_released(const struct quarantine_entry *e, const char *note)
 	}
 	fclose(f);
 	env[e->offset] = '\0';
-	if ((last = strstr(env, "X-Clamgate-Original-Size: ")) == NULL)
+	if ((last = quarantine_last_line(env, e->offset)) == NULL)
 		goto out;
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) <
-	    0)
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
 		goto out;
 	if (dprintf(fd, "%.*sX-Clamgate-Released: %s\r\n%s", (int)(last - env),
 		    env, clean, last) < 0 ||

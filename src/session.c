@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "clamgate/notify.h"
 #include "clamgate/quarantine.h"
 #include "clamgate/session.h"
 #include "clamgate/xmalloc.h"
@@ -154,18 +155,31 @@ session_queue_id(const struct session *s)
 	return s->queue_id ? s->queue_id : "NOQUEUE";
 }
 
-/* session_count_header - note X-Virus-* headers a sender may have forged,
- * and a release token */
-void
-session_count_header(struct session *s, const char *name, const char *value)
+/* session_keep - the first value of a header, trimmed and bounded */
+static void
+session_keep(char **slot, const char *value)
 {
-	if (strcasecmp(name, QUARANTINE_RELEASE_HEADER) == 0) {
-		if (s->release_token == NULL)
-			s->release_token = xstrdup(value);
-	} else if (strcasecmp(name, "X-Virus-Status") == 0)
+	if (*slot == NULL)
+		*slot = xstrndup(value + strspn(value, " \t"), 998);
+}
+
+/* session_note_header - the headers clamgate cares about: X-Virus-* a
+ * sender may have forged, our tokens, and Subject and Message-ID */
+void
+session_note_header(struct session *s, const char *name, const char *value)
+{
+	if (strcasecmp(name, "X-Virus-Status") == 0)
 		s->forged_status++;
 	else if (strcasecmp(name, "X-Virus-Scanned") == 0)
 		s->forged_scanned++;
+	else if (strcasecmp(name, QUARANTINE_RELEASE_HEADER) == 0)
+		session_keep(&s->release_token, value);
+	else if (strcasecmp(name, NOTIFY_HEADER) == 0)
+		session_keep(&s->notice_token, value);
+	else if (strcasecmp(name, "Subject") == 0)
+		session_keep(&s->subject, value);
+	else if (strcasecmp(name, "Message-ID") == 0)
+		session_keep(&s->message_id, value);
 }
 
 /* session_reset_message - forget the message in progress */
@@ -178,7 +192,11 @@ session_reset_message(struct session *s)
 	free(s->rcpts);
 	free(s->queue_id);
 	free(s->release_token);
-	s->sender = s->queue_id = s->release_token = NULL;
+	free(s->notice_token);
+	free(s->subject);
+	free(s->message_id);
+	s->sender = s->queue_id = s->release_token = s->notice_token = NULL;
+	s->subject = s->message_id = NULL;
 	s->rcpts = NULL;
 	s->n_rcpts = s->rcpts_cap = 0;
 	s->forged_status = s->forged_scanned = 0;

@@ -179,3 +179,22 @@ spool_copy_to(const struct spool *sp, int fd)
 		off += n;
 	}
 }
+
+/* spool_head - the header section (up to the empty line), at most max
+ * bytes, as a string; the caller frees it */
+char *
+spool_head(const struct spool *sp, size_t max)
+{
+	size_t len = sp->size < max ? (size_t)sp->size : max;
+	char *buf = xmalloc(len + 1), *end;
+	ssize_t n = 0;
+
+	if (sp->fd < 0)
+		memcpy(buf, sp->mem, len), n = (ssize_t)len;
+	else if ((n = pread(sp->fd, buf, len, 0)) < 0)
+		n = 0;
+	buf[n] = '\0';
+	if ((end = strstr(buf, "\r\n\r\n")) != NULL)
+		end[2] = '\0';
+	return buf;
+}

@@ -66,7 +66,8 @@ struct cg_config {
 		struct cg_strlist nonsmtp_daemons;
 		int reject_authenticated;
 		enum cg_on_error on_error;
-		enum cg_action on_oversize; /* ACCEPT, TEMPFAIL or REJECT */
+		enum cg_action on_oversize;
+		enum cg_action on_incomplete; /* ACCEPT, TEMPFAIL or REJECT */
 		enum cg_headers headers;
 		char reject_code[4];   /* "554" */
 		char reject_xcode[12]; /* "5.7.1" */
@@ -79,6 +80,14 @@ struct cg_config {
 		unsigned long retention; /* seconds; 0: keep forever */
 		char *sendmail;		 /* for clamgate-quarantine release */
 	} quarantine;
+	struct {
+		struct cg_strlist admin; /* empty: no notifications at all */
+		char *from;
+		char *sendmail;
+		unsigned on; /* bit (1 << enum cg_action) */
+		unsigned max_per_hour;
+		int digest;
+	} notify;
 	struct {
 		int level; /* enum log_level */
 		int facility;

@@ -22,6 +22,7 @@ enum scan_status {
 	SCAN_OVERSIZE,	 /* larger than max_message_size, not scanned */
 	SCAN_INCOMPLETE, /* scanned, but the engine's limits were hit */
 	SCAN_RELEASED,	 /* released from quarantine (verified token) */
+	SCAN_NOTICE,	 /* our own notify-admin mail (verified token) */
 };
 
 struct policy_origin {

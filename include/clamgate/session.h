@@ -39,6 +39,9 @@ struct session {
 	unsigned forged_status;	 /* X-Virus-Status headers received */
 	unsigned forged_scanned; /* X-Virus-Scanned headers received */
 	char *release_token;	 /* X-Clamgate-Release, if present */
+	char *notice_token;	 /* X-Clamgate-Notify, if present */
+	char *subject;		 /* the first Subject, raw */
+	char *message_id;	 /* the first Message-ID */
 	struct spool spool;
 	struct timespec started;
 };
@@ -53,8 +56,8 @@ void session_begin_message(struct session *s, const char *sender,
 			   int authenticated);
 void session_add_rcpt(struct session *s, const char *rcpt);
 void session_set_queue_id(struct session *s, const char *qid);
-void session_count_header(struct session *s, const char *name,
-			  const char *value);
+void session_note_header(struct session *s, const char *name,
+			 const char *value);
 void session_reset_message(struct session *s);
 const char *session_queue_id(const struct session *s);
 

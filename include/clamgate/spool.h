@@ -29,5 +29,6 @@ int spool_append(struct spool *sp, const void *data, size_t len);
 int spool_append_header(struct spool *sp, const char *name, const char *value,
 			int leadspc);
 int spool_copy_to(const struct spool *sp, int fd);
+char *spool_head(const struct spool *sp, size_t max);
 
 #endif

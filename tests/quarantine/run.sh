@@ -89,8 +89,8 @@ fi
 # release through the fake sendmail
 q release "$M1"
 check "release: exit 0" test "$RC" -eq 0
-check "release: sendmail argv is -i -f SENDER -- the original recipients" \
-	test "$(tr '\n' ' ' < "$FAKE_DIR/argv.0")" = "-i -f alice@victim.example -- bob@dest.example carol@dest.example "
+check "release: sendmail argv is -i -N never -f SENDER -- the original recipients" \
+	test "$(tr '\n' ' ' < "$FAKE_DIR/argv.0")" = "-i -N never -f alice@victim.example -- bob@dest.example carol@dest.example "
 check "release: the data is the original, after one X-Clamgate-Release header" \
 	sh -c "head -n 1 '$FAKE_DIR/stdin.0' | grep -q '^X-Clamgate-Release: $M1 [0-9]* [0-9a-f]*.\$' && tail -c +\$((\$(head -n 1 '$FAKE_DIR/stdin.0' | wc -c) + 1)) '$FAKE_DIR/stdin.0' | cmp -s - '$T/data/m1.orig'"
 q list --rcpt 'bob@*'; check "release: the entry is kept, marked released" has "\[released\]"
@@ -99,7 +99,7 @@ lua "$FAKE_DIR" release.lua
 
 q release "$M2" --to admin@local.example --remove
 check "release --to: only the given recipient" \
-	test "$(tr '\n' ' ' < "$FAKE_DIR/argv.1")" = "-i -f mallory@other.example -- admin@local.example "
+	test "$(tr '\n' ' ' < "$FAKE_DIR/argv.1")" = "-i -N never -f mallory@other.example -- admin@local.example "
 check "release --remove: entry gone" test ! -e "$Q/$M2.eml"
 FAKE_STATUS=75 q release "$M3"
 check "release: a failing sendmail is an error, the entry stays" \

@@ -186,9 +186,12 @@ END_TEST
 START_TEST(test_oversize)
 {
 	int fb = _i % 3;
-	struct cg_config *a = config_for(fb, 1, "on_oversize = \"accept\";");
-	struct cg_config *t = config_for(fb, 1, "on_oversize = \"tempfail\";");
-	struct cg_config *r = config_for(fb, 1, "on_oversize = \"reject\";");
+	struct cg_config *a = config_for(
+	    fb, 1, "on_oversize = \"accept\"; on_incomplete = \"accept\";");
+	struct cg_config *t = config_for(
+	    fb, 1, "on_oversize = \"tempfail\"; on_incomplete = \"tempfail\";");
+	struct cg_config *r = config_for(
+	    fb, 1, "on_oversize = \"reject\"; on_incomplete = \"reject\";");
 	static const enum scan_status st[] = {SCAN_OVERSIZE, SCAN_INCOMPLETE};
 
 	for (size_t i = 0; i < N_ORIGINS; i++) {
@@ -213,6 +216,26 @@ START_TEST(test_oversize)
 	config_free(a);
 	config_free(t);
 	config_free(r);
+}
+END_TEST
+
+/* by default an oversize message is accepted, but a scan cut short by
+ * libclamav's limits (cheap for a sender to cause) is rejected where safe */
+START_TEST(test_incomplete_default)
+{
+	struct cg_config *cfg = config_for(2, 1, NULL);
+
+	for (size_t i = 0; i < N_ORIGINS; i++) {
+		struct policy_origin o = origin(&origins[i]);
+		struct policy_decision d =
+		    policy_decide(cfg, &o, SCAN_INCOMPLETE, NULL);
+		ck_assert_int_eq(d.action,
+				 origins[i].safe ? CG_REJECT : CG_QUARANTINE);
+		ck_assert_int_eq(
+		    policy_decide(cfg, &o, SCAN_OVERSIZE, NULL).action,
+		    CG_ACCEPT);
+	}
+	config_free(cfg);
 }
 END_TEST
 
@@ -272,6 +295,7 @@ policy_suite(void)
 	tcase_add_loop_test(tc, test_infected_table, 0, 6);
 	tcase_add_test(tc, test_clean_and_errors);
 	tcase_add_loop_test(tc, test_oversize, 0, 3);
+	tcase_add_test(tc, test_incomplete_default);
 	tcase_add_test(tc, test_reject_never);
 	tcase_add_test(tc, test_reasons);
 	suite_add_tcase(s, tc);

@@ -1,0 +1,117 @@
+/*
+ * NAME
+ *	sendmail - submit one message through the MTA's sendmail program
+ * DESCRIPTION
+ *	posix_spawn (safe in a threaded process) of PROGRAM with
+ *	"-i -N never -f FROM -- RCPT...", the message written to its standard
+ *	input by the caller's feed function.  -N never: a later delivery
+ *	failure must not bounce to FROM, which for a release is the
+ *	original, possibly forged, sender.  If the feed fails, the program
+ *	is killed before it sees the end of its input, so no partial message
+ *	is queued.  The child keeps no descriptor of ours but stdio.  An empty
+ *FROM is the null sender, passed as "<>".  Recipients that could be taken for
+ *options or that hold white space or line breaks are refused before anything
+ *runs. DIAGNOSTICS -1 with a reason in err: the program could not run, the feed
+ *failed, or the program exited non-zero or died.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "clamgate/sendmail.h"
+#include "clamgate/xmalloc.h"
+
+extern char **environ;
+
+/* sendmail_addr_ok - an address we may put on a command line */
+static int
+sendmail_addr_ok(const char *a)
+{
+	return *a != '\0' && *a != '-' && strpbrk(a, " \t\r\n<>") == NULL;
+}
+
+/* sendmail_spawn - the child with its stdin on p_in; pid or -1 */
+static pid_t
+sendmail_spawn(const char *program, char **argv, int p_in, int p_out)
+{
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int rc;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, p_in, STDIN_FILENO);
+	posix_spawn_file_actions_addclose(&fa, p_out);
+	/* nothing of ours (MTA connections, the listener) for the child */
+	posix_spawn_file_actions_addclosefrom_np(&fa, STDERR_FILENO + 1);
+	rc = posix_spawn(&pid, program, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc != 0) {
+		errno = rc;
+		return -1;
+	}
+	return pid;
+}
+
+/* sendmail_submit - run program and feed it one message */
+int
+sendmail_submit(const char *program, const char *from, char *const *rcpts,
+		size_t n, sendmail_feed feed, void *arg, char *err,
+		size_t errlen)
+{
+	char **argv = xcalloc(n + 8, sizeof(char *));
+	int p[2], status, fed;
+	pid_t pid;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!sendmail_addr_ok(rcpts[i])) {
+			snprintf(err, errlen, "refusing recipient \"%.100s\"",
+				 rcpts[i]);
+			free(argv);
+			return -1;
+		}
+	}
+	argv[0] = (char *)program, argv[1] = "-i", argv[2] = "-N";
+	argv[3] = "never", argv[4] = "-f";
+	argv[5] = from && *from ? (char *)from : "<>";
+	argv[6] = "--";
+	memcpy(argv + 7, rcpts, n * sizeof(char *));
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		free(argv);
+		return -1;
+	}
+	if ((pid = sendmail_spawn(program, argv, p[0], p[1])) < 0) {
+		snprintf(err, errlen, "cannot run %s: %s", program,
+			 strerror(errno));
+		close(p[0]), close(p[1]), free(argv);
+		return -1;
+	}
+	free(argv);
+	close(p[0]);
+	/* a message that could not be written whole must not be queued:
+	 * stop the program before it sees the end of its input */
+	if ((fed = feed(p[1], arg)) < 0)
+		kill(pid, SIGTERM);
+	close(p[1]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			snprintf(err, errlen, "waitpid: %s", strerror(errno));
+			return -1;
+		}
+	if (fed < 0) {
+		snprintf(err, errlen, "cannot write to %s", program);
+		return -1;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	snprintf(err, errlen, "%s failed (%s %d)", program,
+		 WIFEXITED(status) ? "exit status" : "signal",
+		 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	return -1;
+}
