@@ -278,6 +278,7 @@ run(const struct cg_config *cfg, int foreground)
 		log_fatal("cannot start the signature loader thread");
 	if (expire_start(cfg) < 0)
 		log_fatal("cannot start the quarantine expiry thread");
+	mime_init();
 	if (notify_start(cfg) < 0)
 		log_fatal("cannot start the notify-admin thread");
 	log_info(

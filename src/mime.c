@@ -86,7 +86,9 @@ mime_envelope(const struct cg_config *cfg, const char *subject,
 		g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_TO, NULL,
 					   cfg->notify.admin.items[i]);
 	g_mime_message_set_subject(m, subject, "utf-8");
-	g_mime_message_set_date(m, NULL);
+	GDateTime *now = g_date_time_new_now_local();
+	g_mime_message_set_date(m, now);
+	g_date_time_unref(now);
 	g_mime_object_set_header((GMimeObject *)m, "Auto-Submitted",
 				 "auto-generated", NULL);
 	if (token && *token)

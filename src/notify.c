@@ -39,7 +39,8 @@ struct tally {
 };
 
 struct digest {
-	unsigned long total;
+	unsigned long total; /* every event of the period */
+	unsigned long held;  /* those not notified one by one */
 	struct tally virus[TALLY_MAX], client[TALLY_MAX];
 	size_t n_virus, n_client;
 	char *ids[IDS_MAX];
@@ -110,11 +111,13 @@ tally_add(struct tally *t, size_t *n, const char *name)
 	t[i].count++;
 }
 
-/* digest_add - count an event; the lock is held */
+/* digest_add - count an event (held: not notified one by one); the lock
+ * is held */
 static void
-digest_add(const struct notify_event *ev)
+digest_add(const struct notify_event *ev, int held)
 {
 	nt_digest.total++;
+	nt_digest.held += (unsigned long)held;
 	tally_add(nt_digest.virus, &nt_digest.n_virus,
 		  ev->virus ? ev->virus : "-");
 	tally_add(nt_digest.client, &nt_digest.n_client,
@@ -142,9 +145,10 @@ digest_text(const struct digest *d)
 	char *s = xmalloc(cap);
 
 	len += (size_t)snprintf(s + len, cap - len,
-				"Messages stopped and not "
-				"notified one by one: %lu\n\nPer virus:\n",
-				d->total);
+				"Messages stopped in this period: %lu\n"
+				"Notified one by one: %lu; only in this "
+				"digest: %lu\n\nPer virus:\n",
+				d->total, d->total - d->held, d->held);
 	for (size_t i = 0; i < d->n_virus; i++)
 		len += (size_t)snprintf(s + len, cap - len, "  %8lu  %.200s\n",
 					d->virus[i].count, d->virus[i].name);
@@ -236,8 +240,10 @@ notify_flush_digest(void)
 	pthread_mutex_lock(&nt_lock);
 	d = digest_take();
 	pthread_mutex_unlock(&nt_lock);
-	if (d.total == 0)
+	if (d.held == 0) { /* everything was notified already */
+		digest_free(&d);
 		return;
+	}
 	if (!nt_cfg->notify.digest) {
 		log_info("notify: %lu events over notify.max_per_hour not "
 			 "mailed (notify.digest is off)",
@@ -259,18 +265,17 @@ notify_one(struct notify_event *ev, struct notify_limit *limit)
 	int ended;
 	char tok[256];
 
-	if (notify_limit_take(limit, time(NULL), nt_cfg->notify.max_per_hour,
-			      &ended)) {
-		if (ended)
-			notify_flush_digest();
+	int allowed = notify_limit_take(limit, time(NULL),
+					nt_cfg->notify.max_per_hour, &ended);
+
+	if (ended)
+		notify_flush_digest();
+	pthread_mutex_lock(&nt_lock);
+	digest_add(ev, !allowed);
+	pthread_mutex_unlock(&nt_lock);
+	if (allowed) {
 		notify_token(tok, sizeof(tok));
 		notify_send(mime_notice(nt_cfg, ev, tok), "notice");
-	} else {
-		if (ended)
-			notify_flush_digest();
-		pthread_mutex_lock(&nt_lock);
-		digest_add(ev);
-		pthread_mutex_unlock(&nt_lock);
 	}
 	notify_event_free(ev);
 }
@@ -331,7 +336,7 @@ notify_event(struct notify_event *ev)
 {
 	pthread_mutex_lock(&nt_lock);
 	if (!nt_running || nt_stopping || nt_len == NOTIFY_QUEUE) {
-		digest_add(ev);
+		digest_add(ev, 1);
 		pthread_mutex_unlock(&nt_lock);
 		notify_event_free(ev);
 		return;

@@ -44,13 +44,16 @@ cg_start() {
 milter: { socket = "inet:$PORT_MILTER@127.0.0.1"; user = ""; };
 scanner: { database = "$TOP/signatures-test"; temp_dir = "$T/cgtmp"; };
 quarantine: { directory = "$T/q"; sendmail = "$T/sendmail-wrapper"; };
+notify: { admin = [ "admin@dest.example" ]; from = "clamgate@test.example";
+          sendmail = "$T/sendmail-wrapper"; };
 policy: { ${1:-} };
 CONF
-	: > "$T/clamgate.log"
+	touch "$T/clamgate.log"
+	loaded=$(grep -c "signatures loaded" "$T/clamgate.log")
 	"$BIN" -f -c "$T/clamgate.conf" 2>> "$T/clamgate.log" &
 	CG_PID=$!
 	for _ in $(seq 1 100); do
-		grep -q "signatures loaded" "$T/clamgate.log" && return 0
+		[ "$(grep -c "signatures loaded" "$T/clamgate.log")" -gt "$loaded" ] && return 0
 		sleep 0.1
 	done
 	bad "clamgate did not start: $(cat "$T/clamgate.log")"
@@ -83,7 +86,18 @@ reply() {
 replied() { reply "$1" | grep -q -- "$2"; }
 
 # delivered NAME - the sink file of the message, if it was delivered
-delivered() { grep -l -s "^Subject: e2e-$1\$" "$T"/sink/* | head -n 1; }
+# heads - the header sections of the notices in the sink
+heads() {
+	for f in $(grep -l -s '^Subject: \[clamgate\] ' "$T"/sink/*); do
+		awk '/^\r?$/ { exit } { print }' "$f"
+	done
+}
+
+# (only the message's own headers count: a notice quotes the original's)
+delivered() {
+	awk -v s="Subject: e2e-$1" 'FNR == 1 { h = 1 } h && /^\r?$/ { h = 0 }
+		h && $0 == s { print FILENAME; nextfile }' "$T"/sink/* 2>/dev/null | head -n 1
+}
 
 wait_delivered() {
 	for _ in $(seq 1 150); do
@@ -118,7 +132,8 @@ wait_sent() {
 	return 1
 }
 
-queue_empty() { [ -z "$(pf_queue)" ]; }
+# queue_empty - nothing queued but (in flight) clamgate's own notices
+queue_empty() { [ -z "$(pf_queue | grep -v '"sender": "clamgate@test.example"')" ]; }
 not_delivered() { sleep "${1:-1}"; [ -z "$(delivered "$2")" ]; }
 maillog_has() { grep -q -- "$1" "$T/maillog"; }
 count_header() { grep -c "^$2:" "$1"; }
@@ -262,6 +277,17 @@ if wait_delivered trusted; then
 else
 	bad "release: not delivered"
 fi
+
+# --- notify-admin through the real Postfix -------------------------------------
+notices=$(grep -l -s '^Subject: \[clamgate\] ' "$T"/sink/* | wc -l)
+check "notify: notices reached the admin mailbox ($notices)" test "$notices" -ge 3
+check "notify: every notice went to notify.admin only" \
+	sh -c "! grep -L '^X-Rcpt-Args: <admin@dest.example>' \$(grep -l -s '^Subject: \[clamgate\] ' '$T'/sink/*) | grep -q ."
+check "notify: notices came back through the milter unscanned, token removed" \
+	eval '! heads | grep -q -E "^X-Clamgate-Notify|^X-Virus-Status"'
+check "notify: clamgate recognised its own notices" grep -q "verdict=notice .*action=accept reason=own-notice" "$T/clamgate.log"
+check "notify: no notice carries the virus or the attachment" \
+	sh -c "! grep -l -s '^Subject: \[clamgate\] ' '$T'/sink/* | xargs grep -l -E 'EICAR-STANDARD|WDVPIVAl' | grep -q ."
 
 # --- the invariant: nothing to any envelope sender ------------------------------
 for _ in $(seq 1 50); do queue_empty && break; pf_flush; sleep 0.2; done

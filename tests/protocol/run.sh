@@ -62,9 +62,13 @@ start() {
 			"${SCANNER_EXTRA:-}"
 		printf 'quarantine: { directory = "%s/q"; };\n' "$d"
 		printf 'log: { level = "debug"; };\n'
+		printf 'notify: { admin = [ "admin@local.example" ]; from = "clamgate@local.example";\n'
+		printf '  sendmail = "%s"; %s };\n' "$TOP/tests/quarantine/fake-sendmail" "${NOTIFY_EXTRA:-}"
 		for line in "$@"; do printf '%s\n' "$line"; done
 	} > "$d/clamgate.conf"
-	"$BIN" -f -c "$d/clamgate.conf" 2> "$d/log" &
+	mkdir -p "$d/notices"
+	chmod 1777 "$d/notices"
+	FAKE_DIR="$d/notices" "$BIN" -f -c "$d/clamgate.conf" 2> "$d/log" &
 	PID=$!
 	PIDS="$PIDS $PID"
 	SOCK=$sock
@@ -186,6 +190,39 @@ wait_log "$DIR/log" "signatures loaded" 1
 [ "$(ps -o user= -p "$PID")" = nobody ] && good "daemon runs as milter.user" \
 	|| bad "daemon runs as $(ps -o user= -p "$PID")"
 lua qfail.lua; stop
+
+# 500 infected messages in a burst, max_per_hour = 10: at most 10 notices
+# and one digest that counts all 500
+NOTIFY_EXTRA='max_per_hour = 10;'
+start flood "unix:$T/flood.sock"
+NOTIFY_EXTRA=
+wait_log "$DIR/log" "signatures loaded" 1
+lua flood.lua; stop
+n=$(ls "$DIR"/notices/argv.* 2>/dev/null | wc -l)
+[ "$n" -ge 2 ] && [ "$n" -le 11 ] && good "flood: $n mails for 500 events (at most 10 notices + 1 digest)" \
+	|| bad "flood: $n notification mails for 500 events"
+digests=$(grep -l '^Subject: \[clamgate\] digest: 500 messages stopped' "$DIR"/notices/stdin.* 2>/dev/null | wc -l)
+[ "$digests" -eq 1 ] && good "flood: one digest counting all 500" || bad "flood: $digests digests counting 500"
+grep -q -h 'Messages stopped in this period: 500' "$DIR"/notices/stdin.* \
+	&& good "flood: the digest's text counts 500" || bad "flood: digest text"
+
+# notify-admin across every profile above
+notices=$(ls "$T"/*/notices/argv.* 2>/dev/null | wc -l)
+[ "$notices" -ge 10 ] && good "notify: $notices notices were sent across the profiles" \
+	|| bad "notify: only $notices notices"
+bad_rcpt=$(for f in "$T"/*/notices/argv.*; do sed '1,/^--$/d' "$f"; done | grep -v -x 'admin@local.example' | wc -l)
+[ "$bad_rcpt" -eq 0 ] && good "notify: every recipient was notify.admin" \
+	|| bad "notify: $bad_rcpt recipients outside notify.admin"
+[ "$(cat "$T"/*/notices/argv.* | grep -c -x -- '-t')" -eq 0 ] && good "notify: sendmail never run with -t" \
+	|| bad "notify: -t used"
+if grep -l -E 'EICAR-STANDARD-ANTIVIRUS-TEST-FILE|WDVPIVAlQEFQWzRcUFpYNTQoUF4pN0NDKTd9|CLAMGATE-LONG-NAME-MARKER|CLAMGATE-TEST-MARKER' \
+	"$T"/*/notices/stdin.* 2>/dev/null; then
+	bad "notify: a notice carries message body or attachment bytes"
+else
+	good "notify: no notice carries any body or attachment bytes"
+fi
+[ "$(grep -L '^Auto-Submitted: auto-generated' "$T"/*/notices/stdin.* | wc -l)" -eq 0 ] \
+	&& good "notify: every notice is Auto-Submitted: auto-generated" || bad "notify: Auto-Submitted missing"
 
 # under -fsanitize, a daemon's findings land in its log
 if grep -l -E "runtime error|AddressSanitizer|LeakSanitizer" "$T"/*/log 2>/dev/null; then

@@ -11,6 +11,7 @@ Suite *reply_suite(void);
 Suite *cidr_suite(void);
 Suite *spool_suite(void);
 Suite *quarantine_suite(void);
+Suite *notify_suite(void);
 
 /* helpers.c */
 char *test_tmpdir(void);

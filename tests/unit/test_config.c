@@ -51,6 +51,14 @@ START_TEST(test_shipped_file)
 	ck_assert_int_eq(cfg->policy.reject_authenticated, 1);
 	ck_assert_int_eq(cfg->policy.on_error, CG_ON_ERROR_TEMPFAIL);
 	ck_assert_int_eq(cfg->policy.on_oversize, CG_ACCEPT);
+	ck_assert_int_eq(cfg->policy.on_incomplete, CG_REJECT);
+	ck_assert_uint_eq(cfg->notify.admin.count, 0);
+	ck_assert_str_eq(cfg->notify.from, "clamgate");
+	ck_assert_uint_eq(cfg->notify.max_per_hour, 10);
+	ck_assert_int_eq(cfg->notify.digest, 1);
+	ck_assert_uint_eq(cfg->notify.on, 1U << CG_REJECT |
+					      1U << CG_QUARANTINE |
+					      1U << CG_HOLD | 1U << CG_DISCARD);
 	ck_assert_int_eq(cfg->policy.headers, CG_HEADERS_ADD);
 	ck_assert_str_eq(cfg->policy.reject_code, "554");
 	ck_assert_str_eq(cfg->policy.reject_xcode, "5.7.1");
@@ -196,6 +204,18 @@ static const struct {
     {"quarantine: { expire = \"30d\"; };\n", 1,
      "quarantine.expire: unknown key"},
     {"log: { level = \"verbose\"; };\n", 1, "use error, warning"},
+    {"notify: { admin = [ \"root\" ]; };\n", 1, "not a plain address"},
+    {"notify: { admin = [ \"a@b\\r\\nBcc: c@d\" ]; };\n", 1,
+     "not a plain address"},
+    {"notify: { admin = [ \"-t@x\" ]; };\n", 1, "not a plain address"},
+    {"notify: { from = \"a b@c\"; };\n", 1, "not a plain address"},
+    {"notify: { on = [ \"bounce\" ]; };\n", 1,
+     "notify.on[0]: \"bounce\" is not valid"},
+    {"notify: { max_per_hour = -1; };\n", 1, "out of range"},
+    {"notify: { digest = 1; };\n", 1, "expected true or false"},
+    {"notify: { to = [ ]; };\n", 1, "notify.to: unknown key"},
+    {"policy: { on_incomplete = \"discard\"; };\n", 1,
+     "use accept, tempfail or reject"},
     {"log: { facility = \"mail2\"; };\n", 1, "not a syslog facility"},
     {"log = 1;\n", 1, "expected a group"},
 };
