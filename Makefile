@@ -85,8 +85,10 @@ check: deps
 test: all $(BUILD)/unit-tests
 	BUILD=$(BUILD) sh tests/run-all.sh
 
+# any finding stops the program, so the test that ran it fails
 check-asan:
-	$(MAKE) BUILD=build-asan SANITIZE=1 check
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	    $(MAKE) BUILD=build-asan SANITIZE=1 check
 
 deps:
 	sh tests/install-deps.sh

@@ -76,7 +76,8 @@ quarantine_ids(const char *dir, char ***ids, size_t *n)
 		(*ids)[(*n)++] = xstrndup(e->d_name, len - 4);
 	}
 	closedir(d);
-	qsort(*ids, *n, sizeof(char *), quarantine_cmp_desc);
+	if (*n > 1)
+		qsort(*ids, *n, sizeof(char *), quarantine_cmp_desc);
 	return 0;
 }
 

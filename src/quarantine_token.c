@@ -77,7 +77,8 @@ token_mac(const unsigned char *key, const char *id, long long expiry,
 	gchar *mac;
 	char *out;
 
-	memcpy(sorted, rcpts, n * sizeof(char *));
+	if (n > 0)
+		memcpy(sorted, rcpts, n * sizeof(char *));
 	qsort(sorted, n, sizeof(char *), token_cmp);
 	g_string_printf(msg, "v1\n%s\n%lld\n%s\n", id, expiry,
 			sender ? sender : "");

@@ -80,7 +80,8 @@ sendmail_submit(const char *program, const char *from, char *const *rcpts,
 	argv[3] = "never", argv[4] = "-f";
 	argv[5] = from && *from ? (char *)from : "<>";
 	argv[6] = "--";
-	memcpy(argv + 7, rcpts, n * sizeof(char *));
+	if (n > 0)
+		memcpy(argv + 7, rcpts, n * sizeof(char *));
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		free(argv);

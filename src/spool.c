@@ -109,6 +109,8 @@ spool_append(struct spool *sp, const void *data, size_t len)
 {
 	if (sp->error)
 		return -1;
+	if (len == 0)
+		return 0;
 	if (sp->fd < 0 && sp->len + len > sp->threshold && spool_spill(sp) < 0)
 		return -1;
 	if (sp->fd >= 0) {
@@ -189,8 +191,10 @@ spool_head(const struct spool *sp, size_t max)
 	char *buf = xmalloc(len + 1), *end;
 	ssize_t n = 0;
 
-	if (sp->fd < 0)
+	if (sp->fd < 0 && len > 0)
 		memcpy(buf, sp->mem, len), n = (ssize_t)len;
+	else if (sp->fd < 0)
+		n = 0;
 	else if ((n = pread(sp->fd, buf, len, 0)) < 0)
 		n = 0;
 	buf[n] = '\0';
