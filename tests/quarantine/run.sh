@@ -157,7 +157,7 @@ check "as root: works as the store's owner (the key file is nobody's)" \
 chown -R root "$Q"; chmod 700 "$Q"
 OUT=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$CLI" -c "$T/c.conf" list 2>&1); RC=$?
 check "as another user without access: exit 1, says why" \
-	test "$RC" -eq 1 && has "cannot read quarantine.directory $Q: Permission denied (run as root or as the store's owner)"
+	rc_has 1 "cannot read quarantine.directory $Q: Permission denied (run as root or as the store's owner)"
 if grep -q -E "runtime error|AddressSanitizer|LeakSanitizer" "$T/log" 2>/dev/null; then
 	bad "sanitizer findings in the daemon's log"
 fi
