@@ -235,8 +235,11 @@ key_policy_on_error(struct cfg_ctx *c, const config_setting_t *s)
 	return 0;
 }
 
+/* key_unscanned_action - accept, tempfail or reject, for mail that was
+ * not (fully) scanned */
 static int
-key_policy_on_oversize(struct cfg_ctx *c, const config_setting_t *s)
+key_unscanned_action(struct cfg_ctx *c, const config_setting_t *s,
+		     enum cg_action *out)
 {
 	static const struct name_value names[] = {{"accept", CG_ACCEPT},
 						  {"tempfail", CG_TEMPFAIL},
@@ -245,22 +248,20 @@ key_policy_on_oversize(struct cfg_ctx *c, const config_setting_t *s)
 
 	if (cfg_enum(c, s, names, COUNT(names), &v) < 0)
 		return -1;
-	c->cfg->policy.on_oversize = (enum cg_action)v;
+	*out = (enum cg_action)v;
 	return 0;
+}
+
+static int
+key_policy_on_oversize(struct cfg_ctx *c, const config_setting_t *s)
+{
+	return key_unscanned_action(c, s, &c->cfg->policy.on_oversize);
 }
 
 static int
 key_policy_on_incomplete(struct cfg_ctx *c, const config_setting_t *s)
 {
-	static const struct name_value names[] = {{"accept", CG_ACCEPT},
-						  {"tempfail", CG_TEMPFAIL},
-						  {"reject", CG_REJECT}};
-	int v;
-
-	if (cfg_enum(c, s, names, COUNT(names), &v) < 0)
-		return -1;
-	c->cfg->policy.on_incomplete = (enum cg_action)v;
-	return 0;
+	return key_unscanned_action(c, s, &c->cfg->policy.on_incomplete);
 }
 
 static int

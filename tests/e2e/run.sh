@@ -17,9 +17,8 @@ T=$(mktemp -d /tmp/clamgate-e2e.XXXXXX)
 chmod 755 "$T"
 BASE=$((30000 + $$ % 15000))
 PORT_IN=$BASE PORT_SINK=$((BASE + 1)) PORT_HOP=$((BASE + 2)) PORT_MILTER=$((BASE + 3))
-FAILED=0
-CG_PID=""
 . "$TOP/tests/e2e/postfix.sh"
+. "$TOP/tests/e2e/common.sh"
 
 cleanup() {
 	cg_stop
@@ -32,40 +31,6 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-good() { printf 'ok - %s\n' "$*"; }
-bad() { printf 'not ok - %s\n' "$*"; FAILED=1; }
-check() { name=$1; shift; if "$@"; then good "$name"; else bad "$name"; fi; }
-
-# cg_start [policy settings] - (re)start clamgate on the milter port
-cg_start() {
-	cg_stop
-	mkdir -p "$T/q" "$T/cgtmp"
-	cat > "$T/clamgate.conf" <<CONF
-milter: { socket = "inet:$PORT_MILTER@127.0.0.1"; user = ""; };
-scanner: { database = "$TOP/signatures-test"; temp_dir = "$T/cgtmp"; };
-quarantine: { directory = "$T/q"; sendmail = "$T/sendmail-wrapper"; };
-notify: { admin = [ "admin@dest.example" ]; from = "clamgate@test.example";
-          sendmail = "$T/sendmail-wrapper"; };
-policy: { ${1:-} };
-CONF
-	touch "$T/clamgate.log"
-	loaded=$(grep -c "signatures loaded" "$T/clamgate.log")
-	"$BIN" -f -c "$T/clamgate.conf" 2>> "$T/clamgate.log" &
-	CG_PID=$!
-	for _ in $(seq 1 100); do
-		[ "$(grep -c "signatures loaded" "$T/clamgate.log")" -gt "$loaded" ] && return 0
-		sleep 0.1
-	done
-	bad "clamgate did not start: $(cat "$T/clamgate.log")"
-}
-
-cg_stop() {
-	[ -n "$CG_PID" ] || return 0
-	kill -TERM "$CG_PID" 2>/dev/null
-	wait "$CG_PID" 2>/dev/null
-	CG_PID=""
-}
-
 # smtp NAME [swaks args] - one SMTP transaction into the milter listener
 # from an outside client (XCLIENT ADDR=192.0.2.10) unless args say else;
 # the transcript is $T/out/NAME
@@ -77,15 +42,6 @@ smtp() {
 		--timeout 60 "$@" > "$T/out/$name" 2>&1
 }
 
-# reply NAME - the server's answer to the message data (last 2xx-5xx)
-reply() {
-	grep -E '^<(-|\*\*) +[2-5][0-9][0-9] ' "$T/out/$1" | grep -v -E ' (221|250-|220) ' \
-		| tail -n 1 | sed -E 's/^<(-|\*\*) +//'
-}
-
-replied() { reply "$1" | grep -q -- "$2"; }
-
-# delivered NAME - the sink file of the message, if it was delivered
 # heads - the header sections of the notices in the sink
 heads() {
 	for f in $(grep -l -s '^Subject: \[clamgate\] ' "$T"/sink/*); do
@@ -148,6 +104,9 @@ head -c 15000000 /dev/urandom > "$T/big.bin"
 	cat "$T/eicar.com"; printf '\n'
 } > "$T/sendmail-virus.txt"
 
+CG_QUARANTINE="sendmail = \"$T/sendmail-wrapper\";"
+CG_EXTRA="notify: { admin = [ \"admin@dest.example\" ]; from = \"clamgate@test.example\";
+  sendmail = \"$T/sendmail-wrapper\"; };"
 pf_write_config
 printf '#!/bin/sh\nexec /usr/sbin/sendmail -C "%s/etc" "$@"\n' "$T" > "$T/sendmail-wrapper"
 chmod 755 "$T/sendmail-wrapper"

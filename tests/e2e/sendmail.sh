@@ -19,12 +19,8 @@ R=$T/root
 DEBS=${DEBS:-/var/cache/clamgate-tests/debs}
 BASE=$((45000 + $$ % 10000))
 PORT_SM=$BASE PORT_MILTER=$((BASE + 1))
-FAILED=0
-CG_PID="" SM_PID=""
-
-good() { printf 'ok - %s\n' "$*"; }
-bad() { printf 'not ok - %s\n' "$*"; FAILED=1; }
-check() { name=$1; shift; if "$@"; then good "$name"; else bad "$name"; fi; }
+SM_PID=""
+. "$TOP/tests/e2e/common.sh"
 
 cleanup() {
 	cg_stop
@@ -86,44 +82,14 @@ sm_start() {
 # sm_queue - sender and subject of each queued message
 sm_queue() { cat "$T"/mqueue/qf* 2>/dev/null | grep -E '^(S|H\?\?Subject:)' ; }
 
-cg_start() {
-	cg_stop
-	mkdir -p "$T/q"
-	cat > "$T/clamgate.conf" <<CONF
-milter: { socket = "inet:$PORT_MILTER@127.0.0.1"; user = ""; };
-scanner: { database = "$TOP/signatures-test"; temp_dir = "$T"; };
-quarantine: { directory = "$T/q"; };
-policy: { ${1:-} };
-CONF
-	: > "$T/clamgate.log"
-	"$BIN" -f -c "$T/clamgate.conf" > /dev/null 2>> "$T/clamgate.log" &
-	CG_PID=$!
-	for _ in $(seq 1 100); do
-		grep -q "signatures loaded" "$T/clamgate.log" && return 0
-		sleep 0.1
-	done
-	bad "clamgate did not start"
-}
-
-cg_stop() {
-	[ -n "$CG_PID" ] || return 0
-	kill -TERM "$CG_PID" 2>/dev/null
-	wait "$CG_PID" 2>/dev/null
-	CG_PID=""
-}
-
 smtp() {
 	name=$1; shift
+	mkdir -p "$T/out"
 	swaks --server "127.0.0.1:$PORT_SM" --from forged@victim.example \
 		--to user@dest.example --header "Subject: sm-$name" --timeout 60 "$@" \
-		> "$T/$name.out" 2>&1
+		> "$T/out/$name" 2>&1
 }
 
-reply() {
-	grep -E '^<(-|\*\*) +[2-5][0-9][0-9] ' "$T/$1.out" | grep -v -E ' (221|250-|220) ' \
-		| tail -n 1 | sed -E 's/^<(-|\*\*) +//'
-}
-replied() { reply "$1" | grep -q -- "$2"; }
 queued() { sm_queue | grep -q "Subject: sm-$1\$"; }
 quarantined() { grep -l -s "^Subject: sm-$1" "$T"/q/*.eml | grep -q .; }
 
