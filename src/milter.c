@@ -292,9 +292,10 @@ milter_scan(struct session *s, struct scan_result *res)
 		res->status = SCAN_NOTICE;
 	} else if (milter_released(s)) {
 		res->status = SCAN_RELEASED;
-		snprintf(res->detail, sizeof(res->detail), "released %.64s",
-			 s->release_token + strspn(s->release_token, " "));
-		*strchrnul(res->detail + 9, ' ') = '\0';
+		/* the entry id: the token's first word */
+		snprintf(res->detail, sizeof(res->detail), "released %.*s",
+			 (int)strcspn(s->release_token, " \t\r\n"),
+			 s->release_token);
 	} else if (s->spool.size > milter_cfg->scanner.max_message_size) {
 		res->status = SCAN_OVERSIZE;
 	} else {
