@@ -44,7 +44,7 @@ LIB_SRCS = src/config.c src/config_keys.c src/strconv.c src/cidr.c src/policy.c 
            src/log.c src/xmalloc.c src/spool.c src/quarantine.c \
            src/quarantine_read.c src/quarantine_token.c src/mime.c \
            src/sendmail.c src/notify.c \
-           src/scan.c src/scan_clamav.c src/session.c src/act.c \
+           src/scan.c src/scan_clamav.c src/scan_clamd.c src/session.c src/act.c \
            src/milter.c src/daemon.c src/reload.c src/expire.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/%.o)
 UNIT_SRCS = $(wildcard tests/unit/*.c)
@@ -82,7 +82,10 @@ $(BUILD):
 check: deps
 	$(MAKE) test
 
-test: all $(BUILD)/unit-tests
+$(BUILD)/fakeclamd: tests/clamd/fakeclamd.c | $(BUILD)
+	$(CC) $(CFLAGS) -o $@ $<
+
+test: all $(BUILD)/unit-tests $(BUILD)/fakeclamd
 	BUILD=$(BUILD) sh tests/run-all.sh
 
 # any finding stops the program, so the test that ran it fails
@@ -126,7 +129,8 @@ install: all
 	fi
 
 format-check:
-	clang-format --dry-run --Werror src/*.c src/*.h include/clamgate/*.h tests/unit/*.c tests/unit/*.h
+	clang-format --dry-run --Werror src/*.c src/*.h include/clamgate/*.h \
+	    tests/unit/*.c tests/unit/*.h tests/bench/*.c tests/clamd/*.c
 
 clean:
 	rm -rf build build-asan

@@ -234,6 +234,9 @@ config_defaults(struct cg_config *cfg)
 	cfg->scanner.timeout = 120;
 	cfg->scanner.max_concurrent = ncpu > 0 ? (unsigned)ncpu : 1;
 	cfg->scanner.reload_interval = 60;
+	cfg->scanner.clamd_connect_timeout = 2;
+	cfg->scanner.clamd_probe_interval = 5;
+	cfg->scanner.clamd_max_connections = 16;
 	cfg->policy.reject = CG_REJECT_SAFE;
 	cfg->policy.fallback = CG_QUARANTINE;
 	cfg->policy.n_trusted_relays = COUNT(trusted);
@@ -349,7 +352,7 @@ config_free(struct cg_config *cfg)
 {
 	struct cg_strlist *lists[] = {&cfg->policy.noreject_daemons,
 				      &cfg->policy.nonsmtp_daemons,
-				      &cfg->notify.admin};
+				      &cfg->notify.admin, &cfg->scanner.clamd};
 
 	if (cfg == NULL)
 		return;

@@ -29,13 +29,10 @@ static const struct name_value action_names[] = {
 
 /* milter group */
 
+/* socket_spec_check - unix:/path, inet:port@host or inet6:port@host */
 static int
-key_milter_socket(struct cfg_ctx *c, const config_setting_t *s)
+socket_spec_check(struct cfg_ctx *c, const config_setting_t *s, const char *v)
 {
-	const char *v = NULL;
-
-	if (cfg_string(c, s, &v) < 0)
-		return -1;
 	if (strncmp(v, "unix:", 5) == 0 || strncmp(v, "local:", 6) == 0) {
 		if (strchr(v, ':')[1] != '/')
 			return cfg_fail(c, s,
@@ -50,6 +47,16 @@ key_milter_socket(struct cfg_ctx *c, const config_setting_t *s)
 		   strtol(strchr(v, ':') + 1, NULL, 10) > 65535) {
 		return cfg_fail(c, s, "\"%s\": port must be 1 to 65535", v);
 	}
+	return 0;
+}
+
+static int
+key_milter_socket(struct cfg_ctx *c, const config_setting_t *s)
+{
+	const char *v = NULL;
+
+	if (cfg_string(c, s, &v) < 0 || socket_spec_check(c, s, v) < 0)
+		return -1;
 	return cfg_set_string(c, s, &c->cfg->milter.socket);
 }
 
@@ -84,12 +91,44 @@ key_milter_socket_mode(struct cfg_ctx *c, const config_setting_t *s)
 static int
 key_scanner_backend(struct cfg_ctx *c, const config_setting_t *s)
 {
-	static const struct name_value names[] = {{"libclamav", 0}};
+	static const struct name_value names[] = {{"libclamav", 0},
+						  {"clamd", 1}};
 	int unused;
 
 	if (cfg_enum(c, s, names, COUNT(names), &unused) < 0)
 		return -1;
 	return cfg_set_string(c, s, &c->cfg->scanner.backend);
+}
+
+static int
+key_scanner_clamd(struct cfg_ctx *c, const config_setting_t *s)
+{
+	if (cfg_strlist(c, s, &c->cfg->scanner.clamd) < 0)
+		return -1;
+	for (size_t i = 0; i < c->cfg->scanner.clamd.count; i++)
+		if (socket_spec_check(c,
+				      config_setting_get_elem(s, (unsigned)i),
+				      c->cfg->scanner.clamd.items[i]) < 0)
+			return -1;
+	return 0;
+}
+
+static int
+key_scanner_clamd_connect_timeout(struct cfg_ctx *c, const config_setting_t *s)
+{
+	return cfg_uint(c, s, 1, 60, &c->cfg->scanner.clamd_connect_timeout);
+}
+
+static int
+key_scanner_clamd_probe_interval(struct cfg_ctx *c, const config_setting_t *s)
+{
+	return cfg_uint(c, s, 1, 3600, &c->cfg->scanner.clamd_probe_interval);
+}
+
+static int
+key_scanner_clamd_max_connections(struct cfg_ctx *c, const config_setting_t *s)
+{
+	return cfg_uint(c, s, 1, 1000, &c->cfg->scanner.clamd_max_connections);
 }
 
 static int
@@ -516,6 +555,10 @@ static const struct key_spec scanner_keys[] = {
     {"timeout", key_scanner_timeout},
     {"max_concurrent", key_scanner_max_concurrent},
     {"reload_interval", key_scanner_reload_interval},
+    {"clamd", key_scanner_clamd},
+    {"clamd_connect_timeout", key_scanner_clamd_connect_timeout},
+    {"clamd_probe_interval", key_scanner_clamd_probe_interval},
+    {"clamd_max_connections", key_scanner_clamd_max_connections},
 };
 
 static const struct key_spec policy_keys[] = {

@@ -119,10 +119,17 @@ test_config(const struct cg_config *cfg)
 		fprintf(stderr, "clamgate: %s\n", err);
 		return 1;
 	}
-	rc = be->refresh(sc, 1, err, sizeof(err));
+	rc = be->check ? be->check(sc) : be->refresh(sc, 1, err, sizeof(err));
 	be->close(sc);
 	if (rc < 0) {
-		fprintf(stderr, "%s: scanner.database: %s\n", cfg->path, err);
+		if (be->check)
+			fprintf(stderr,
+				"%s: scanner.clamd: not every server "
+				"answers\n",
+				cfg->path);
+		else
+			fprintf(stderr, "%s: scanner.database: %s\n", cfg->path,
+				err);
 		return 1;
 	}
 	check_dir("scanner.temp_dir", cfg->scanner.temp_dir);

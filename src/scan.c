@@ -19,6 +19,7 @@
 
 static const struct scan_backend *const scan_backends[] = {
     &scan_clamav_backend,
+    &scan_clamd_backend,
 };
 
 static pthread_mutex_t scan_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -97,4 +98,26 @@ scan_message(const struct scan_backend *be, struct scanner *sc,
 	}
 	be->scan(sc, sp, res);
 	scan_slot_give();
+}
+
+#define LIMITS_PREFIX "Heuristics.Limits.Exceeded"
+
+/* scan_found - what a detection name means: a virus; a scan cut short at
+ * a limit (incomplete); or, for the time limit, an error */
+void
+scan_found(struct scan_result *res, const char *name, size_t len,
+	   unsigned timeout)
+{
+	snprintf(res->virus, sizeof(res->virus), "%.*s", (int)len, name);
+	if (strcmp(res->virus, LIMITS_PREFIX ".MaxScanTime") == 0) {
+		res->status = SCAN_ERROR;
+		res->virus[0] = '\0';
+		snprintf(res->detail, sizeof(res->detail),
+			 "scan timed out after %u s", timeout);
+	} else if (strncmp(res->virus, LIMITS_PREFIX, strlen(LIMITS_PREFIX)) ==
+		   0) {
+		res->status = SCAN_INCOMPLETE;
+	} else {
+		res->status = SCAN_INFECTED;
+	}
 }

@@ -26,8 +26,6 @@
 #include "clamgate/scan.h"
 #include "clamgate/xmalloc.h"
 
-#define LIMITS_PREFIX "Heuristics.Limits.Exceeded"
-
 struct scanner {
 	pthread_mutex_t lock;
 	struct cl_engine *engine; /* NULL until the first load */
@@ -203,19 +201,13 @@ clamav_verdict(struct scanner *sc, cl_error_t rc, const char *virname,
 {
 	if (rc == CL_CLEAN) {
 		res->status = SCAN_CLEAN;
-	} else if (rc == CL_ETIMEOUT ||
-		   (rc == CL_VIRUS && virname &&
-		    strcmp(virname, LIMITS_PREFIX ".MaxScanTime") == 0)) {
+	} else if (rc == CL_ETIMEOUT) {
 		res->status = SCAN_ERROR;
 		snprintf(res->detail, sizeof(res->detail),
 			 "scan timed out after %u s", sc->timeout);
 	} else if (rc == CL_VIRUS) {
-		res->status = strncmp(virname ? virname : "", LIMITS_PREFIX,
-				      strlen(LIMITS_PREFIX)) == 0
-				  ? SCAN_INCOMPLETE
-				  : SCAN_INFECTED;
-		snprintf(res->virus, sizeof(res->virus), "%s",
-			 virname ? virname : "unknown");
+		const char *name = virname ? virname : "unknown";
+		scan_found(res, name, strlen(name), sc->timeout);
 	} else {
 		res->status = SCAN_ERROR;
 		snprintf(res->detail, sizeof(res->detail), "libclamav: %s",
@@ -265,5 +257,5 @@ clamav_close(struct scanner *sc)
 }
 
 const struct scan_backend scan_clamav_backend = {
-    "libclamav", clamav_open, clamav_refresh, clamav_scan, clamav_close,
+    "libclamav", clamav_open, clamav_refresh, clamav_scan, clamav_close, NULL,
 };

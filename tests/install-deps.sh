@@ -3,7 +3,7 @@
 # missing.  Needs root (or sudo) the first time.
 set -e
 PKGS="build-essential pkg-config libclamav-dev libmilter-dev libgmime-3.0-dev
-      libconfig-dev check miltertest clamav postfix swaks libwrap0 bc"
+      libconfig-dev check miltertest clamav clamav-daemon postfix swaks libwrap0 bc"
 # libwrap0: the end-to-end tests run Sendmail unpacked from its Debian
 # package (it cannot be installed beside Postfix); its daemon needs it
 missing=""

@@ -13,6 +13,8 @@ section() { printf '\n== %s\n' "$1"; }
 
 section "unit tests (Check)"
 "$BUILD/unit-tests" 2>&1 | tee -a "$LOG" || status=1
+section "clamd backend (real clamd, fake clamd for faults)"
+sh tests/clamd/run.sh "$BUILD" 2>&1 | tee -a "$LOG"
 section "command line"
 sh tests/cli/run.sh "$BUILD" 2>&1 | tee -a "$LOG"
 sh tests/cli/install.sh "$BUILD" 2>&1 | tee -a "$LOG"

@@ -56,6 +56,10 @@ struct cg_config {
 		unsigned timeout;	  /* seconds for one scan */
 		unsigned max_concurrent;  /* resolved: never 0 */
 		unsigned reload_interval; /* seconds, 0: only on SIGUSR2 */
+		struct cg_strlist clamd;  /* clamd servers, libmilter syntax */
+		unsigned clamd_connect_timeout; /* seconds */
+		unsigned clamd_probe_interval;	/* seconds */
+		unsigned clamd_max_connections; /* per server */
 	} scanner;
 	struct {
 		enum cg_reject_mode reject;

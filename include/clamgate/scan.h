@@ -39,6 +39,8 @@ struct scan_backend {
 	void (*scan)(struct scanner *sc, const struct spool *sp,
 		     struct scan_result *res);
 	void (*close)(struct scanner *sc);
+	/* -t: check and report each server; NULL where refresh says it all */
+	int (*check)(struct scanner *sc);
 };
 
 const struct scan_backend *scan_backend_find(const char *name);
@@ -46,6 +48,10 @@ int scan_limit_init(unsigned max_concurrent, unsigned wait_seconds);
 void scan_message(const struct scan_backend *be, struct scanner *sc,
 		  const struct spool *sp, struct scan_result *res);
 
+void scan_found(struct scan_result *res, const char *name, size_t len,
+		unsigned timeout);
+
 extern const struct scan_backend scan_clamav_backend;
+extern const struct scan_backend scan_clamd_backend;
 
 #endif

@@ -216,6 +216,12 @@ static const struct {
     {"notify: { to = [ ]; };\n", 1, "notify.to: unknown key"},
     {"policy: { on_incomplete = \"discard\"; };\n", 1,
      "use accept, tempfail or reject"},
+    {"scanner: { clamd = [ \"unix:/run/clamd.ctl\",\n \"tcp:3310\" ]; };\n", 2,
+     "scanner.clamd[1]: \"tcp:3310\": use unix:/path"},
+    {"scanner: { clamd = [ \"inet:0@127.0.0.1\" ]; };\n", 1,
+     "port must be 1 to 65535"},
+    {"scanner: { clamd_probe_interval = 0; };\n", 1, "out of range"},
+    {"scanner: { backend = \"clamdscan\"; };\n", 1, "use libclamav or clamd"},
     {"log: { facility = \"mail2\"; };\n", 1, "not a syslog facility"},
     {"log = 1;\n", 1, "expected a group"},
 };

@@ -1,0 +1,529 @@
+/*
+ * NAME
+ *	scan_clamd - the clamd companion backend: one or many clamd servers
+ * DESCRIPTION
+ *	At end of message the spooled message goes to the healthy server
+ *	with the fewest scans outstanding (at most clamd_max_connections
+ *	each): on a unix socket the spool file itself (zFILDES, its
+ *	descriptor passed with SCM_RIGHTS), else zINSTREAM in 64 KiB chunks.
+ *	The MTA's pace never holds a clamd connection open.  Replies of any
+ *	length are read to their NUL: "stream: OK", "stream: NAME FOUND",
+ *	"INSTREAM size limit exceeded. ERROR" (oversize, as on_oversize
+ *	says), "... ERROR".  A server that cannot be reached, times out or
+ *	answers nonsense is marked down and the scan goes to the next one,
+ *	within the message's scanner.timeout.  A probe thread pings every
+ *	server every clamd_probe_interval seconds (zPING / PONG) and marks
+ *	it down or up; with every server down a scan fails at once.
+ * DIAGNOSTICS
+ *	A scan that no server could do is SCAN_ERROR with the reason; the
+ *	policy makes that on_error (tempfail by default).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clamgate/log.h"
+#include "clamgate/scan.h"
+#include "clamgate/xmalloc.h"
+
+#define CHUNK	  65536
+#define REPLY_MAX 65536
+
+struct server {
+	char *spec;
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	atomic_int up;
+	unsigned outstanding; /* under the scanner's lock */
+};
+
+struct scanner {
+	struct server *srv;
+	size_t n;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	char version[SCAN_VERSION_MAX];
+	unsigned timeout, connect_timeout, probe_interval, max_conn;
+	pthread_t probe;
+	int probing, stopping;
+};
+
+/* clamd_resolve - "unix:/p", "inet:PORT@HOST", "inet6:PORT@HOST" */
+static int
+clamd_resolve(struct server *s, char *err, size_t errlen)
+{
+	const char *spec = s->spec, *colon = strchr(spec, ':');
+	struct addrinfo hints, *ai;
+	char host[256], port[8];
+	int inet6 = strncmp(spec, "inet6:", 6) == 0;
+
+	if (strncmp(spec, "inet", 4) != 0) {
+		struct sockaddr_un *un = (struct sockaddr_un *)&s->addr;
+		if (strlen(colon + 1) >= sizeof(un->sun_path))
+			return snprintf(err, errlen, "%s: path too long", spec),
+			       -1;
+		un->sun_family = AF_UNIX;
+		strcpy(un->sun_path, colon + 1);
+		s->addrlen = sizeof(*un);
+		return 0;
+	}
+	if (sscanf(colon + 1, "%7[0-9]@%255s", port, host) != 2)
+		snprintf(host, sizeof(host), inet6 ? "::1" : "127.0.0.1");
+	if (host[0] == '[')
+		memmove(host, host + 1, strlen(host)),
+		    host[strcspn(host, "]")] = '\0';
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = inet6 ? AF_INET6 : AF_INET;
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(host, port, &hints, &ai) != 0)
+		return snprintf(err, errlen, "%s: cannot resolve %s", spec,
+				host),
+		       -1;
+	memcpy(&s->addr, ai->ai_addr, ai->ai_addrlen);
+	s->addrlen = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	return 0;
+}
+
+/* clamd_connect - connected socket within seconds, I/O timeouts set */
+static int
+clamd_connect(const struct server *s, unsigned connect_s, unsigned io_s)
+{
+	struct timeval tv = {(time_t)io_s, 0};
+	struct pollfd p;
+	int fd, soerr = 0;
+	socklen_t len = sizeof(soerr);
+
+	fd = socket(s->addr.ss_family,
+		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (const struct sockaddr *)&s->addr, s->addrlen) < 0) {
+		if (errno != EINPROGRESS && errno != EAGAIN)
+			goto fail;
+		p.fd = fd, p.events = POLLOUT;
+		if (poll(&p, 1, (int)connect_s * 1000) != 1 ||
+		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0 ||
+		    soerr) {
+			errno = soerr ? soerr : ETIMEDOUT;
+			goto fail;
+		}
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+/* clamd_send - write all of buf */
+static int
+clamd_send(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n, len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* clamd_reply - read up to the NUL (or EOF); the caller frees */
+static char *
+clamd_reply(int fd)
+{
+	size_t len = 0, cap = 256;
+	char *buf = xmalloc(cap);
+
+	for (;;) {
+		ssize_t n;
+		if (len + 1 >= cap) {
+			if (cap >= REPLY_MAX)
+				break;
+			buf = xrealloc(buf, cap *= 2);
+		}
+		n = recv(fd, buf + len, cap - len - 1, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (memchr(buf + len - (size_t)n, '\0', (size_t)n))
+			break;
+	}
+	buf[len] = '\0';
+	len = strlen(buf); /* the reply ends at its NUL */
+	while (len > 0 && buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	if (len == 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* clamd_command - one short command ("zPING"), its reply (caller frees) */
+static char *
+clamd_command(const struct scanner *sc, const struct server *s, const char *cmd)
+{
+	int fd = clamd_connect(s, sc->connect_timeout, sc->connect_timeout);
+	char *reply = NULL;
+
+	if (fd < 0)
+		return NULL;
+	if (clamd_send(fd, cmd, strlen(cmd) + 1) == 0)
+		reply = clamd_reply(fd);
+	close(fd);
+	return reply;
+}
+
+/* clamd_fildes - zFILDES with the spool file's descriptor */
+static int
+clamd_fildes(int fd, int file)
+{
+	char cmd[] = "zFILDES", ctl[CMSG_SPACE(sizeof(int))], dummy = 0;
+	struct iovec iov = {&dummy, 1};
+	struct msghdr msg;
+	struct cmsghdr *c;
+
+	if (clamd_send(fd, cmd, sizeof(cmd)) < 0)
+		return -1;
+	memset(&msg, 0, sizeof(msg));
+	memset(ctl, 0, sizeof(ctl));
+	msg.msg_iov = &iov, msg.msg_iovlen = 1;
+	msg.msg_control = ctl, msg.msg_controllen = sizeof(ctl);
+	c = CMSG_FIRSTHDR(&msg);
+	c->cmsg_level = SOL_SOCKET, c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &file, sizeof(int));
+	return sendmsg(fd, &msg, MSG_NOSIGNAL) == 1 ? 0 : -1;
+}
+
+/* clamd_instream - zINSTREAM, the spool in chunks, the empty chunk */
+static int
+clamd_instream(int fd, const struct spool *sp)
+{
+	static const char cmd[] = "zINSTREAM";
+	char *buf = xmalloc(CHUNK + 4);
+	uint64_t off = 0;
+	int rc = clamd_send(fd, cmd, sizeof(cmd));
+
+	while (rc == 0 && off < sp->size) {
+		size_t want =
+		    sp->size - off < CHUNK ? (size_t)(sp->size - off) : CHUNK;
+		ssize_t n = want;
+		if (sp->fd < 0)
+			memcpy(buf + 4, sp->mem + off, want);
+		else if ((n = pread(sp->fd, buf + 4, want, (off_t)off)) <= 0)
+			break;
+		uint32_t be = htonl((uint32_t)n);
+		memcpy(buf, &be, 4);
+		rc = clamd_send(fd, buf, (size_t)n + 4);
+		off += (uint64_t)n;
+	}
+	if (rc == 0 && off != sp->size)
+		rc = -1;
+	memset(buf, 0, 4);
+	if (rc == 0)
+		rc = clamd_send(fd, buf, 4);
+	free(buf);
+	return rc;
+}
+
+/* clamd_parse - a reply into the result; -1 if it makes no sense */
+static int
+clamd_parse(const struct scanner *sc, const char *reply,
+	    struct scan_result *res)
+{
+	const char *colon = strstr(reply, ": "), *r = colon ? colon + 2 : reply;
+	size_t len = strlen(r);
+
+	if (strstr(reply, "size limit exceeded")) {
+		res->status = SCAN_OVERSIZE; /* clamd's StreamMaxLength */
+		snprintf(res->detail, sizeof(res->detail), "clamd: %.100s",
+			 reply);
+	} else if (colon && strcmp(r, "OK") == 0) {
+		res->status = SCAN_CLEAN;
+	} else if (colon && len > 6 && strcmp(r + len - 6, " FOUND") == 0) {
+		scan_found(res, r, len - 6, sc->timeout);
+	} else if (len > 6 && strcmp(r + len - 6, " ERROR") == 0) {
+		res->status = SCAN_ERROR;
+		snprintf(res->detail, sizeof(res->detail), "clamd: %.120s", r);
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+/* clamd_scan_one - one attempt on one server; -1: try another */
+static int
+clamd_scan_one(struct scanner *sc, const struct server *s,
+	       const struct spool *sp, unsigned budget, struct scan_result *res)
+{
+	int fd = clamd_connect(s, sc->connect_timeout, budget), sent;
+	char *reply;
+
+	if (fd < 0)
+		return -1;
+	if (s->addr.ss_family == AF_UNIX && sp->fd >= 0 &&
+	    lseek(sp->fd, 0, SEEK_SET) == 0)
+		sent = clamd_fildes(fd, sp->fd);
+	else
+		sent = clamd_instream(fd, sp);
+	/* a server that stops reading (StreamMaxLength) still answers */
+	reply = clamd_reply(fd);
+	close(fd);
+	if (reply == NULL || clamd_parse(sc, reply, res) < 0) {
+		if (reply)
+			log_warn("clamd %s: unexpected reply \"%.100s\"",
+				 s->spec, reply);
+		free(reply);
+		return -1;
+	}
+	(void)sent;
+	free(reply);
+	return 0;
+}
+
+/* clamd_pick - the healthy server with the fewest scans, not yet tried */
+static struct server *
+clamd_pick(struct scanner *sc, const char *tried)
+{
+	struct server *best = NULL;
+
+	pthread_mutex_lock(&sc->lock);
+	for (size_t i = 0; i < sc->n; i++) {
+		struct server *s = &sc->srv[i];
+		if (tried[i] || !atomic_load(&s->up) ||
+		    s->outstanding >= sc->max_conn)
+			continue;
+		if (best == NULL || s->outstanding < best->outstanding)
+			best = s;
+	}
+	if (best)
+		best->outstanding++;
+	pthread_mutex_unlock(&sc->lock);
+	return best;
+}
+
+/* clamd_mark - a server's state changed: log it once */
+static void
+clamd_mark(struct server *s, int up, const char *why)
+{
+	if (atomic_exchange(&s->up, up) != up) {
+		if (up)
+			log_notice("clamd %s is up", s->spec);
+		else
+			log_warn("clamd %s is down: %s", s->spec, why);
+	}
+}
+
+/* clamd_share - seconds for the next attempt: the time left, shared
+ * fairly with the servers still to try, so a server that never answers
+ * leaves time to fail over */
+static unsigned
+clamd_share(const struct scanner *sc, const char *tried, time_t deadline)
+{
+	long left = (long)(deadline - time(NULL));
+	unsigned untried = 1;
+
+	for (size_t i = 0; i < sc->n; i++)
+		if (!tried[i] && atomic_load(&sc->srv[i].up))
+			untried++;
+	left /= (long)untried;
+	return left > 0 ? (unsigned)left : 1;
+}
+
+/* clamd_scan - scan on one server, failing over within the budget */
+static void
+clamd_scan(struct scanner *sc, const struct spool *sp, struct scan_result *res)
+{
+	time_t deadline = time(NULL) + sc->timeout;
+	char *tried = xcalloc(sc->n, 1);
+	struct server *s;
+
+	pthread_mutex_lock(&sc->lock);
+	memcpy(res->version, sc->version, sizeof(res->version));
+	pthread_mutex_unlock(&sc->lock);
+	res->status = SCAN_ERROR;
+	snprintf(res->detail, sizeof(res->detail), "no clamd server is up");
+	while (time(NULL) < deadline && (s = clamd_pick(sc, tried)) != NULL) {
+		int rc;
+		tried[s - sc->srv] = 1;
+		res->detail[0] = '\0';
+		rc = clamd_scan_one(sc, s, sp, clamd_share(sc, tried, deadline),
+				    res);
+		pthread_mutex_lock(&sc->lock);
+		s->outstanding--;
+		pthread_mutex_unlock(&sc->lock);
+		if (rc == 0)
+			break;
+		clamd_mark(s, 0, "no connection, a timeout or no valid reply");
+		res->status = SCAN_ERROR;
+		snprintf(res->detail, sizeof(res->detail), "clamd %s failed",
+			 s->spec);
+	}
+	free(tried);
+}
+
+/* clamd_ping - is the server alive? */
+static int
+clamd_ping(struct scanner *sc, struct server *s)
+{
+	char *reply = clamd_command(sc, s, "zPING");
+	int ok = reply && strcmp(reply, "PONG") == 0;
+
+	free(reply);
+	return ok;
+}
+
+/* clamd_probe_main - ping every server every probe_interval seconds */
+static void *
+clamd_probe_main(void *arg)
+{
+	struct scanner *sc = arg;
+	struct timespec until;
+
+	pthread_mutex_lock(&sc->lock);
+	while (!sc->stopping) {
+		pthread_mutex_unlock(&sc->lock);
+		for (size_t i = 0; i < sc->n; i++)
+			clamd_mark(&sc->srv[i], clamd_ping(sc, &sc->srv[i]),
+				   "no PONG to PING");
+		pthread_mutex_lock(&sc->lock);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += sc->probe_interval;
+		while (!sc->stopping && pthread_cond_timedwait(
+					    &sc->cond, &sc->lock, &until) == 0)
+			;
+	}
+	pthread_mutex_unlock(&sc->lock);
+	return NULL;
+}
+
+/* clamd_open - resolve the servers; all start up, the probe will tell */
+static struct scanner *
+clamd_open(const struct cg_config *cfg, char *err, size_t errlen)
+{
+	struct scanner *sc;
+
+	if (cfg->scanner.clamd.count == 0) {
+		snprintf(err, errlen,
+			 "%s: scanner.backend is \"clamd\" but "
+			 "scanner.clamd lists no server",
+			 cfg->path);
+		return NULL;
+	}
+	sc = xcalloc(1, sizeof(*sc));
+	sc->n = cfg->scanner.clamd.count;
+	sc->srv = xcalloc(sc->n, sizeof(struct server));
+	sc->timeout = cfg->scanner.timeout;
+	sc->connect_timeout = cfg->scanner.clamd_connect_timeout;
+	sc->probe_interval = cfg->scanner.clamd_probe_interval;
+	sc->max_conn = cfg->scanner.clamd_max_connections;
+	pthread_mutex_init(&sc->lock, NULL);
+	pthread_cond_init(&sc->cond, NULL);
+	for (size_t i = 0; i < sc->n; i++) {
+		sc->srv[i].spec = xstrdup(cfg->scanner.clamd.items[i]);
+		atomic_store(&sc->srv[i].up, 1);
+		if (clamd_resolve(&sc->srv[i], err, errlen) < 0) {
+			sc->n = i + 1;
+			scan_clamd_backend.close(sc);
+			return NULL;
+		}
+	}
+	return sc;
+}
+
+/* clamd_version - "ClamAV 1.4.6/27000" from the first server that
+ * answers VERSION; starts the probe on first use.  1 when known. */
+static int
+clamd_refresh(struct scanner *sc, int force, char *err, size_t errlen)
+{
+	(void)force;
+	if (!sc->probing &&
+	    pthread_create(&sc->probe, NULL, clamd_probe_main, sc) == 0)
+		sc->probing = 1;
+	for (size_t i = 0; i < sc->n; i++) {
+		char *v = clamd_command(sc, &sc->srv[i], "zVERSION"), *slash;
+		if (v == NULL)
+			continue;
+		if ((slash = strchr(v, '/')) &&
+		    (slash = strchr(slash + 1, '/')))
+			*slash = '\0'; /* drop the database date */
+		pthread_mutex_lock(&sc->lock);
+		int changed = strcmp(sc->version, v) != 0;
+		snprintf(sc->version, sizeof(sc->version), "%s", v);
+		pthread_mutex_unlock(&sc->lock);
+		if (changed)
+			log_info("clamd %s: %s", sc->srv[i].spec, v);
+		free(v);
+		return changed;
+	}
+	snprintf(err, errlen, "no clamd server answers VERSION");
+	return -1;
+}
+
+/* clamd_check - -t: PING and VERSION on every server, reported */
+static int
+clamd_check(struct scanner *sc)
+{
+	int bad = 0;
+
+	for (size_t i = 0; i < sc->n; i++) {
+		char *v = clamd_ping(sc, &sc->srv[i])
+			      ? clamd_command(sc, &sc->srv[i], "zVERSION")
+			      : NULL;
+		if (v)
+			printf("clamd %s: %s\n", sc->srv[i].spec, v);
+		else
+			fprintf(stderr, "clamd %s: no answer to PING/VERSION\n",
+				sc->srv[i].spec),
+			    bad = 1;
+		free(v);
+	}
+	return bad ? -1 : 0;
+}
+
+/* clamd_close - stop the probe, free everything */
+static void
+clamd_close(struct scanner *sc)
+{
+	if (sc == NULL)
+		return;
+	if (sc->probing) {
+		pthread_mutex_lock(&sc->lock);
+		sc->stopping = 1;
+		pthread_cond_signal(&sc->cond);
+		pthread_mutex_unlock(&sc->lock);
+		pthread_join(sc->probe, NULL);
+	}
+	for (size_t i = 0; i < sc->n; i++)
+		free(sc->srv[i].spec);
+	free(sc->srv);
+	pthread_mutex_destroy(&sc->lock);
+	pthread_cond_destroy(&sc->cond);
+	free(sc);
+}
+
+const struct scan_backend scan_clamd_backend = {
+    "clamd", clamd_open, clamd_refresh, clamd_scan, clamd_close, clamd_check,
+};

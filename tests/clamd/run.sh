@@ -1,0 +1,187 @@
+#!/bin/sh
+# The clamd companion backend against a real clamd (Debian's
+# clamav-daemon, started here on a private unix socket and a 127.0.0.1
+# port with the test signatures) and a misbehaving fake clamd (fakeclamd):
+# the same protocol suites as the embedded engine, then the faults.
+# usage: tests/clamd/run.sh BUILD_DIR
+set -u
+BUILD=${1:-build}
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=$TOP/$BUILD/clamgate
+FAKE=$TOP/$BUILD/fakeclamd
+HERE=$TOP/tests/clamd
+T=$(mktemp -d /tmp/clamgate-clamd.XXXXXX)
+chmod 755 "$T"
+BASE=$((20000 + $$ % 10000))
+PORT_CLAMD=$BASE PORT_FAKE2=$((BASE + 9))
+FAILED=0 CLAMD_PID="" PID="" FAKE_PIDS=""
+
+good() { printf 'ok - %s\n' "$*"; }
+bad() { printf 'not ok - %s\n' "$*"; FAILED=1; }
+cleanup() {
+	[ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null
+	for p in $CLAMD_PID $FAKE_PIDS; do kill -TERM "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+
+wait_log() { # FILE PATTERN COUNT
+	for _ in $(seq 1 150); do
+		[ "$(grep -c -- "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+start_clamd() {
+	mkdir -p "$T/db"
+	cp "$TOP"/signatures-test/*.hdb "$TOP"/signatures-test/*.ndb "$T/db/"
+	cat > "$T/clamd.conf" <<CONF
+LogFile $T/clamd.log
+PidFile $T/clamd.pid
+DatabaseDirectory $T/db
+LocalSocket $T/clamd.sock
+TCPSocket $PORT_CLAMD
+TCPAddr 127.0.0.1
+Foreground yes
+StreamMaxLength 1M
+CONF
+	clamd -c "$T/clamd.conf" > "$T/clamd.out" 2>&1 &
+	CLAMD_PID=$!
+	for _ in $(seq 1 150); do [ -S "$T/clamd.sock" ] && return 0; sleep 0.2; done
+	bad "clamd did not start: $(tail -n 3 "$T/clamd.out")"
+	return 1
+}
+
+fake() { # PORT MODE
+	"$FAKE" "$1" "$2" >> "$T/fake.log" 2>&1 & FAKE_PIDS="$FAKE_PIDS $!"
+	LAST_FAKE=$!
+	sleep 0.2
+	kill -0 "$LAST_FAKE" 2>/dev/null || bad "fakeclamd $2 did not start: $(cat "$T/fake.log")"
+}
+
+# cg NAME SERVERS [policy] - clamgate on the clamd backend
+cg() {
+	[ -n "$PID" ] && { kill -TERM "$PID"; wait "$PID"; }
+	D=$T/$1
+	mkdir -p "$D/q"
+	cat > "$D/c.conf" <<CONF
+milter: { socket = "unix:$D/sock"; user = ""; };
+scanner: { backend = "clamd"; clamd = [ $2 ]; temp_dir = "$D"; spool_memory = "256K";
+  timeout = 6; clamd_probe_interval = 1; clamd_connect_timeout = 1; };
+quarantine: { directory = "$D/q"; };
+log: { level = "debug"; };
+${3:-}
+CONF
+	"$BIN" -f -c "$D/c.conf" 2> "$D/log" & PID=$!
+	for _ in $(seq 1 50); do [ -S "$D/sock" ] && return 0; sleep 0.1; done
+	bad "$1: clamgate did not start: $(cat "$D/log")"
+}
+
+lua() { # SCRIPT [case]
+	miltertest -D lib="$TOP/tests/protocol/lib.lua" -D sock="unix:$D/sock" \
+		-D qdir="$D/q" -D data="$T/data" -D pid="$PID" -D case="${2:-}" \
+		-s "$1" || FAILED=1
+}
+
+mkdir -p "$T/data"
+# 2 MB of clean text: more than clamd's StreamMaxLength (1M) on TCP
+head -c 1500000 /dev/urandom | base64 -w 76 | sed 's/$/\r/' > "$T/data/big-clean.txt"
+eicar_b64='WDVPIVAlQEFQWzRcUFpYNTQoUF4pN0NDKTd9JEVJQ0FSLVNUQU5EQVJELUFOVElWSVJVUy1URVNULUZJTEUhJEgrSCo='
+{ printf -- '--b1\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+  head -c 4718592 /dev/urandom | base64 -w 76 | sed 's/$/\r/'
+  printf -- '--b1\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n%s\r\n--b1--\r\n' "$eicar_b64"
+} > "$T/data/large-virus.txt"
+start_clamd || exit 1
+UNIX="\"unix:$T/clamd.sock\"" TCP="\"inet:$PORT_CLAMD@127.0.0.1\""
+
+# --- the same protocol suites as the embedded engine -----------------------
+cg default "$UNIX"
+lua "$TOP/tests/protocol/default.lua"     # ends with SIGTERM: drains
+wait "$PID"; PID=""
+cg nonsmtp "$UNIX" 'policy: { trusted_relays = [ ]; noreject_daemons = [ "REINJECT" ];
+  reject_authenticated = false; };'
+lua "$TOP/tests/protocol/nonsmtp.lua"
+cg rules "$TCP" 'policy: { fallback = "hold"; reject_reply = "550 5.7.0 100%% sure: %v";
+  rules = ( { match = "Clamgate.Test.Marker*"; action = "accept"; } ); };'
+lua "$TOP/tests/protocol/rules.lua"
+cg replace "$TCP" 'policy: { headers = "replace"; };'
+lua "$TOP/tests/protocol/replace.lua"
+grep -q "FILDES\|verdict=infected" "$T/default/log" && good "clamd: unix socket scans (FILDES for spooled files)" \
+	|| bad "clamd: no scans logged"
+
+# --- TCP: INSTREAM, and clamd's StreamMaxLength -----------------------------
+cg tcp "$TCP"
+lua "$HERE/clamd.lua" eicar
+lua "$HERE/clamd.lua" oversize
+grep -q 'verdict=oversize.*detail="clamd: INSTREAM size limit exceeded' "$D/log" \
+	&& good "clamd: StreamMaxLength is oversize (on_oversize), not an error or clean" \
+	|| bad "clamd: size limit not reported as oversize"
+
+# --- faults -------------------------------------------------------------------
+PORT_FAKE=$((BASE + 1))
+fake "$PORT_FAKE" silent
+cg silent "\"inet:$PORT_FAKE@127.0.0.1\", $TCP"
+lua "$HERE/clamd.lua" eicar
+grep -q "clamd inet:$PORT_FAKE@127.0.0.1 is down" "$D/log" \
+	&& good "clamd: a server that never answers times out and is marked down" \
+	|| bad "clamd: silent server not marked down"
+kill "$LAST_FAKE"
+
+PORT_FAKE=$((BASE + 2))
+fake "$PORT_FAKE" hangup
+cg hangup "\"inet:$PORT_FAKE@127.0.0.1\", $TCP"
+lua "$HERE/clamd.lua" eicar
+kill "$LAST_FAKE"
+grep -q "clamd inet:$PORT_FAKE@127.0.0.1 is down" "$D/log" \
+	&& good "clamd: a server that dies mid-scan is marked down; the scan fails over" \
+	|| bad "clamd: hangup not noticed"
+
+PORT_FAKE=$((BASE + 3))
+fake "$PORT_FAKE" garbage
+cg garbage "\"inet:$PORT_FAKE@127.0.0.1\""
+lua "$HERE/clamd.lua" tempfail
+grep -q 'unexpected reply "what do you mean"' "$D/log" \
+	&& good "clamd: garbage from the only server: tempfail, never accept" \
+	|| bad "clamd: garbage reply not logged"
+kill "$LAST_FAKE"
+
+PORT_FAKE=$((BASE + 4))
+fake "$PORT_FAKE" longname
+cg longname "\"inet:$PORT_FAKE@127.0.0.1\""
+lua "$HERE/clamd.lua" longname
+kill "$LAST_FAKE"
+
+cg onedead "\"unix:$T/no-such.sock\", $UNIX"
+lua "$HERE/clamd.lua" eicar5
+if grep -q "action=tempfail" "$D/log"; then bad "clamd: tempfail with one server dead"
+else good "clamd: one server dead: all mail scanned by the other"; fi
+
+# a server that comes back is used again; all down fails at once
+cg comeback "\"inet:$PORT_FAKE2@127.0.0.1\", $TCP"
+wait_log "$D/log" "clamd inet:$PORT_FAKE2@127.0.0.1 is down" 1 \
+	&& good "clamd: the probe notices a dead server" || bad "clamd: dead server not noticed"
+fake "$PORT_FAKE2" ok
+wait_log "$D/log" "clamd inet:$PORT_FAKE2@127.0.0.1 is up" 1 \
+	&& good "clamd: the probe notices it come back within the interval" \
+	|| bad "clamd: server coming back not noticed"
+kill "$CLAMD_PID"; wait "$CLAMD_PID" 2>/dev/null; CLAMD_PID=""
+wait_log "$D/log" "clamd inet:$PORT_CLAMD@127.0.0.1 is down" 1
+lua "$HERE/clamd.lua" clean
+good "clamd: with the real clamd stopped, mail goes to the server that came back"
+kill "$LAST_FAKE"; wait "$LAST_FAKE" 2>/dev/null
+wait_log "$D/log" "clamd inet:$PORT_FAKE2@127.0.0.1 is down" 2
+lua "$HERE/clamd.lua" tempfail
+ms=$(sed -n 's/.*verdict=error .*action=tempfail .* ms=\([0-9]*\).*/\1/p' "$D/log" | tail -n 1)
+[ -n "$ms" ] && [ "$ms" -lt 500 ] && good "clamd: all servers down: tempfail in $ms ms, not after a timeout" \
+	|| bad "clamd: all down took ${ms:-?} ms"
+
+out=$("$BIN" -t -c "$D/c.conf" 2>&1)
+printf '%s' "$out" | grep -q "no answer to PING/VERSION" && good "clamgate -t reports each clamd" \
+	|| bad "-t with clamd down: $out"
+
+if grep -q -E "runtime error|AddressSanitizer|LeakSanitizer" "$T"/*/log 2>/dev/null; then
+	bad "sanitizer findings in the daemon logs"
+fi
+exit $FAILED
