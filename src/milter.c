@@ -378,6 +378,7 @@ milter_notify(const struct session *s, const struct scan_result *res,
 	ev->virus = xstrdup(res->virus[0] ? res->virus
 					  : policy_status_name(res->status));
 	ev->action = config_action_name(out->done);
+	ev->verdict = policy_status_name(res->status);
 	ev->queue_id = xstrdup(session_queue_id(s));
 	ev->quarantine_id = xstrdup(out->quarantine_id);
 	ev->client_name = xstrdup(s->client_name ? s->client_name : "");

@@ -54,23 +54,27 @@ mime_utf8(const char *text)
 
 #define NOTICE_VALUE_MAX 500
 
-/* mime_clean - printable, one line, at most max bytes (caller frees) */
+/* mime_clean - printable, one line, at most max bytes plus "..." (caller
+ * frees) */
 static char *
 mime_clean(const char *in, size_t max)
 {
-	char *valid = mime_utf8(in ? in : ""), *p;
+	char *valid = mime_utf8(in ? in : ""), *out, *p;
+	size_t len = strlen(valid);
 
 	for (p = valid; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';
-	if (strlen(valid) > max) {
-		/* cut on a UTF-8 character boundary */
-		size_t cut = max;
-		while (cut > 0 && ((unsigned char)valid[cut] & 0xc0) == 0x80)
-			cut--;
-		memcpy(valid + cut, "...", 4);
-	}
-	return valid;
+	if (len <= max)
+		return valid;
+	/* cut on a UTF-8 character boundary, into a buffer with room */
+	while (max > 0 && ((unsigned char)valid[max] & 0xc0) == 0x80)
+		max--;
+	out = xmalloc(max + 4);
+	memcpy(out, valid, max);
+	memcpy(out + max, "...", 4);
+	free(valid);
+	return out;
 }
 
 /* mime_envelope - From, To, Subject, Auto-Submitted, the token */
@@ -158,7 +162,7 @@ mime_notice_text(const struct notify_event *ev)
 	char *subj = mime_clean(subject, NOTICE_VALUE_MAX);
 	text = g_strdup_printf(
 	    "clamgate stopped a message.\n\n"
-	    "Verdict:        infected (%s)\nAction:         %s\n"
+	    "Verdict:        %s (%s)\nAction:         %s\n"
 	    "Quarantine id:  %s\nQueue id:       %s\nClient:         %s [%s]\n"
 	    "HELO:           %s\nSender:         <%s>\n"
 	    "                (as the client claimed it: possibly forged; "
@@ -167,8 +171,8 @@ mime_notice_text(const struct notify_event *ev)
 	    "Size:           %llu bytes\nTime:           %s\n\n"
 	    "The original headers are attached.  No part of the message body "
 	    "is included.\n",
-	    f[0], ev->action, f[1], f[2], f[3], f[4], f[5], f[6], f[7], subj,
-	    f[8], ev->size, when);
+	    ev->verdict ? ev->verdict : "infected", f[0], ev->action, f[1],
+	    f[2], f[3], f[4], f[5], f[6], f[7], subj, f[8], ev->size, when);
 	for (int i = 0; i < 9; i++)
 		free(f[i]);
 	free(subj), free(subject);

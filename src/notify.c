@@ -180,15 +180,8 @@ static int
 notify_feed(int fd, void *arg)
 {
 	const char *msg = arg;
-	size_t len = strlen(msg);
 
-	while (len > 0) {
-		ssize_t n = write(fd, msg, len);
-		if (n < 0)
-			return -1;
-		msg += n, len -= (size_t)n;
-	}
-	return 0;
+	return sendmail_write(fd, msg, strlen(msg));
 }
 
 /* notify_token - X-Clamgate-Notify for this envelope, or "" */

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "clamgate/quarantine.h"
+#include "clamgate/sendmail.h"
 #include "clamgate/xmalloc.h"
 
 #define ENVELOPE_PREFIX "X-Clamgate-"
@@ -333,15 +334,9 @@ quarantine_copy(const char *path, unsigned long long from,
 			errno = n == 0 ? EIO : errno;
 			return -1;
 		}
-		for (ssize_t done = 0; done < n;) {
-			ssize_t w = write(fd, buf + done, (size_t)(n - done));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0) {
-				close(in);
-				return -1;
-			}
-			done += w;
+		if (sendmail_write(fd, buf, (size_t)n) < 0) {
+			close(in);
+			return -1;
 		}
 		from += (unsigned long long)n;
 		len -= (unsigned long long)n;

@@ -110,7 +110,7 @@ clamd_connect(const struct server *s, unsigned connect_s, unsigned io_s)
 	if (fd < 0)
 		return -1;
 	if (connect(fd, (const struct sockaddr *)&s->addr, s->addrlen) < 0) {
-		if (errno != EINPROGRESS && errno != EAGAIN)
+		if (errno != EINPROGRESS) /* EAGAIN: a unix backlog is full */
 			goto fail;
 		p.fd = fd, p.events = POLLOUT;
 		if (poll(&p, 1, (int)connect_s * 1000) != 1 ||
@@ -232,8 +232,10 @@ clamd_instream(int fd, const struct spool *sp)
 		ssize_t n = want;
 		if (sp->fd < 0)
 			memcpy(buf + 4, sp->mem + off, want);
-		else if ((n = pread(sp->fd, buf + 4, want, (off_t)off)) <= 0)
-			break;
+		else if ((n = pread(sp->fd, buf + 4, want, (off_t)off)) <= 0) {
+			free(buf);
+			return -2; /* our spool, not the server */
+		}
 		uint32_t be = htonl((uint32_t)n);
 		memcpy(buf, &be, 4);
 		rc = clamd_send(fd, buf, (size_t)n + 4);
@@ -288,6 +290,13 @@ clamd_scan_one(struct scanner *sc, const struct server *s,
 		sent = clamd_fildes(fd, sp->fd);
 	else
 		sent = clamd_instream(fd, sp);
+	if (sent == -2) {
+		close(fd);
+		res->status = SCAN_ERROR;
+		snprintf(res->detail, sizeof(res->detail),
+			 "cannot read the spool");
+		return 0; /* no other server would do better */
+	}
 	/* a server that stops reading (StreamMaxLength) still answers */
 	reply = clamd_reply(fd);
 	close(fd);
@@ -298,26 +307,36 @@ clamd_scan_one(struct scanner *sc, const struct server *s,
 		free(reply);
 		return -1;
 	}
-	(void)sent;
 	free(reply);
 	return 0;
 }
 
-/* clamd_pick - the healthy server with the fewest scans, not yet tried */
+/* clamd_pick - the healthy server with the fewest scans, not yet tried;
+ * when every healthy one is at clamd_max_connections, wait for a slot
+ * (until the deadline) rather than fail */
 static struct server *
-clamd_pick(struct scanner *sc, const char *tried)
+clamd_pick(struct scanner *sc, const char *tried, time_t deadline)
 {
-	struct server *best = NULL;
+	struct timespec until = {deadline, 0};
+	struct server *best;
+	int busy;
 
 	pthread_mutex_lock(&sc->lock);
-	for (size_t i = 0; i < sc->n; i++) {
-		struct server *s = &sc->srv[i];
-		if (tried[i] || !atomic_load(&s->up) ||
-		    s->outstanding >= sc->max_conn)
-			continue;
-		if (best == NULL || s->outstanding < best->outstanding)
-			best = s;
-	}
+	do {
+		best = NULL, busy = 0;
+		for (size_t i = 0; i < sc->n; i++) {
+			struct server *s = &sc->srv[i];
+			if (tried[i] || !atomic_load(&s->up))
+				continue;
+			if (s->outstanding >= sc->max_conn) {
+				busy = 1;
+				continue;
+			}
+			if (best == NULL || s->outstanding < best->outstanding)
+				best = s;
+		}
+	} while (best == NULL && busy &&
+		 pthread_cond_timedwait(&sc->cond, &sc->lock, &until) == 0);
 	if (best)
 		best->outstanding++;
 	pthread_mutex_unlock(&sc->lock);
@@ -365,7 +384,8 @@ clamd_scan(struct scanner *sc, const struct spool *sp, struct scan_result *res)
 	pthread_mutex_unlock(&sc->lock);
 	res->status = SCAN_ERROR;
 	snprintf(res->detail, sizeof(res->detail), "no clamd server is up");
-	while (time(NULL) < deadline && (s = clamd_pick(sc, tried)) != NULL) {
+	while (time(NULL) < deadline &&
+	       (s = clamd_pick(sc, tried, deadline)) != NULL) {
 		int rc;
 		tried[s - sc->srv] = 1;
 		res->detail[0] = '\0';
@@ -373,6 +393,7 @@ clamd_scan(struct scanner *sc, const struct spool *sp, struct scan_result *res)
 				    res);
 		pthread_mutex_lock(&sc->lock);
 		s->outstanding--;
+		pthread_cond_broadcast(&sc->cond);
 		pthread_mutex_unlock(&sc->lock);
 		if (rc == 0)
 			break;

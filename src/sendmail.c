@@ -8,7 +8,10 @@
  *	failure must not bounce to FROM, which for a release is the
  *	original, possibly forged, sender.  If the feed fails, the program
  *	is killed before it sees the end of its input, so no partial message
- *	is queued.  The child keeps no descriptor of ours but stdio.  An empty
+ *	is queued.  The child keeps no descriptor of ours but stdio, and
+ *	starts with no blocked signals.  Nothing waits forever: a program
+ *	that does not read for a minute, or does not exit within two, is
+ *	killed.  An empty
  *FROM is the null sender, passed as "<>".  Recipients that could be taken for
  *options or that hold white space or line breaks are refused before anything
  *runs. DIAGNOSTICS -1 with a reason in err: the program could not run, the feed
@@ -16,6 +19,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -36,21 +40,84 @@ sendmail_addr_ok(const char *a)
 	return *a != '\0' && *a != '-' && strpbrk(a, " \t\r\n<>") == NULL;
 }
 
-/* sendmail_spawn - the child with its stdin on p_in; pid or -1 */
+#define FEED_TIMEOUT_MS 60000
+#define EXIT_TIMEOUT_S	120
+
+/* sendmail_write - write all of buf to the (non-blocking) pipe, waiting
+ * at most a minute for the program to read; 0 or -1 */
+int
+sendmail_write(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EAGAIN) {
+			struct pollfd pfd = {fd, POLLOUT, 0};
+			if (poll(&pfd, 1, FEED_TIMEOUT_MS) != 1)
+				return errno = ETIMEDOUT, -1;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n, len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* sendmail_reap - wait for the program, at most EXIT_TIMEOUT_S, then kill
+ * it; its wait status, or -1 */
+static int
+sendmail_reap(pid_t pid)
+{
+	int status;
+
+	for (int i = 0; i < EXIT_TIMEOUT_S * 10; i++) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			return status;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		usleep(100000);
+	}
+	kill(pid, SIGKILL);
+	return waitpid(pid, &status, 0) == pid ? -1 : -1;
+}
+
+/* sendmail_spawn - the child with its stdin on p_in; pid or -1.  The
+ * child starts with no blocked signals and default dispositions (our
+ * threads block TERM, HUP, INT and USR2; libmilter ignores PIPE). */
 static pid_t
 sendmail_spawn(const char *program, char **argv, int p_in, int p_out)
 {
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, dflt;
 	pid_t pid;
 	int rc;
 
+	sigemptyset(&none);
+	sigemptyset(&dflt);
+	sigaddset(&dflt, SIGPIPE);
+	sigaddset(&dflt, SIGTERM);
+	sigaddset(&dflt, SIGHUP);
+	sigaddset(&dflt, SIGINT);
+	sigaddset(&dflt, SIGUSR2);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setsigdefault(&attr, &dflt);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
+					    POSIX_SPAWN_SETSIGDEF);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, p_in, STDIN_FILENO);
 	posix_spawn_file_actions_addclose(&fa, p_out);
 	/* nothing of ours (MTA connections, the listener) for the child */
 	posix_spawn_file_actions_addclosefrom_np(&fa, STDERR_FILENO + 1);
-	rc = posix_spawn(&pid, program, &fa, NULL, argv, environ);
+	rc = posix_spawn(&pid, program, &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
 	if (rc != 0) {
 		errno = rc;
 		return -1;
@@ -95,18 +162,20 @@ sendmail_submit(const char *program, const char *from, char *const *rcpts,
 	}
 	free(argv);
 	close(p[0]);
+	fcntl(p[1], F_SETFL, fcntl(p[1], F_GETFL) | O_NONBLOCK);
 	/* a message that could not be written whole must not be queued:
-	 * stop the program before it sees the end of its input */
+	 * kill the program before it sees the end of its input */
 	if ((fed = feed(p[1], arg)) < 0)
-		kill(pid, SIGTERM);
+		kill(pid, SIGKILL);
 	close(p[1]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			snprintf(err, errlen, "waitpid: %s", strerror(errno));
-			return -1;
-		}
+	status = sendmail_reap(pid);
 	if (fed < 0) {
 		snprintf(err, errlen, "cannot write to %s", program);
+		return -1;
+	}
+	if (status == -1) {
+		snprintf(err, errlen, "%s did not finish in %d s; killed",
+			 program, EXIT_TIMEOUT_S);
 		return -1;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)

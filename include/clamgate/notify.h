@@ -24,7 +24,8 @@
 struct notify_event {
 	time_t when;
 	char *virus;
-	const char *action; /* static string */
+	const char *action;  /* static string */
+	const char *verdict; /* static string: infected, oversize, ... */
 	char *queue_id;
 	char *quarantine_id;
 	char *client_name;
