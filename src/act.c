@@ -33,13 +33,6 @@
 #define INCOMPLETE_TEXT                                                        \
 	"Message content exceeds the virus scanner's limits; rejected"
 
-/* act_tempfail_text - the text of our 451 4.7.1 reply */
-const char *
-act_tempfail_text(void)
-{
-	return TEMPFAIL_TEXT;
-}
-
 /* act_tempfail - 451 4.7.1 */
 static sfsistat
 act_tempfail(SMFICTX *ctx, struct act_outcome *out)

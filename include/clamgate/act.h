@@ -23,6 +23,5 @@ struct act_outcome {
 
 void act_apply(SMFICTX *ctx, struct session *s, const struct policy_decision *d,
 	       const struct scan_result *res, struct act_outcome *out);
-const char *act_tempfail_text(void);
 
 #endif
