@@ -3,7 +3,10 @@
 # missing.  Needs root (or sudo) the first time.
 set -e
 PKGS="build-essential pkg-config libclamav-dev libmilter-dev libgmime-3.0-dev
-      libconfig-dev check miltertest clamav clamav-daemon postfix swaks libwrap0 bc"
+      libconfig-dev check miltertest clamav clamav-daemon postfix swaks libwrap0 bc
+      zlib1g-dev"
+# zlib1g-dev: the benchmark's corpus generator (zip archives), which the
+# load generator's smoke test in make check uses too
 # libwrap0: the end-to-end tests run Sendmail unpacked from its Debian
 # package (it cannot be installed beside Postfix); its daemon needs it
 missing=""

@@ -20,6 +20,8 @@ sh tests/cli/run.sh "$BUILD" 2>&1 | tee -a "$LOG"
 sh tests/cli/install.sh "$BUILD" 2>&1 | tee -a "$LOG"
 section "milter protocol (miltertest, real daemon, real libclamav)"
 sh tests/protocol/run.sh "$BUILD" 2>&1 | tee -a "$LOG"
+section "load generator (concurrent sessions, unique corpus, unix and inet)"
+sh tests/bench/smoke.sh "$BUILD" 2>&1 | tee -a "$LOG"
 if [ "$(id -u)" -eq 0 ]; then
 	section "clamgate-quarantine (store filled by the real daemon)"
 	sh tests/quarantine/run.sh "$BUILD" 2>&1 | tee -a "$LOG"

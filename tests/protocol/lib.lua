@@ -71,6 +71,10 @@ function envelope(conn, from, rcpts, headers, auth)
 	for _, r in ipairs(rcpts or { "<user@local.example>" }) do
 		check(mt.rcptto(conn, r) == nil, "rcptto")
 	end
+	-- clamgate asks for DATA and answers it: unanswered, Postfix's
+	-- message waits behind Nagle on an inet socket (docs/design.md)
+	check(mt.data(conn) == nil, "data")
+	check(mt.getreply(conn) == SMFIR_CONTINUE, "DATA is answered with continue")
 	local hs = headers or {}
 	-- miltertest itself puts the leading space in when the filter
 	-- negotiated SMFIP_HDR_LEADSPC, as Postfix does
