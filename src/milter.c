@@ -461,8 +461,7 @@ milter_register(void)
 	static struct smfiDesc desc = {
 	    .xxfi_name = "clamgate",
 	    .xxfi_version = SMFI_VERSION,
-	    .xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE |
-			  SMFIF_SETSYMLIST,
+	    .xxfi_flags = WANT_ACTIONS,
 	    .xxfi_connect = milter_connect,
 	    .xxfi_helo = milter_helo,
 	    .xxfi_envfrom = milter_envfrom,

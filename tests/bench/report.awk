@@ -35,8 +35,6 @@ function get(k) { return (k in kv) ? (kv[k] ~ /^-?[0-9.]+$/ ? kv[k] + 0 : kv[k])
 		for (k in kv) reload[k] = get(k)
 	} else if (get("idle_rss") != "") {
 		idle[run] = get("idle_rss"); before_idle[run] = get("before_idle"); peak[run] = get("peak")
-	} else if (run ~ /^bare.*-load$/) {
-		bare_rss[substr(run, 1, length(run) - 5)] = get("rss_mb")
 	}
 }
 

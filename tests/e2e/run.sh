@@ -55,24 +55,20 @@ delivered() {
 		h && $0 == s { print FILENAME; nextfile }' "$T"/sink/* 2>/dev/null | head -n 1
 }
 
-wait_delivered() {
+# wait_found FUNC NAME - until FUNC NAME names a file (15 s)
+wait_found() {
 	for _ in $(seq 1 150); do
-		[ -n "$(delivered "$1")" ] && return 0
+		[ -n "$("$1" "$2")" ] && return 0
 		sleep 0.1
 	done
 	return 1
 }
+wait_delivered() { wait_found delivered "$1"; }
 
 # quarantined NAME - the quarantine file of the message
 quarantined() { grep -l -s "^Subject: e2e-$1" "$T"/q/*.eml | head -n 1; }
 
-wait_quarantined() {
-	for _ in $(seq 1 150); do
-		[ -n "$(quarantined "$1")" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+wait_quarantined() { wait_found quarantined "$1"; }
 
 # qid NAME - the queue id Postfix gave the message
 qid() { sed -n 's/.*Ok: queued as \([0-9A-F]*\).*/\1/p' "$T/out/$1" | tail -n 1; }
