@@ -18,7 +18,7 @@ UNITDIR  ?= $(PREFIX)/lib/systemd/system
 SYSCONFDIR ?= /etc
 BUILD    ?= build
 
-PKGS      = libclamav milter gmime-3.0 libconfig
+PKGS      = libclamav milter gmime-3.0 libconfig zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
@@ -43,9 +43,9 @@ endif
 # Modules shared by the daemon and the tests (everything but main.c).
 LIB_SRCS = src/config.c src/config_keys.c src/strconv.c src/cidr.c src/policy.c src/reply.c \
            src/log.c src/xmalloc.c src/spool.c src/quarantine.c \
-           src/quarantine_read.c src/quarantine_token.c src/mime.c \
-           src/sendmail.c src/notify.c \
-           src/scan.c src/scan_clamav.c src/scan_clamd.c src/session.c src/act.c \
+           src/quarantine_read.c src/mime.c \
+           src/sendmail.c src/notify.c src/token.c src/token_store.c src/pass.c \
+           src/scan.c src/scan_tmp.c src/canary.c src/scan_clamav.c src/scan_clamd.c src/session.c src/act.c \
            src/milter.c src/daemon.c src/reload.c src/expire.c
 LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/%.o)
 UNIT_SRCS = $(wildcard tests/unit/*.c)

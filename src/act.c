@@ -13,10 +13,12 @@
  *
  *	Headers are added only to mail that goes on (accept, hold).  With
  *	headers = replace, every X-Virus-Status and X-Virus-Scanned the
- *	sender put in the message is deleted first.
+ *	sender put in the message is deleted first, and our token headers
+ *	are always deleted.
  * DIAGNOSTICS
- *	A quarantine write or a hold request that fails becomes a tempfail:
- *	the mail stays with the client and nothing is lost.
+ *	A quarantine write, a hold request or a header change that fails
+ *	becomes a tempfail: the mail stays with the client, nothing is lost,
+ *	and nothing goes on with a forged status or a token in it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -24,7 +26,6 @@
 
 #include "clamgate/act.h"
 #include "clamgate/log.h"
-#include "clamgate/notify.h"
 #include "clamgate/quarantine.h"
 #include "clamgate/reply.h"
 
@@ -97,8 +98,40 @@ act_status_value(enum policy_header h, const struct scan_result *res,
 	}
 }
 
-/* act_headers - X-Virus-Scanned and X-Virus-Status */
-static void
+/* act_delete - remove the n copies of a header; 0, or -1 if the MTA
+ * refused (header changes not allowed, or the connection failed) */
+static int
+act_delete(SMFICTX *ctx, const char *name, unsigned n)
+{
+	int rc = 0;
+
+	for (unsigned i = n; i > 0; i--)
+		if (smfi_chgheader(ctx, (char *)name, (int)i, NULL) !=
+		    MI_SUCCESS)
+			rc = -1;
+	return rc;
+}
+
+/* act_tokens - our token headers never reach the recipients; a message
+ * that passed on its token must lose it, or not go on (-1) */
+static int
+act_tokens(SMFICTX *ctx, struct session *s)
+{
+	int rel = act_delete(ctx, TOKEN_RELEASE_HEADER, s->n_release);
+	int note = act_delete(ctx, TOKEN_NOTIFY_HEADER, s->n_notice);
+
+	if ((s->pass.kind == PASS_RELEASE && rel < 0) ||
+	    (s->pass.kind == PASS_NOTICE && note < 0)) {
+		log_error("%s: the MTA refused to remove the token header",
+			  session_queue_id(s));
+		return -1;
+	}
+	return 0;
+}
+
+/* act_headers - X-Virus-Scanned and X-Virus-Status, and with replace no
+ * copy of the sender's; 0, or -1 if the MTA refused a change */
+static int
 act_headers(SMFICTX *ctx, struct session *s, enum policy_header h,
 	    const struct scan_result *res)
 {
@@ -106,18 +139,17 @@ act_headers(SMFICTX *ctx, struct session *s, enum policy_header h,
 	/* with SMFIP_HDR_LEADSPC the MTA takes values as they are */
 	const char *sp = (s->protocol & SMFIP_HDR_LEADSPC) ? " " : "";
 
-	/* the release token has done its job; recipients need not see it */
-	if (s->release_token != NULL)
-		smfi_chgheader(ctx, QUARANTINE_RELEASE_HEADER, 1, NULL);
-	if (s->notice_token != NULL)
-		smfi_chgheader(ctx, NOTIFY_HEADER, 1, NULL);
+	if (act_tokens(ctx, s) < 0)
+		return -1;
 	if (s->cfg->policy.headers == CG_HEADERS_NONE || h == POLICY_HDR_NONE)
-		return;
-	if (s->cfg->policy.headers == CG_HEADERS_REPLACE) {
-		for (unsigned i = s->forged_status; i > 0; i--)
-			smfi_chgheader(ctx, "X-Virus-Status", (int)i, NULL);
-		for (unsigned i = s->forged_scanned; i > 0; i--)
-			smfi_chgheader(ctx, "X-Virus-Scanned", (int)i, NULL);
+		return 0;
+	if (s->cfg->policy.headers == CG_HEADERS_REPLACE &&
+	    (act_delete(ctx, "X-Virus-Status", s->forged_status) < 0 ||
+	     act_delete(ctx, "X-Virus-Scanned", s->forged_scanned) < 0)) {
+		log_error("%s: the MTA refused to remove the sender's X-Virus "
+			  "headers",
+			  session_queue_id(s));
+		return -1;
 	}
 	if (res->version[0])
 		snprintf(scanned, sizeof(scanned), "%sclamgate %s (%s)", sp,
@@ -127,8 +159,12 @@ act_headers(SMFICTX *ctx, struct session *s, enum policy_header h,
 			 CLAMGATE_VERSION);
 	act_status_value(h, res, sp, status, sizeof(status));
 	if (smfi_addheader(ctx, "X-Virus-Scanned", scanned) != MI_SUCCESS ||
-	    smfi_addheader(ctx, "X-Virus-Status", status) != MI_SUCCESS)
-		log_warn("%s: cannot add X-Virus headers", session_queue_id(s));
+	    smfi_addheader(ctx, "X-Virus-Status", status) != MI_SUCCESS) {
+		log_error("%s: the MTA refused the X-Virus headers",
+			  session_queue_id(s));
+		return -1;
+	}
+	return 0;
 }
 
 /* act_quarantine - store the message; 0 or -1 */
@@ -201,6 +237,7 @@ act_apply(SMFICTX *ctx, struct session *s, const struct policy_decision *d,
 	case CG_ACCEPT:
 		break;
 	}
-	act_headers(ctx, s, d->header, res);
-	out->status = SMFIS_ACCEPT;
+	out->status = act_headers(ctx, s, d->header, res) == 0
+			  ? SMFIS_ACCEPT
+			  : act_tempfail(ctx, out);
 }

@@ -25,6 +25,7 @@
 #include "clamgate/mime.h"
 #include "clamgate/sendmail.h"
 #include "clamgate/strconv.h"
+#include "clamgate/token.h"
 #include "clamgate/xmalloc.h"
 
 /* cli_show - envelope, verdict, headers */
@@ -128,7 +129,7 @@ cli_export(struct cli *c, int argc, char **argv)
 
 struct release_feed_arg {
 	const struct quarantine_entry *e;
-	char token[256];
+	char token[TOKEN_VALUE_MAX];
 };
 
 /* release_feed - the token header, then the original, into fd */
@@ -137,11 +138,44 @@ release_feed(int fd, void *arg)
 {
 	const struct release_feed_arg *a = arg;
 
-	if (dprintf(fd, "%s: %s\r\n", QUARANTINE_RELEASE_HEADER, a->token) <
-		0 ||
+	if (dprintf(fd, "%s: %s\r\n", TOKEN_RELEASE_HEADER, a->token) < 0 ||
 	    quarantine_copy_original(a->e, fd) < 0)
 		return -1;
 	return 0;
+}
+
+/* release_canon_add - each_original callback: the token's digest */
+static int
+release_canon_add(const void *data, size_t len, void *arg)
+{
+	token_canon_add(arg, data, len);
+	return 0;
+}
+
+/* release_token - the token for entry e: bound to its content, good for
+ * TOKEN_TTL seconds and one use; 0 or -1 after saying why */
+static int
+release_token(struct cli *c, const struct quarantine_entry *e, char *out,
+	      size_t outlen)
+{
+	struct token_canon canon;
+	struct token_key key;
+	int rc = -1;
+
+	if (token_key_load(c->dir, 1, &key) < 0) {
+		cli_error("cannot read or create %s/.release-key: %s", c->dir,
+			  strerror(errno));
+		return -1;
+	}
+	token_canon_init(&canon);
+	if (quarantine_each_original(e, release_canon_add, &canon) < 0)
+		cli_error("cannot read %s: %s", e->path, strerror(errno));
+	else
+		rc = token_make(&key, e->id, c->now + TOKEN_TTL, &canon, out,
+				outlen);
+	token_canon_free(&canon);
+	memset(&key, 0, sizeof(key));
+	return rc;
 }
 
 /* release_send - run sendmail for the recipients; 0 on success */
@@ -153,13 +187,8 @@ release_send(struct cli *c, const struct quarantine_entry *e,
 	char err[512];
 
 	/* the token first: nothing is submitted if it cannot be made */
-	if (quarantine_release_token(c->dir, e->id,
-				     c->now + QUARANTINE_RELEASE_TTL, e->sender,
-				     rcpts, n, a.token, sizeof(a.token)) < 0) {
-		cli_error("cannot read or create %s/.release-key: %s", c->dir,
-			  strerror(errno));
+	if (release_token(c, e, a.token, sizeof(a.token)) < 0)
 		return -1;
-	}
 	if (sendmail_submit(c->cfg->quarantine.sendmail, e->sender, rcpts, n,
 			    release_feed, &a, err, sizeof(err)) == 0)
 		return 0;

@@ -231,6 +231,7 @@ config_defaults(struct cg_config *cfg)
 	cfg->scanner.temp_dir = xstrdup("/var/tmp");
 	cfg->scanner.max_message_size = 50ULL * 1024 * 1024;
 	cfg->scanner.spool_memory = 1024 * 1024;
+	cfg->scanner.temp_min_free = 100ULL * 1024 * 1024;
 	cfg->scanner.timeout = 120;
 	cfg->scanner.max_concurrent = ncpu > 0 ? (unsigned)ncpu : 1;
 	cfg->scanner.reload_interval = 60;
@@ -251,7 +252,7 @@ config_defaults(struct cg_config *cfg)
 	cfg->policy.on_error = CG_ON_ERROR_TEMPFAIL;
 	cfg->policy.on_oversize = CG_ACCEPT;
 	cfg->policy.on_incomplete = CG_REJECT;
-	cfg->policy.headers = CG_HEADERS_ADD;
+	cfg->policy.headers = CG_HEADERS_REPLACE;
 	(void)reply_parse("5.7.1 Virus %v found; message rejected",
 			  cfg->policy.reject_code, cfg->policy.reject_xcode,
 			  NULL);

@@ -157,6 +157,12 @@ key_scanner_spool_memory(struct cfg_ctx *c, const config_setting_t *s)
 }
 
 static int
+key_scanner_temp_min_free(struct cfg_ctx *c, const config_setting_t *s)
+{
+	return cfg_size(c, s, 0, 1024 * SIZE_G, &c->cfg->scanner.temp_min_free);
+}
+
+static int
 key_scanner_timeout(struct cfg_ctx *c, const config_setting_t *s)
 {
 	return cfg_uint(c, s, 1, 3600, &c->cfg->scanner.timeout);
@@ -552,6 +558,7 @@ static const struct key_spec scanner_keys[] = {
     {"temp_dir", key_scanner_temp_dir},
     {"max_message_size", key_scanner_max_message_size},
     {"spool_memory", key_scanner_spool_memory},
+    {"temp_min_free", key_scanner_temp_min_free},
     {"timeout", key_scanner_timeout},
     {"max_concurrent", key_scanner_max_concurrent},
     {"reload_interval", key_scanner_reload_interval},

@@ -1,11 +1,12 @@
 /*
  * NAME
- *	expire - remove quarantine entries past quarantine.retention
+ *	expire - remove quarantine entries past quarantine.retention, and
+ *	the records of used tokens once those have expired
  * DESCRIPTION
  *	One thread: a pass at start, then one an hour, until expire_stop().
  *	Entries are judged by the time in their ids, so a pass opens no
  *	file.  Expiry is silent: it logs a count and sends no mail.  A
- *	retention of 0 keeps entries forever and starts no thread.
+ *	retention of 0 keeps entries forever; used tokens expire anyway.
  * DIAGNOSTICS
  *	A store that cannot be read is logged; the next pass tries again.
  */
@@ -17,6 +18,7 @@
 #include "clamgate/expire.h"
 #include "clamgate/log.h"
 #include "clamgate/quarantine.h"
+#include "clamgate/token.h"
 
 #define EXPIRE_PERIOD 3600
 
@@ -30,9 +32,14 @@ static void
 expire_pass(const struct cg_config *cfg)
 {
 	time_t cutoff = time(NULL) - (time_t)cfg->quarantine.retention;
-	long n =
-	    quarantine_expire(cfg->quarantine.directory, cutoff, 0, NULL, NULL);
+	long n;
 
+	if (token_expire(cfg->quarantine.directory, time(NULL)) < 0)
+		log_warn("token expiry: cannot read %s/.used: %m",
+			 cfg->quarantine.directory);
+	if (cfg->quarantine.retention == 0)
+		return;
+	n = quarantine_expire(cfg->quarantine.directory, cutoff, 0, NULL, NULL);
 	if (n < 0)
 		log_error("quarantine expiry: cannot read %s: %s",
 			  cfg->quarantine.directory, strerror(errno));
@@ -66,12 +73,11 @@ expire_main(void *arg)
 	return NULL;
 }
 
-/* expire_start - start the thread, unless entries are kept forever */
+/* expire_start - start the thread (used tokens expire even when
+ * entries are kept forever) */
 int
 expire_start(const struct cg_config *cfg)
 {
-	if (cfg->quarantine.retention == 0)
-		return 0;
 	if (pthread_create(&expire_thread, NULL, expire_main, (void *)cfg) != 0)
 		return -1;
 	expire_running = 1;

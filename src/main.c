@@ -17,8 +17,11 @@
  *	waits (up to scanner.timeout + 30 s) for the messages in flight,
  *	then stops libmilter.  INT stops without waiting.
  *
- *	-t checks the configuration and loads the signature database once,
- *	then prints "configuration OK" and exits 0.
+ *	-t checks the configuration, scanner.temp_dir, and the scanner (the
+ *	signature database with the canary message, or every clamd
+ *	server), as milter.user when started as root; it warns about
+ *	settings that let unscanned or forged mail through, then prints
+ *	"configuration OK" and exits 0.
  * DIAGNOSTICS
  *	Exit 1 with "FILE:LINE: what is wrong" for a bad configuration, or
  *	the reason for any other start-up failure.
@@ -32,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <libmilter/mfapi.h>
@@ -45,6 +49,8 @@
 #include "clamgate/notify.h"
 #include "clamgate/reload.h"
 #include "clamgate/scan.h"
+#include "clamgate/scan_tmp.h"
+#include "clamgate/token.h"
 
 struct options {
 	const char *config;
@@ -106,15 +112,56 @@ check_dir(const char *what, const char *dir)
 		log_warn("%s %s is not writable: %m", what, dir);
 }
 
-/* test_config - -t: load the signatures once */
+/* check_temp_dir - scanner.temp_dir must be usable: 0, or -1 and why */
 static int
-test_config(const struct cg_config *cfg)
+check_temp_dir(const struct cg_config *cfg, char *why, size_t len)
+{
+	return scan_tmp_check(cfg->scanner.temp_dir, cfg->scanner.temp_min_free,
+			      why, len);
+}
+
+/* test_warnings - -t: settings that let unscanned or forged mail by */
+static void
+test_warnings(const struct cg_config *cfg)
+{
+	const char *p = cfg->path;
+
+	if (cfg->policy.headers != CG_HEADERS_REPLACE)
+		fprintf(stderr,
+			"%s: warning: policy.headers is not \"replace\": a "
+			"sender's own X-Virus-Status reaches the recipient\n",
+			p);
+	if (cfg->policy.on_error == CG_ON_ERROR_ACCEPT)
+		fprintf(stderr,
+			"%s: warning: policy.on_error = \"accept\": mail that "
+			"could not be scanned is delivered\n",
+			p);
+	if (cfg->policy.on_incomplete == CG_ACCEPT)
+		fprintf(stderr,
+			"%s: warning: policy.on_incomplete = \"accept\": a "
+			"sender can hide a virus past the scanner's limits\n",
+			p);
+	if (scan_tmp_world_writable(cfg->scanner.temp_dir))
+		fprintf(stderr,
+			"%s: warning: scanner.temp_dir %s is writable by "
+			"every user, who can fill it (mail is then "
+			"tempfailed); give clamgate a directory of its own\n",
+			p, cfg->scanner.temp_dir);
+}
+
+/* test_checks - -t as the user clamgate runs as: 0 if all is well */
+static int
+test_checks(const struct cg_config *cfg)
 {
 	const struct scan_backend *be = scan_backend_find(cfg->scanner.backend);
 	struct scanner *sc;
 	char err[512];
 	int rc;
 
+	if (check_temp_dir(cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: scanner.temp_dir: %s\n", cfg->path, err);
+		return 1;
+	}
 	if ((sc = be->open(cfg, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "clamgate: %s\n", err);
 		return 1;
@@ -125,17 +172,42 @@ test_config(const struct cg_config *cfg)
 		if (be->check)
 			fprintf(stderr,
 				"%s: scanner.clamd: not every server "
-				"answers\n",
+				"can be used\n",
 				cfg->path);
 		else
 			fprintf(stderr, "%s: scanner.database: %s\n", cfg->path,
 				err);
 		return 1;
 	}
-	check_dir("scanner.temp_dir", cfg->scanner.temp_dir);
+	test_warnings(cfg);
 	check_dir("quarantine.directory", cfg->quarantine.directory);
 	printf("configuration OK\n");
 	return 0;
+}
+
+/* test_config - -t: the checks, as milter.user when started as root */
+static int
+test_config(const struct cg_config *cfg)
+{
+	pid_t pid;
+	int status;
+
+	if (geteuid() != 0 || cfg->milter.user == NULL || !*cfg->milter.user)
+		return test_checks(cfg);
+	fflush(NULL);
+	if ((pid = fork()) < 0) {
+		perror("clamgate: fork");
+		return 1;
+	}
+	if (pid == 0) {
+		status = daemon_drop_privileges(cfg) < 0 ? 1 : test_checks(cfg);
+		fflush(NULL);
+		_exit(status);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return 1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
 /* prepare_quarantine - create the store directory, owned by the user */
@@ -262,6 +334,7 @@ static int
 run(const struct cg_config *cfg, int foreground)
 {
 	const struct scan_backend *be = scan_backend_find(cfg->scanner.backend);
+	struct token_key key = {{0}, 0};
 	struct scanner *sc;
 	char err[512];
 	int rc;
@@ -271,13 +344,18 @@ run(const struct cg_config *cfg, int foreground)
 	if (scan_limit_init(cfg->scanner.max_concurrent, cfg->scanner.timeout) <
 	    0)
 		log_fatal("cannot set up the scan limit");
-	milter_setup(cfg, be, sc);
+	milter_setup(cfg, be, sc, &key);
 	open_socket(cfg);
 	prepare_quarantine(cfg);
 	if (daemon_drop_privileges(cfg) < 0)
 		log_fatal("cannot drop privileges");
-	check_dir("scanner.temp_dir", cfg->scanner.temp_dir);
+	if (check_temp_dir(cfg, err, sizeof(err)) < 0)
+		log_fatal("%s: scanner.temp_dir: %s", cfg->path, err);
 	check_dir("quarantine.directory", cfg->quarantine.directory);
+	if (token_key_load(cfg->quarantine.directory, 1, &key) < 0)
+		log_warn("cannot read or create %s/.release-key (%m): released "
+			 "messages and notices are scanned like any other",
+			 cfg->quarantine.directory);
 	if (!foreground && daemon_detach() < 0)
 		log_fatal("cannot detach");
 	reload_block_signals();
@@ -286,7 +364,7 @@ run(const struct cg_config *cfg, int foreground)
 	if (expire_start(cfg) < 0)
 		log_fatal("cannot start the quarantine expiry thread");
 	mime_init();
-	if (notify_start(cfg) < 0)
+	if (notify_start(cfg, &key) < 0)
 		log_fatal("cannot start the notify-admin thread");
 	log_info(
 	    "clamgate %s listening on %s (backend %s, %u concurrent scans)",

@@ -38,7 +38,7 @@
 #include "clamgate/log.h"
 #include "clamgate/milter.h"
 #include "clamgate/notify.h"
-#include "clamgate/quarantine.h"
+#include "clamgate/pass.h"
 #include "clamgate/reply.h"
 #include "clamgate/session.h"
 #include "clamgate/xmalloc.h"
@@ -53,6 +53,7 @@
 static const struct cg_config *milter_cfg;
 static const struct scan_backend *milter_backend;
 static struct scanner *milter_scanner;
+static const struct token_key *milter_key;
 
 static pthread_mutex_t busy_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t busy_cond = PTHREAD_COND_INITIALIZER;
@@ -62,11 +63,12 @@ static atomic_int draining;
 /* milter_setup - what the callbacks work with */
 void
 milter_setup(const struct cg_config *cfg, const struct scan_backend *be,
-	     struct scanner *sc)
+	     struct scanner *sc, const struct token_key *key)
 {
 	milter_cfg = cfg;
 	milter_backend = be;
 	milter_scanner = sc;
+	milter_key = key;
 }
 
 /* milter_busy_leave - count a message out */
@@ -171,6 +173,7 @@ milter_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	*pf1 = f1 & WANT_STEPS;
 	*pf2 = *pf3 = 0;
 	s->protocol = *pf1;
+	s->actions = *pf0;
 	log_debug("negotiated actions 0x%lx of 0x%lx, steps 0x%lx of 0x%lx",
 		  *pf0, f0, *pf1, f1);
 	if (f0 & SMFIF_SETSYMLIST) {
@@ -255,6 +258,7 @@ milter_eoh(SMFICTX *ctx)
 	struct session *s = milter_session(ctx);
 
 	(void)spool_append(&s->spool, "\r\n", 2);
+	spool_mark_body(&s->spool);
 	return milter_go_on(s, SMFIP_NR_EOH);
 }
 
@@ -267,33 +271,6 @@ milter_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	return milter_go_on(s, SMFIP_NR_BODY);
 }
 
-/* milter_token_ok - a valid token on the non-SMTP path */
-static int
-milter_token_ok(const struct session *s, const char *token)
-{
-	return token != NULL &&
-	       policy_release_allowed(milter_cfg, &s->origin) &&
-	       quarantine_release_verify(milter_cfg->quarantine.directory,
-					 token, time(NULL), s->sender, s->rcpts,
-					 s->n_rcpts) == 0;
-}
-
-/* milter_released - a message let out of quarantine */
-static int
-milter_released(const struct session *s)
-{
-	return milter_token_ok(s, s->release_token);
-}
-
-/* milter_own_notice - clamgate's own notify-admin mail coming back */
-static int
-milter_own_notice(const struct session *s)
-{
-	return s->notice_token != NULL &&
-	       strncmp(s->notice_token, "notify ", 7) == 0 &&
-	       milter_token_ok(s, s->notice_token);
-}
-
 /* milter_scan - the scan result for the message in the session */
 static void
 milter_scan(struct session *s, struct scan_result *res)
@@ -303,14 +280,12 @@ milter_scan(struct session *s, struct scan_result *res)
 		res->status = SCAN_ERROR;
 		snprintf(res->detail, sizeof(res->detail), "spool: %s",
 			 strerror(s->spool.error));
-	} else if (milter_own_notice(s)) {
+	} else if (pass_check(milter_cfg, milter_key, s) == PASS_NOTICE) {
 		res->status = SCAN_NOTICE;
-	} else if (milter_released(s)) {
+	} else if (s->pass.kind == PASS_RELEASE) {
 		res->status = SCAN_RELEASED;
-		/* the entry id: the token's first word */
-		snprintf(res->detail, sizeof(res->detail), "released %.*s",
-			 (int)strcspn(s->release_token, " \t\r\n"),
-			 s->release_token);
+		snprintf(res->detail, sizeof(res->detail), "released %s",
+			 s->pass.token.id);
 	} else if (s->spool.size > milter_cfg->scanner.max_message_size) {
 		res->status = SCAN_OVERSIZE;
 	} else {
@@ -422,6 +397,8 @@ milter_eom(SMFICTX *ctx)
 	milter_scan(s, &res);
 	d = policy_decide(milter_cfg, &s->origin, res.status, res.virus);
 	act_apply(ctx, s, &d, &res, &out);
+	if (out.status != SMFIS_ACCEPT)
+		pass_undo(milter_cfg, s);
 	milter_notify(s, &res, &out);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	milter_log(s, &res, &d, &out,

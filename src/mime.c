@@ -77,10 +77,9 @@ mime_clean(const char *in, size_t max)
 	return out;
 }
 
-/* mime_envelope - From, To, Subject, Auto-Submitted, the token */
+/* mime_envelope - From, To, Subject, Date, Auto-Submitted */
 static GMimeMessage *
-mime_envelope(const struct cg_config *cfg, const char *subject,
-	      const char *token)
+mime_envelope(const struct cg_config *cfg, const char *subject)
 {
 	GMimeMessage *m = g_mime_message_new(TRUE);
 
@@ -95,9 +94,6 @@ mime_envelope(const struct cg_config *cfg, const char *subject,
 	g_date_time_unref(now);
 	g_mime_object_set_header((GMimeObject *)m, "Auto-Submitted",
 				 "auto-generated", NULL);
-	if (token && *token)
-		g_mime_object_set_header((GMimeObject *)m, "X-Clamgate-Notify",
-					 token, NULL);
 	return m;
 }
 
@@ -183,8 +179,7 @@ mime_notice_text(const struct notify_event *ev)
 
 /* mime_notice - one notice to the admins (caller frees) */
 char *
-mime_notice(const struct cg_config *cfg, const struct notify_event *ev,
-	    const char *token)
+mime_notice(const struct cg_config *cfg, const struct notify_event *ev)
 {
 	char *virus = mime_clean(ev->virus, 200), *client, *text;
 	char *subject;
@@ -197,7 +192,7 @@ mime_notice(const struct cg_config *cfg, const struct notify_event *ev,
 	    64);
 	subject = g_strdup_printf("[clamgate] %s %s from %s", virus, ev->action,
 				  client);
-	m = mime_envelope(cfg, subject, token);
+	m = mime_envelope(cfg, subject);
 	text = mime_notice_text(ev);
 	part = mime_text_part(text);
 	g_mime_multipart_add(mp, part);
@@ -215,11 +210,11 @@ mime_notice(const struct cg_config *cfg, const struct notify_event *ev,
 /* mime_digest - the hourly summary (caller frees) */
 char *
 mime_digest(const struct cg_config *cfg, const char *summary,
-	    unsigned long total, const char *token)
+	    unsigned long total)
 {
 	char *subject =
 	    g_strdup_printf("[clamgate] digest: %lu messages stopped", total);
-	GMimeMessage *m = mime_envelope(cfg, subject, token);
+	GMimeMessage *m = mime_envelope(cfg, subject);
 	GMimeObject *part = mime_text_part(summary);
 
 	g_mime_message_set_mime_part(m, part);

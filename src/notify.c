@@ -25,8 +25,8 @@
 
 #include "clamgate/log.h"
 #include "clamgate/notify.h"
-#include "clamgate/quarantine.h"
 #include "clamgate/sendmail.h"
+#include "clamgate/token.h"
 #include "clamgate/xmalloc.h"
 
 #define TALLY_MAX 100
@@ -48,6 +48,7 @@ struct digest {
 };
 
 static const struct cg_config *nt_cfg;
+static const struct token_key *nt_key;
 static pthread_t nt_thread;
 static pthread_mutex_t nt_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t nt_cond = PTHREAD_COND_INITIALIZER;
@@ -184,20 +185,33 @@ notify_feed(int fd, void *arg)
 	return sendmail_write(fd, msg, strlen(msg));
 }
 
-/* notify_token - X-Clamgate-Notify for this envelope, or "" */
-static void
-notify_token(char *tok, size_t len)
+/* notify_sign - the notice with an X-Clamgate-Notify token bound to it
+ * put first, so that the daemon lets it through when it comes back; msg
+ * is freed (caller frees the result) */
+static char *
+notify_sign(char *msg)
 {
-	if (quarantine_release_token(
-		nt_cfg->quarantine.directory, "notify",
-		time(NULL) + QUARANTINE_RELEASE_TTL, nt_cfg->notify.from,
-		nt_cfg->notify.admin.items, nt_cfg->notify.admin.count, tok,
-		len) < 0) {
-		log_warn(
-		    "notify: no release key in %s; the notice will be scanned",
-		    nt_cfg->quarantine.directory);
-		tok[0] = '\0';
+	struct token_canon c;
+	char tok[TOKEN_VALUE_MAX], *out;
+	size_t len;
+	int rc;
+
+	token_canon_init(&c);
+	token_canon_add(&c, msg, strlen(msg));
+	rc = token_make(nt_key, TOKEN_NOTIFY_ID, time(NULL) + TOKEN_TTL, &c,
+			tok, sizeof(tok));
+	token_canon_free(&c);
+	if (rc < 0) {
+		log_warn("notify: no token key in %s; the notice will be "
+			 "scanned",
+			 nt_cfg->quarantine.directory);
+		return msg;
 	}
+	len = strlen(TOKEN_NOTIFY_HEADER) + strlen(tok) + strlen(msg) + 4;
+	out = xmalloc(len);
+	snprintf(out, len, "%s: %s\n%s", TOKEN_NOTIFY_HEADER, tok, msg);
+	free(msg);
+	return out;
 }
 
 /* notify_send - submit one composed message, with retries */
@@ -228,7 +242,7 @@ static void
 notify_flush_digest(void)
 {
 	struct digest d;
-	char tok[256], *text, label[64];
+	char *text, label[64];
 
 	pthread_mutex_lock(&nt_lock);
 	d = digest_take();
@@ -242,10 +256,10 @@ notify_flush_digest(void)
 			 "mailed (notify.digest is off)",
 			 d.total);
 	} else {
-		notify_token(tok, sizeof(tok));
 		text = digest_text(&d);
 		snprintf(label, sizeof(label), "digest of %lu events", d.total);
-		notify_send(mime_digest(nt_cfg, text, d.total, tok), label);
+		notify_send(notify_sign(mime_digest(nt_cfg, text, d.total)),
+			    label);
 		free(text);
 	}
 	digest_free(&d);
@@ -256,7 +270,6 @@ static void
 notify_one(struct notify_event *ev, struct notify_limit *limit)
 {
 	int ended;
-	char tok[256];
 
 	int allowed = notify_limit_take(limit, time(NULL),
 					nt_cfg->notify.max_per_hour, &ended);
@@ -267,8 +280,7 @@ notify_one(struct notify_event *ev, struct notify_limit *limit)
 	digest_add(ev, !allowed);
 	pthread_mutex_unlock(&nt_lock);
 	if (allowed) {
-		notify_token(tok, sizeof(tok));
-		notify_send(mime_notice(nt_cfg, ev, tok), "notice");
+		notify_send(notify_sign(mime_notice(nt_cfg, ev)), "notice");
 	}
 	notify_event_free(ev);
 }
@@ -312,9 +324,10 @@ notify_main(void *arg)
 
 /* notify_start - start the thread, if anybody is to be notified */
 int
-notify_start(const struct cg_config *cfg)
+notify_start(const struct cg_config *cfg, const struct token_key *key)
 {
 	nt_cfg = cfg;
+	nt_key = key;
 	if (cfg->notify.admin.count == 0)
 		return 0;
 	if (pthread_create(&nt_thread, NULL, notify_main, NULL) != 0)

@@ -316,39 +316,49 @@ quarantine_entry_free(struct quarantine_entry *e)
 	e->n_rcpts = 0;
 }
 
-/* quarantine_copy - bytes [from, from + len) of path to fd */
-static int
-quarantine_copy(const char *path, unsigned long long from,
-		unsigned long long len, int fd)
+/* quarantine_each_original - call fn on the original message's bytes, in
+ * pieces; stops at fn's first non-zero return (returned), -1 on error */
+int
+quarantine_each_original(const struct quarantine_entry *e,
+			 int (*fn)(const void *data, size_t len, void *arg),
+			 void *arg)
 {
 	char buf[65536];
-	int in = open(path, O_RDONLY | O_CLOEXEC);
+	unsigned long long from = e->offset, len = e->size;
+	int in = open(e->path, O_RDONLY | O_CLOEXEC), rc = 0;
 
 	if (in < 0)
 		return -1;
-	while (len > 0) {
+	while (rc == 0 && len > 0) {
 		size_t want = len < sizeof(buf) ? (size_t)len : sizeof(buf);
 		ssize_t n = pread(in, buf, want, (off_t)from);
 		if (n <= 0) {
-			close(in);
-			errno = n == 0 ? EIO : errno;
-			return -1;
+			if (n == 0)
+				errno = EIO;
+			rc = -1;
+			break;
 		}
-		if (sendmail_write(fd, buf, (size_t)n) < 0) {
-			close(in);
-			return -1;
-		}
+		rc = fn(buf, (size_t)n, arg);
 		from += (unsigned long long)n;
 		len -= (unsigned long long)n;
 	}
-	return close(in);
+	if (close(in) < 0 && rc == 0)
+		rc = -1;
+	return rc;
+}
+
+/* quarantine_write_chunk - each_original helper: write to *arg */
+static int
+quarantine_write_chunk(const void *data, size_t len, void *arg)
+{
+	return sendmail_write(*(const int *)arg, data, len);
 }
 
 /* quarantine_copy_original - the message exactly as received */
 int
 quarantine_copy_original(const struct quarantine_entry *e, int fd)
 {
-	return quarantine_copy(e->path, e->offset, e->size, fd);
+	return quarantine_each_original(e, quarantine_write_chunk, &fd);
 }
 
 /* quarantine_remove - delete one entry */

@@ -33,19 +33,22 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clamgate/canary.h"
 #include "clamgate/log.h"
 #include "clamgate/scan.h"
 #include "clamgate/xmalloc.h"
 
-#define CHUNK	  65536
-#define REPLY_MAX 65536
+#define CHUNK		65536
+#define REPLY_MAX	65536
+#define CANARY_INTERVAL 600 /* seconds between canaries on a server */
 
 struct server {
 	char *spec;
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
-	atomic_int up;
+	atomic_int up;	      /* 1 up, 0 down, -1 not probed yet */
 	unsigned outstanding; /* under the scanner's lock */
+	time_t canary_at;     /* last canaries passed (probe thread only) */
 };
 
 struct scanner {
@@ -55,6 +58,7 @@ struct scanner {
 	pthread_cond_t cond;
 	char version[SCAN_VERSION_MAX];
 	unsigned timeout, connect_timeout, probe_interval, max_conn;
+	uint64_t max_size;
 	pthread_t probe;
 	int probing, stopping;
 };
@@ -217,7 +221,8 @@ clamd_fildes(int fd, int file)
 	return sendmsg(fd, &msg, MSG_NOSIGNAL) == 1 ? 0 : -1;
 }
 
-/* clamd_instream - zINSTREAM, the spool in chunks, the empty chunk */
+/* clamd_instream - zINSTREAM, the stored bytes in chunks, the empty
+ * chunk */
 static int
 clamd_instream(int fd, const struct spool *sp)
 {
@@ -226,23 +231,18 @@ clamd_instream(int fd, const struct spool *sp)
 	uint64_t off = 0;
 	int rc = clamd_send(fd, cmd, sizeof(cmd));
 
-	while (rc == 0 && off < sp->size) {
-		size_t want =
-		    sp->size - off < CHUNK ? (size_t)(sp->size - off) : CHUNK;
-		ssize_t n = want;
-		if (sp->fd < 0)
-			memcpy(buf + 4, sp->mem + off, want);
-		else if ((n = pread(sp->fd, buf + 4, want, (off_t)off)) <= 0) {
+	while (rc == 0 && off < sp->stored) {
+		ssize_t n = spool_read(sp, off, buf + 4, CHUNK);
+		uint32_t be;
+		if (n <= 0) {
 			free(buf);
 			return -2; /* our spool, not the server */
 		}
-		uint32_t be = htonl((uint32_t)n);
+		be = htonl((uint32_t)n);
 		memcpy(buf, &be, 4);
 		rc = clamd_send(fd, buf, (size_t)n + 4);
 		off += (uint64_t)n;
 	}
-	if (rc == 0 && off != sp->size)
-		rc = -1;
 	memset(buf, 0, 4);
 	if (rc == 0)
 		rc = clamd_send(fd, buf, 4);
@@ -259,8 +259,12 @@ clamd_parse(const struct scanner *sc, const char *reply,
 	size_t len = strlen(r);
 
 	if (strstr(reply, "size limit exceeded")) {
-		res->status = SCAN_OVERSIZE; /* clamd's StreamMaxLength */
-		snprintf(res->detail, sizeof(res->detail), "clamd: %.100s",
+		/* clamd's StreamMaxLength is below max_message_size: it
+		 * did not scan what the embedded engine would have */
+		res->status = SCAN_ERROR;
+		snprintf(res->detail, sizeof(res->detail),
+			 "clamd: %.60s (raise StreamMaxLength to "
+			 "scanner.max_message_size)",
 			 reply);
 	} else if (colon && strcmp(r, "OK") == 0) {
 		res->status = SCAN_CLEAN;
@@ -326,7 +330,7 @@ clamd_pick(struct scanner *sc, const char *tried, time_t deadline)
 		best = NULL, busy = 0;
 		for (size_t i = 0; i < sc->n; i++) {
 			struct server *s = &sc->srv[i];
-			if (tried[i] || !atomic_load(&s->up))
+			if (tried[i] || atomic_load(&s->up) <= 0)
 				continue;
 			if (s->outstanding >= sc->max_conn) {
 				busy = 1;
@@ -365,7 +369,7 @@ clamd_share(const struct scanner *sc, const char *tried, time_t deadline)
 	unsigned untried = 1;
 
 	for (size_t i = 0; i < sc->n; i++)
-		if (!tried[i] && atomic_load(&sc->srv[i].up))
+		if (!tried[i] && atomic_load(&sc->srv[i].up) > 0)
 			untried++;
 	left /= (long)untried;
 	return left > 0 ? (unsigned)left : 1;
@@ -407,7 +411,7 @@ clamd_scan(struct scanner *sc, const struct spool *sp, struct scan_result *res)
 
 /* clamd_ping - is the server alive? */
 static int
-clamd_ping(struct scanner *sc, struct server *s)
+clamd_ping(struct scanner *sc, const struct server *s)
 {
 	char *reply = clamd_command(sc, s, "zPING");
 	int ok = reply && strcmp(reply, "PONG") == 0;
@@ -416,7 +420,93 @@ clamd_ping(struct scanner *sc, struct server *s)
 	return ok;
 }
 
-/* clamd_probe_main - ping every server every probe_interval seconds */
+/* clamd_eicar - the EICAR test file, kept scrambled so that this
+ * program's own binary never matches a signature; 68 bytes into out */
+static void
+clamd_eicar(unsigned char out[68])
+{
+	static const unsigned char x[68] = {
+	    0x02, 0x6f, 0x15, 0x7b, 0x0a, 0x7f, 0x1a, 0x1b, 0x0a, 0x01,
+	    0x6e, 0x06, 0x0a, 0x00, 0x02, 0x6f, 0x6e, 0x72, 0x0a, 0x04,
+	    0x73, 0x6d, 0x19, 0x19, 0x73, 0x6d, 0x27, 0x7e, 0x1f, 0x13,
+	    0x19, 0x1b, 0x08, 0x77, 0x09, 0x0e, 0x1b, 0x14, 0x1e, 0x1b,
+	    0x08, 0x1e, 0x77, 0x1b, 0x14, 0x0e, 0x13, 0x0c, 0x13, 0x08,
+	    0x0f, 0x09, 0x77, 0x0e, 0x1f, 0x09, 0x0e, 0x77, 0x1c, 0x13,
+	    0x16, 0x1f, 0x7b, 0x7e, 0x12, 0x71, 0x12, 0x70};
+
+	for (size_t i = 0; i < sizeof(x); i++)
+		out[i] = x[i] ^ 0x5a;
+}
+
+/* clamd_canary_scan - scan buf (as a message if lead) on s; the status,
+ * or -1 without a valid reply */
+static int
+clamd_canary_scan(struct scanner *sc, const struct server *s, char *buf,
+		  size_t len, const char *lead)
+{
+	struct scan_result res;
+	struct spool sp;
+	int rc;
+
+	spool_init(&sp, "/nonexistent", len + 4096, lead);
+	(void)spool_append(&sp, buf, len);
+	free(buf);
+	memset(&res, 0, sizeof(res));
+	rc = clamd_scan_one(sc, s, &sp, sc->timeout, &res);
+	spool_reset(&sp);
+	return rc < 0 ? -1 : (int)res.status;
+}
+
+/* clamd_canaries - NULL if s finds a test virus in a zip attached to
+ * mail, and reports a message nested past libclamav's default recursion
+ * limit; else what is wrong */
+static const char *
+clamd_canaries(struct scanner *sc, const struct server *s)
+{
+	static const char harmless[] = "clamgate limits canary\r\n";
+	unsigned char eicar[68];
+	char *buf;
+	size_t n;
+	int st;
+
+	clamd_eicar(eicar);
+	buf = canary_mail(eicar, sizeof(eicar), &n);
+	memset(eicar, 0, sizeof(eicar));
+	if ((st = clamd_canary_scan(sc, s, buf, n, SCAN_LEAD)) < 0)
+		return "no valid reply to the canary message";
+	if (st != SCAN_INFECTED)
+		return "it does not find the EICAR test file zipped in a mail "
+		       "attachment (its TemporaryDirectory unusable or full?)";
+	buf = canary_nested(harmless, sizeof(harmless) - 1, CANARY_LIMIT_DEPTH,
+			    &n);
+	if ((st = clamd_canary_scan(sc, s, buf, n, NULL)) < 0)
+		return "no valid reply to the limits canary";
+	if (st != SCAN_INCOMPLETE)
+		return "it answers OK for a message past its limits: set "
+		       "\"AlertExceedsMax yes\" (and MaxRecursion 17 or less) "
+		       "in clamd.conf";
+	return NULL;
+}
+
+/* clamd_probe_one - ping s; run the canaries when it comes up and every
+ * CANARY_INTERVAL seconds; mark it up or down */
+static void
+clamd_probe_one(struct scanner *sc, struct server *s, time_t now)
+{
+	const char *why = NULL;
+
+	if (!clamd_ping(sc, s)) {
+		why = "no PONG to PING";
+	} else if (atomic_load(&s->up) <= 0 ||
+		   now - s->canary_at >= CANARY_INTERVAL) {
+		why = clamd_canaries(sc, s);
+		if (why == NULL)
+			s->canary_at = now;
+	}
+	clamd_mark(s, why == NULL, why);
+}
+
+/* clamd_probe_main - probe every server every probe_interval seconds */
 static void *
 clamd_probe_main(void *arg)
 {
@@ -427,8 +517,7 @@ clamd_probe_main(void *arg)
 	while (!sc->stopping) {
 		pthread_mutex_unlock(&sc->lock);
 		for (size_t i = 0; i < sc->n; i++)
-			clamd_mark(&sc->srv[i], clamd_ping(sc, &sc->srv[i]),
-				   "no PONG to PING");
+			clamd_probe_one(sc, &sc->srv[i], time(NULL));
 		pthread_mutex_lock(&sc->lock);
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += sc->probe_interval;
@@ -460,11 +549,14 @@ clamd_open(const struct cg_config *cfg, char *err, size_t errlen)
 	sc->connect_timeout = cfg->scanner.clamd_connect_timeout;
 	sc->probe_interval = cfg->scanner.clamd_probe_interval;
 	sc->max_conn = cfg->scanner.clamd_max_connections;
+	sc->max_size = cfg->scanner.max_message_size;
 	pthread_mutex_init(&sc->lock, NULL);
 	pthread_cond_init(&sc->cond, NULL);
 	for (size_t i = 0; i < sc->n; i++) {
+		/* down until the probe has seen it answer and pass the
+		 * canaries */
 		sc->srv[i].spec = xstrdup(cfg->scanner.clamd.items[i]);
-		atomic_store(&sc->srv[i].up, 1);
+		atomic_store(&sc->srv[i].up, -1);
 		if (clamd_resolve(&sc->srv[i], err, errlen) < 0) {
 			sc->n = i + 1;
 			scan_clamd_backend.close(sc);
@@ -503,24 +595,76 @@ clamd_refresh(struct scanner *sc, int force, char *err, size_t errlen)
 	return -1;
 }
 
-/* clamd_check - -t: PING and VERSION on every server, reported */
+/* clamd_size_check - NULL if s scans a stream of max_size bytes (plus
+ * the lead line) as OK, else what to set */
+static const char *
+clamd_size_check(struct scanner *sc, const struct server *s)
+{
+	static const char cmd[] = "zINSTREAM";
+	uint64_t left = sc->max_size + sizeof(SCAN_LEAD);
+	char *buf = xcalloc(1, CHUNK + 4), *reply = NULL;
+	int fd = clamd_connect(s, sc->connect_timeout, sc->timeout);
+	int rc = fd < 0 ? -1 : clamd_send(fd, cmd, sizeof(cmd));
+	const char *why = NULL;
+
+	while (rc == 0 && left > 0) {
+		uint32_t n = left < CHUNK ? (uint32_t)left : CHUNK,
+			 be = htonl(n);
+		memcpy(buf, &be, 4);
+		rc = clamd_send(fd, buf, n + 4);
+		left -= n;
+	}
+	memset(buf, 0, 4);
+	if (rc == 0)
+		rc = clamd_send(fd, buf, 4);
+	/* a server that stops reading at StreamMaxLength still answers */
+	if (fd >= 0)
+		reply = clamd_reply(fd);
+	if (reply == NULL || strcmp(reply, "stream: OK") != 0)
+		why = "it does not scan a message of scanner.max_message_size: "
+		      "set StreamMaxLength and MaxFileSize to at least "
+		      "max_message_size, and MaxScanSize to at least 4 times "
+		      "that (400M at least), in clamd.conf";
+	if (fd >= 0)
+		close(fd);
+	free(reply);
+	free(buf);
+	return why;
+}
+
+/* clamd_check_one - -t for one server: 0, or -1 after saying why */
+static int
+clamd_check_one(struct scanner *sc, const struct server *s)
+{
+	char *v = clamd_ping(sc, s) ? clamd_command(sc, s, "zVERSION") : NULL;
+	const char *why = NULL;
+
+	if (v == NULL) {
+		fprintf(stderr, "clamd %s: no answer to PING/VERSION\n",
+			s->spec);
+		return -1;
+	}
+	printf("clamd %s: %s\n", s->spec, v);
+	free(v);
+	if ((why = clamd_canaries(sc, s)) == NULL)
+		why = clamd_size_check(sc, s);
+	if (why != NULL) {
+		fprintf(stderr, "clamd %s: %s\n", s->spec, why);
+		return -1;
+	}
+	return 0;
+}
+
+/* clamd_check - -t: every server answers, looks inside mail, reports its
+ * limits and takes the largest message */
 static int
 clamd_check(struct scanner *sc)
 {
 	int bad = 0;
 
-	for (size_t i = 0; i < sc->n; i++) {
-		char *v = clamd_ping(sc, &sc->srv[i])
-			      ? clamd_command(sc, &sc->srv[i], "zVERSION")
-			      : NULL;
-		if (v)
-			printf("clamd %s: %s\n", sc->srv[i].spec, v);
-		else
-			fprintf(stderr, "clamd %s: no answer to PING/VERSION\n",
-				sc->srv[i].spec),
-			    bad = 1;
-		free(v);
-	}
+	for (size_t i = 0; i < sc->n; i++)
+		if (clamd_check_one(sc, &sc->srv[i]) < 0)
+			bad = 1;
 	return bad ? -1 : 0;
 }
 

@@ -15,8 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "clamgate/notify.h"
-#include "clamgate/quarantine.h"
+#include "clamgate/scan.h"
 #include "clamgate/session.h"
 #include "clamgate/xmalloc.h"
 
@@ -28,7 +27,7 @@ session_new(const struct cg_config *cfg)
 
 	s->cfg = cfg;
 	spool_init(&s->spool, cfg->scanner.temp_dir,
-		   (size_t)cfg->scanner.spool_memory);
+		   (size_t)cfg->scanner.spool_memory, SCAN_LEAD);
 	return s;
 }
 
@@ -168,18 +167,21 @@ session_keep(char **slot, const char *value)
 void
 session_note_header(struct session *s, const char *name, const char *value)
 {
-	if (strcasecmp(name, "X-Virus-Status") == 0)
+	if (strcasecmp(name, "X-Virus-Status") == 0) {
 		s->forged_status++;
-	else if (strcasecmp(name, "X-Virus-Scanned") == 0)
+	} else if (strcasecmp(name, "X-Virus-Scanned") == 0) {
 		s->forged_scanned++;
-	else if (strcasecmp(name, QUARANTINE_RELEASE_HEADER) == 0)
+	} else if (strcasecmp(name, TOKEN_RELEASE_HEADER) == 0) {
+		s->n_release++;
 		session_keep(&s->release_token, value);
-	else if (strcasecmp(name, NOTIFY_HEADER) == 0)
+	} else if (strcasecmp(name, TOKEN_NOTIFY_HEADER) == 0) {
+		s->n_notice++;
 		session_keep(&s->notice_token, value);
-	else if (strcasecmp(name, "Subject") == 0)
+	} else if (strcasecmp(name, "Subject") == 0) {
 		session_keep(&s->subject, value);
-	else if (strcasecmp(name, "Message-ID") == 0)
+	} else if (strcasecmp(name, "Message-ID") == 0) {
 		session_keep(&s->message_id, value);
+	}
 }
 
 /* session_reset_message - forget the message in progress */
@@ -200,6 +202,8 @@ session_reset_message(struct session *s)
 	s->rcpts = NULL;
 	s->n_rcpts = s->rcpts_cap = 0;
 	s->forged_status = s->forged_scanned = 0;
+	s->n_release = s->n_notice = 0;
+	memset(&s->pass, 0, sizeof(s->pass));
 	s->origin.authenticated = 0;
 	s->in_message = 0;
 	spool_reset(&s->spool);

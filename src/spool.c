@@ -9,6 +9,12 @@
  *	size of the message and nothing is left on disk after a crash.
  *	Headers arrive from libmilter as name and value; spool_append_header
  *	re-assembles them with CRLF line ends as they were on the wire.
+ *
+ *	The lead given to spool_init() is stored before the first byte of
+ *	each message, so that a scanner reading the stored bytes (from
+ *	memory, or the file by descriptor, as clamd's FILDES does) sees it
+ *	first.  Message offsets (spool_each, spool_copy_to, spool_head, size,
+ *	body) never count it.
  * DIAGNOSTICS
  *	A failed write sets sp->error (an errno) and every later append is
  *	ignored; the message is then tempfailed at end of message.
@@ -24,14 +30,19 @@
 #include "clamgate/spool.h"
 #include "clamgate/xmalloc.h"
 
+#define READ_CHUNK 65536
+
 /* spool_init - an empty spool */
 void
-spool_init(struct spool *sp, const char *tmpdir, size_t threshold)
+spool_init(struct spool *sp, const char *tmpdir, size_t threshold,
+	   const char *lead)
 {
 	memset(sp, 0, sizeof(*sp));
 	sp->fd = -1;
 	sp->tmpdir = tmpdir;
 	sp->threshold = threshold;
+	sp->lead = lead;
+	sp->lead_len = lead ? strlen(lead) : 0;
 }
 
 /* spool_reset - forget the message, keep the settings */
@@ -41,7 +52,7 @@ spool_reset(struct spool *sp)
 	if (sp->fd >= 0)
 		close(sp->fd);
 	free(sp->mem);
-	spool_init(sp, sp->tmpdir, sp->threshold);
+	spool_init(sp, sp->tmpdir, sp->threshold, sp->lead);
 }
 
 /* spool_write_all - write(2) until done */
@@ -79,20 +90,25 @@ spool_open_tmp(const char *dir)
 	return fd;
 }
 
+/* spool_fail - remember the first failure and log it; -1 */
+static int
+spool_fail(struct spool *sp, const char *what)
+{
+	sp->error = errno;
+	log_error("cannot %s spool file in %s: %m", what, sp->tmpdir);
+	return -1;
+}
+
 /* spool_spill - move the memory part to a temp file */
 static int
 spool_spill(struct spool *sp)
 {
 	int fd = spool_open_tmp(sp->tmpdir);
 
-	if (fd < 0) {
-		sp->error = errno;
-		log_error("cannot create spool file in %s: %m", sp->tmpdir);
-		return -1;
-	}
+	if (fd < 0)
+		return spool_fail(sp, "create");
 	if (spool_write_all(fd, sp->mem, sp->len) < 0) {
-		sp->error = errno;
-		log_error("cannot write spool file in %s: %m", sp->tmpdir);
+		spool_fail(sp, "write");
 		close(fd);
 		return -1;
 	}
@@ -103,23 +119,15 @@ spool_spill(struct spool *sp)
 	return 0;
 }
 
-/* spool_append - add bytes to the message */
-int
-spool_append(struct spool *sp, const void *data, size_t len)
+/* spool_store - add bytes to what is stored */
+static int
+spool_store(struct spool *sp, const void *data, size_t len)
 {
-	if (sp->error)
-		return -1;
-	if (len == 0)
-		return 0;
 	if (sp->fd < 0 && sp->len + len > sp->threshold && spool_spill(sp) < 0)
 		return -1;
 	if (sp->fd >= 0) {
-		if (spool_write_all(sp->fd, data, len) < 0) {
-			sp->error = errno;
-			log_error("cannot write spool file in %s: %m",
-				  sp->tmpdir);
-			return -1;
-		}
+		if (spool_write_all(sp->fd, data, len) < 0)
+			return spool_fail(sp, "write");
 	} else {
 		if (sp->len + len > sp->cap) {
 			sp->cap = (sp->len + len) * 2;
@@ -131,6 +139,23 @@ spool_append(struct spool *sp, const void *data, size_t len)
 		memcpy(sp->mem + sp->len, data, len);
 		sp->len += len;
 	}
+	sp->stored += len;
+	return 0;
+}
+
+/* spool_append - add bytes to the message (the lead first, once) */
+int
+spool_append(struct spool *sp, const void *data, size_t len)
+{
+	if (sp->error)
+		return -1;
+	if (len == 0)
+		return 0;
+	if (sp->stored == 0 && sp->lead_len > 0 &&
+	    spool_store(sp, sp->lead, sp->lead_len) < 0)
+		return -1;
+	if (spool_store(sp, data, len) < 0)
+		return -1;
 	sp->size += len;
 	return 0;
 }
@@ -158,28 +183,75 @@ spool_append_header(struct spool *sp, const char *name, const char *value,
 	return spool_append(sp, "\r\n", 2);
 }
 
-/* spool_copy_to - write the whole message to fd */
+/* spool_mark_body - the body starts here (after the empty line) */
+void
+spool_mark_body(struct spool *sp)
+{
+	sp->body = sp->size;
+}
+
+/* spool_read - up to len stored bytes (the lead included) at off */
+ssize_t
+spool_read(const struct spool *sp, uint64_t off, void *buf, size_t len)
+{
+	ssize_t n;
+
+	if (off >= sp->stored)
+		return 0;
+	if (len > sp->stored - off)
+		len = (size_t)(sp->stored - off);
+	if (sp->fd < 0) {
+		memcpy(buf, sp->mem + off, len);
+		return (ssize_t)len;
+	}
+	do
+		n = pread(sp->fd, buf, len, (off_t)off);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+/* spool_each - call fn on the message bytes from message offset from;
+ * stops at fn's first non-zero return, which it returns; -1 (errno) on
+ * a read error */
+int
+spool_each(const struct spool *sp, uint64_t from,
+	   int (*fn)(const void *data, size_t len, void *arg), void *arg)
+{
+	uint64_t off = sp->stored > 0 ? sp->lead_len + from : 0;
+	char *buf;
+	int rc = 0;
+
+	if (sp->fd < 0)
+		return off < sp->len ? fn(sp->mem + off, sp->len - off, arg)
+				     : 0;
+	buf = xmalloc(READ_CHUNK);
+	while (rc == 0 && off < sp->stored) {
+		ssize_t n = spool_read(sp, off, buf, READ_CHUNK);
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			rc = -1;
+			break;
+		}
+		rc = fn(buf, (size_t)n, arg);
+		off += (uint64_t)n;
+	}
+	free(buf);
+	return rc;
+}
+
+/* spool_write_chunk - spool_each helper: write to the fd in arg */
+static int
+spool_write_chunk(const void *data, size_t len, void *arg)
+{
+	return spool_write_all(*(const int *)arg, data, len);
+}
+
+/* spool_copy_to - write the whole message (without the lead) to fd */
 int
 spool_copy_to(const struct spool *sp, int fd)
 {
-	char buf[65536];
-	off_t off = 0;
-
-	if (sp->fd < 0)
-		return spool_write_all(fd, sp->mem, sp->len);
-	for (;;) {
-		ssize_t n = pread(sp->fd, buf, sizeof(buf), off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			return (uint64_t)off == sp->size ? 0
-							 : (errno = EIO, -1);
-		if (spool_write_all(fd, buf, (size_t)n) < 0)
-			return -1;
-		off += n;
-	}
+	return spool_each(sp, 0, spool_write_chunk, &fd);
 }
 
 /* spool_head - the header section (up to the empty line), at most max
@@ -191,13 +263,9 @@ spool_head(const struct spool *sp, size_t max)
 	char *buf = xmalloc(len + 1), *end;
 	ssize_t n = 0;
 
-	if (sp->fd < 0 && len > 0)
-		memcpy(buf, sp->mem, len), n = (ssize_t)len;
-	else if (sp->fd < 0)
-		n = 0;
-	else if ((n = pread(sp->fd, buf, len, 0)) < 0)
-		n = 0;
-	buf[n] = '\0';
+	if (len > 0)
+		n = spool_read(sp, sp->lead_len, buf, len);
+	buf[n > 0 ? n : 0] = '\0';
 	if ((end = strstr(buf, "\r\n\r\n")) != NULL)
 		end[2] = '\0';
 	return buf;

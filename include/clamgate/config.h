@@ -53,6 +53,7 @@ struct cg_config {
 		char *temp_dir;
 		uint64_t max_message_size;
 		uint64_t spool_memory;
+		uint64_t temp_min_free;	  /* bytes left free in temp_dir */
 		unsigned timeout;	  /* seconds for one scan */
 		unsigned max_concurrent;  /* resolved: never 0 */
 		unsigned reload_interval; /* seconds, 0: only on SIGUSR2 */

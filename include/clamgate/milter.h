@@ -2,7 +2,8 @@
  * milter - the libmilter callbacks: thin, one phase each
  *
  * milter_register() hands libmilter the callback table; the callbacks use
- * the configuration and the scanner given to milter_setup().
+ * the configuration, the scanner and the token key given to
+ * milter_setup().
  * milter_drain() waits, after libmilter stopped accepting, until the
  * messages in flight are done.
  */
@@ -11,9 +12,10 @@
 
 #include "clamgate/config.h"
 #include "clamgate/scan.h"
+#include "clamgate/token.h"
 
 void milter_setup(const struct cg_config *cfg, const struct scan_backend *be,
-		  struct scanner *sc);
+		  struct scanner *sc, const struct token_key *key);
 int milter_register(void);
 void milter_set_draining(void);
 int milter_drain(unsigned seconds);

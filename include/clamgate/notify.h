@@ -16,8 +16,8 @@
 #include <time.h>
 
 #include "clamgate/config.h"
+#include "clamgate/token.h"
 
-#define NOTIFY_HEADER	   "X-Clamgate-Notify"
 #define NOTIFY_QUEUE	   256
 #define NOTIFY_HEADERS_MAX 65536
 
@@ -46,7 +46,7 @@ struct notify_limit {
 };
 
 int notify_enabled(const struct cg_config *cfg, enum cg_action done);
-int notify_start(const struct cg_config *cfg);
+int notify_start(const struct cg_config *cfg, const struct token_key *key);
 void notify_event(struct notify_event *ev);
 void notify_stop(void);
 void notify_event_free(struct notify_event *ev);
@@ -54,9 +54,8 @@ int notify_limit_take(struct notify_limit *l, time_t now, unsigned max,
 		      int *window_ended);
 
 /* mime.c: the notice and the digest, composed with gmime */
-char *mime_notice(const struct cg_config *cfg, const struct notify_event *ev,
-		  const char *token);
+char *mime_notice(const struct cg_config *cfg, const struct notify_event *ev);
 char *mime_digest(const struct cg_config *cfg, const char *summary,
-		  unsigned long total, const char *token);
+		  unsigned long total);
 
 #endif

@@ -36,7 +36,7 @@ int quarantine_store(const char *dir, const struct quarantine_meta *meta,
 		     const struct spool *sp, char id[QUARANTINE_ID_MAX]);
 void quarantine_set_durable(int durable);
 
-/* The read side, shared by the daemon (expiry, release tokens) and
+/* The read side, shared by the daemon (expiry) and
  * clamgate-quarantine.  Entries are "ID.eml"; dot files are partial
  * writes and never read. */
 
@@ -79,24 +79,13 @@ int quarantine_read(const char *dir, const char *id, struct quarantine_entry *e,
 		    enum quarantine_read_what what);
 void quarantine_entry_free(struct quarantine_entry *e);
 int quarantine_copy_original(const struct quarantine_entry *e, int fd);
+int quarantine_each_original(const struct quarantine_entry *e,
+			     int (*fn)(const void *data, size_t len, void *arg),
+			     void *arg);
 int quarantine_remove(const char *dir, const char *id);
 long quarantine_expire(const char *dir, time_t cutoff, int dry_run,
 		       void (*each)(const char *id, void *arg), void *arg);
 int quarantine_mark_released(const struct quarantine_entry *e,
 			     const char *note);
-
-/* Release tokens: a released message carries X-Clamgate-Release, an HMAC
- * (key in DIR/.release-key) over the entry id, an expiry time and the
- * envelope.  The daemon lets such a message through on the non-SMTP path
- * without scanning it again. */
-#define QUARANTINE_RELEASE_HEADER "X-Clamgate-Release"
-#define QUARANTINE_RELEASE_TTL	  600
-
-int quarantine_release_token(const char *dir, const char *id, time_t expiry,
-			     const char *sender, char *const *rcpts,
-			     size_t n_rcpts, char *out, size_t outlen);
-int quarantine_release_verify(const char *dir, const char *value, time_t now,
-			      const char *sender, char *const *rcpts,
-			      size_t n_rcpts);
 
 #endif

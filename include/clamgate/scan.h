@@ -19,6 +19,23 @@
 #define SCAN_VIRUS_MAX	 1024 /* virus names of any length, up to this */
 #define SCAN_VERSION_MAX 96
 
+/*
+ * Every message is scanned as mail.  libclamav decides that a file is
+ * mail from a few exact header strings near its start ("From: ",
+ * "Received: "), so a message whose headers are written "Name:value",
+ * "Name:<TAB>value" or "NAME: value" (all valid) would be scanned as
+ * plain text and its attachments never decoded.  The scanner's view
+ * therefore starts with this line, stored by the spool before the
+ * message and never part of the quarantined copy.  It is a header, not
+ * an mbox "From " line: in mbox mode libclamav starts a new message at
+ * every body line that begins with "From " after an empty line, which
+ * lets a sender cut the attachment off from its MIME headers
+ * (docs/design.md).
+ */
+#define SCAN_LEAD                                                              \
+	"Received: by clamgate (scan view); Thu, 1 Jan 1970 00:00:00 "         \
+	"+0000\r\n"
+
 struct scan_result {
 	enum scan_status status;
 	char virus[SCAN_VIRUS_MAX];	/* when SCAN_INFECTED or INCOMPLETE */

@@ -16,12 +16,14 @@
 #include <time.h>
 
 #include "clamgate/config.h"
+#include "clamgate/pass.h"
 #include "clamgate/policy.h"
 #include "clamgate/spool.h"
 
 struct session {
 	const struct cg_config *cfg;
 	unsigned long protocol; /* negotiated SMFIP_* steps */
+	unsigned long actions;	/* negotiated SMFIF_* actions */
 	/* connection */
 	char *client_name;
 	char client_addr[INET6_ADDRSTRLEN + 2];
@@ -40,6 +42,9 @@ struct session {
 	unsigned forged_scanned; /* X-Virus-Scanned headers received */
 	char *release_token;	 /* X-Clamgate-Release, if present */
 	char *notice_token;	 /* X-Clamgate-Notify, if present */
+	unsigned n_release;	 /* X-Clamgate-Release headers received */
+	unsigned n_notice;	 /* X-Clamgate-Notify headers received */
+	struct pass pass;	 /* granted by pass_check() */
 	char *subject;		 /* the first Subject, raw */
 	char *message_id;	 /* the first Message-ID */
 	struct spool spool;

@@ -2,6 +2,13 @@
  * spool - one message as the MTA delivered it, in memory up to a
  * threshold, then in an unlinked temporary file
  *
+ * The stored bytes may begin with a lead, a few bytes the scanner reads
+ * before the message (the scanner's synthetic first header line, see
+ * scan.h).  Everything that needs the message itself (the quarantine
+ * copy, the notice's header excerpt, the token digest) skips it:
+ * spool_copy_to, spool_each and spool_head work on the message; the
+ * scanners read the stored bytes (mem/len, or the whole file fd).
+ *
  * A write error is remembered (spool_failed) and reported at end of
  * message, where it becomes a tempfail: callbacks before end of message
  * never reject.
@@ -11,23 +18,33 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct spool {
-	char *mem;  /* in-memory part, while fd < 0 */
+	char *mem;  /* stored bytes in memory, while fd < 0 */
 	size_t len; /* bytes in mem */
 	size_t cap;
 	int fd;		  /* unlinked temp file once spilled, else -1 */
-	uint64_t size;	  /* total bytes appended */
-	size_t threshold; /* spill to disk beyond this many bytes */
+	uint64_t size;	  /* message bytes appended, the lead not counted */
+	uint64_t stored;  /* bytes stored: the lead and the message */
+	size_t threshold; /* spill to disk beyond this many stored bytes */
 	const char *tmpdir;
-	int error; /* errno of the first failure, 0 if none */
+	const char *lead; /* stored before the message, or NULL */
+	size_t lead_len;
+	uint64_t body; /* message offset of the body, once eoh seen */
+	int error;     /* errno of the first failure, 0 if none */
 };
 
-void spool_init(struct spool *sp, const char *tmpdir, size_t threshold);
+void spool_init(struct spool *sp, const char *tmpdir, size_t threshold,
+		const char *lead);
 void spool_reset(struct spool *sp);
 int spool_append(struct spool *sp, const void *data, size_t len);
 int spool_append_header(struct spool *sp, const char *name, const char *value,
 			int leadspc);
+void spool_mark_body(struct spool *sp);
+ssize_t spool_read(const struct spool *sp, uint64_t off, void *buf, size_t len);
+int spool_each(const struct spool *sp, uint64_t from,
+	       int (*fn)(const void *data, size_t len, void *arg), void *arg);
 int spool_copy_to(const struct spool *sp, int fd);
 char *spool_head(const struct spool *sp, size_t max);
 

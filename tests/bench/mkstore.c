@@ -56,7 +56,7 @@ main(int argc, char **argv)
 					    "quarantine",
 					    "ClamAV 1.4.6/0",
 					    now - (time_t)(r % (60L * 86400))};
-		spool_init(&sp, "/tmp", sizeof(body));
+		spool_init(&sp, "/tmp", sizeof(body), NULL);
 		spool_append(&sp, body, (size_t)len);
 		if (quarantine_store(argv[1], &m, &sp, id) < 0)
 			return perror(argv[1]), 1;

@@ -8,7 +8,13 @@
  *             killed mid-scan)
  *   garbage   answers a scan with nonsense
  *   longname  answers "stream: <a 300-character name> FOUND"
+ *
+ * In every mode it answers clamgate's two canaries as a well set up
+ * clamd would (a virus in the canary mail, the limits heuristic for the
+ * nested zips), so that clamgate puts it in service and the fault shows
+ * on real mail.
  */
+#define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -34,13 +40,22 @@ read_full(int fd, void *buf, size_t len)
 	return 0;
 }
 
-/* drain_stream - the INSTREAM chunks up to the empty one */
+/* contains - is needle in buf[0..len)? */
 static int
-drain_stream(int fd)
+contains(const char *buf, size_t len, const char *needle)
+{
+	return memmem(buf, len, needle, strlen(needle)) != NULL;
+}
+
+/* drain_stream - the INSTREAM chunks up to the empty one; which canary
+ * it was, if any (1 the mail, 2 the nested zips) */
+static int
+drain_stream(int fd, int *canary)
 {
 	static char buf[65536];
 	uint32_t be;
 
+	*canary = 0;
 	for (;;) {
 		if (read_full(fd, &be, 4) < 0)
 			return -1;
@@ -51,6 +66,10 @@ drain_stream(int fd)
 			uint32_t k = n < sizeof(buf) ? n : sizeof(buf);
 			if (read_full(fd, buf, k) < 0)
 				return -1;
+			if (contains(buf, k, "Subject:clamgate canary"))
+				*canary = 1;
+			else if (!*canary && contains(buf, k, "canary.zip"))
+				*canary = 2;
 			n -= k;
 		}
 	}
@@ -68,6 +87,7 @@ serve(int fd, const char *mode)
 {
 	char cmd[32];
 	size_t n = 0;
+	int canary = 0;
 
 	while (n < sizeof(cmd) - 1 && read(fd, cmd + n, 1) == 1 &&
 	       cmd[n] != '\0')
@@ -77,8 +97,13 @@ serve(int fd, const char *mode)
 		answer(fd, "PONG");
 	else if (strcmp(cmd, "zVERSION") == 0)
 		answer(fd, "ClamAV 1.4.6/99999/fake");
-	else if (strcmp(cmd, "zINSTREAM") != 0 || drain_stream(fd) < 0)
+	else if (strcmp(cmd, "zINSTREAM") != 0 || drain_stream(fd, &canary) < 0)
 		return;
+	else if (canary == 1)
+		answer(fd, "stream: Eicar-Test-Signature FOUND");
+	else if (canary == 2)
+		answer(fd,
+		       "stream: Heuristics.Limits.Exceeded.MaxRecursion FOUND");
 	else if (strcmp(mode, "ok") == 0)
 		answer(fd, "stream: OK");
 	else if (strcmp(mode, "silent") == 0)

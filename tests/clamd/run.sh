@@ -13,7 +13,7 @@ HERE=$TOP/tests/clamd
 T=$(mktemp -d /tmp/clamgate-clamd.XXXXXX)
 chmod 755 "$T"
 BASE=$((20000 + $$ % 10000))
-PORT_CLAMD=$BASE PORT_FAKE2=$((BASE + 9))
+PORT_CLAMD=$BASE PORT_FAKE2=$((BASE + 9)) PORT_SHORT=$((BASE + 8))
 FAILED=0 CLAMD_PID="" PID="" FAKE_PIDS=""
 
 good() { printf 'ok - %s\n' "$*"; }
@@ -34,25 +34,30 @@ wait_log() { # FILE PATTERN COUNT
 	return 1
 }
 
+# start_clamd NAME [clamd.conf lines] - a real clamd with the test
+# signatures on $T/NAME.sock (and whatever TCP port the lines give)
 start_clamd() {
+	n=$1; shift
 	mkdir -p "$T/db"
 	cp "$TOP"/signatures-test/*.hdb "$TOP"/signatures-test/*.ndb "$T/db/"
-	cat > "$T/clamd.conf" <<CONF
-LogFile $T/clamd.log
-PidFile $T/clamd.pid
-DatabaseDirectory $T/db
-LocalSocket $T/clamd.sock
-TCPSocket $PORT_CLAMD
-TCPAddr 127.0.0.1
-Foreground yes
-StreamMaxLength 1M
-CONF
-	clamd -c "$T/clamd.conf" > "$T/clamd.out" 2>&1 &
-	CLAMD_PID=$!
-	for _ in $(seq 1 150); do [ -S "$T/clamd.sock" ] && return 0; sleep 0.2; done
-	bad "clamd did not start: $(tail -n 3 "$T/clamd.out")"
+	{
+		printf 'LogFile %s/%s.log\nPidFile %s/%s.pid\n' "$T" "$n" "$T" "$n"
+		printf 'DatabaseDirectory %s/db\nLocalSocket %s/%s.sock\n' "$T" "$T" "$n"
+		printf 'Foreground yes\n'
+		for l in "$@"; do printf '%s\n' "$l"; done
+	} > "$T/$n.conf"
+	clamd -c "$T/$n.conf" > "$T/$n.out" 2>&1 &
+	CLAMD_PID="$CLAMD_PID $!"
+	LAST_CLAMD=$!
+	for _ in $(seq 1 150); do [ -S "$T/$n.sock" ] && return 0; sleep 0.2; done
+	bad "clamd $n did not start: $(tail -n 3 "$T/$n.out")"
 	return 1
 }
+
+# the settings clamgate needs for the embedded engine's verdicts
+# (docs/clamd.md); "stock" is clamd's own defaults, "short" a stream
+# limit below max_message_size
+PARITY="AlertExceedsMax yes|StreamMaxLength 60M|MaxFileSize 60M|MaxScanSize 400M"
 
 fake() { # PORT MODE
 	"$FAKE" "$1" "$2" >> "$T/fake.log" 2>&1 & FAKE_PIDS="$FAKE_PIDS $!"
@@ -75,8 +80,14 @@ log: { level = "debug"; };
 ${3:-}
 CONF
 	"$BIN" -f -c "$D/c.conf" 2> "$D/log" & PID=$!
-	for _ in $(seq 1 50); do [ -S "$D/sock" ] && return 0; sleep 0.1; done
-	bad "$1: clamgate did not start: $(cat "$D/log")"
+	for _ in $(seq 1 50); do [ -S "$D/sock" ] && break; sleep 0.1; done
+	[ -S "$D/sock" ] || bad "$1: clamgate did not start: $(cat "$D/log")"
+}
+
+# up SPEC - until clamgate put that server in service (it passed the
+# canaries)
+up() {
+	wait_log "$D/log" "clamd $1 is up" 1 || bad "$(basename "$D"): clamd $1 not in service: $(grep "clamd $1" "$D/log" | tail -n 1)"
 }
 
 lua() { # SCRIPT [case]
@@ -86,43 +97,91 @@ lua() { # SCRIPT [case]
 }
 
 mkdir -p "$T/data"
-# 2 MB of clean text: more than clamd's StreamMaxLength (1M) on TCP
+# 2 MB of clean text: more than the short clamd's StreamMaxLength (1M)
 head -c 1500000 /dev/urandom | base64 -w 76 | sed 's/$/\r/' > "$T/data/big-clean.txt"
 eicar_b64='WDVPIVAlQEFQWzRcUFpYNTQoUF4pN0NDKTd9JEVJQ0FSLVNUQU5EQVJELUFOVElWSVJVUy1URVNULUZJTEUhJEgrSCo='
 { printf -- '--b1\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n'
   head -c 4718592 /dev/urandom | base64 -w 76 | sed 's/$/\r/'
   printf -- '--b1\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n%s\r\n--b1--\r\n' "$eicar_b64"
 } > "$T/data/large-virus.txt"
-start_clamd || exit 1
+# EICAR in 25 nested (deflated) zips, as an attachment
+python3 - "$T/data/nested.txt" <<'PY'
+import base64, io, sys, zipfile
+data, name = b'X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*', 'eicar.com'
+for i in range(25):
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, 'w', zipfile.ZIP_DEFLATED) as z:
+        z.writestr(name, data)
+    data, name = b.getvalue(), 'nested.zip'
+b64 = base64.encodebytes(data).decode().replace('\n', '\r\n')
+open(sys.argv[1], 'w', newline='').write(
+    '--b1\r\nContent-Type: application/zip\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+    + b64 + '--b1--\r\n')
+PY
+IFS='|'; set -- $PARITY; unset IFS
+start_clamd clamd "$@" "TCPSocket $PORT_CLAMD" "TCPAddr 127.0.0.1" || exit 1
+CLAMD_MAIN=$LAST_CLAMD
+start_clamd stock || exit 1
+start_clamd short "AlertExceedsMax yes" "StreamMaxLength 1M" "TCPSocket $PORT_SHORT" \
+	"TCPAddr 127.0.0.1" || exit 1
 UNIX="\"unix:$T/clamd.sock\"" TCP="\"inet:$PORT_CLAMD@127.0.0.1\""
+UNIXS="unix:$T/clamd.sock" TCPS="inet:$PORT_CLAMD@127.0.0.1"
 
 # --- the same protocol suites as the embedded engine -----------------------
-cg default "$UNIX"
+cg default "$UNIX"; up "$UNIXS"
 lua "$TOP/tests/protocol/default.lua"     # ends with SIGTERM: drains
 wait "$PID"; PID=""
 cg nonsmtp "$UNIX" 'policy: { trusted_relays = [ ]; noreject_daemons = [ "REINJECT" ];
   reject_authenticated = false; };'
+up "$UNIXS"
 lua "$TOP/tests/protocol/nonsmtp.lua"
 cg rules "$TCP" 'policy: { fallback = "hold"; reject_reply = "550 5.7.0 100%% sure: %v";
   rules = ( { match = "Clamgate.Test.Marker*"; action = "accept"; } ); };'
+up "$TCPS"
 lua "$TOP/tests/protocol/rules.lua"
-cg replace "$TCP" 'policy: { headers = "replace"; };'
+cg replace "$TCP" 'policy: { headers = "replace"; };'; up "$TCPS"
 lua "$TOP/tests/protocol/replace.lua"
 grep -q "FILDES\|verdict=infected" "$T/default/log" && good "clamd: unix socket scans (FILDES for spooled files)" \
 	|| bad "clamd: no scans logged"
 
-# --- TCP: INSTREAM, and clamd's StreamMaxLength -----------------------------
-cg tcp "$TCP"
+# --- TCP: INSTREAM; clamd's limits ------------------------------------------
+cg tcp "$TCP"; up "$TCPS"
 lua "$HERE/clamd.lua" eicar
-lua "$HERE/clamd.lua" oversize
-grep -q 'verdict=oversize.*detail="clamd: INSTREAM size limit exceeded' "$D/log" \
-	&& good "clamd: StreamMaxLength is oversize (on_oversize), not an error or clean" \
-	|| bad "clamd: size limit not reported as oversize"
+lua "$HERE/clamd.lua" nested
+grep -q 'verdict=incomplete virus=Heuristics.Limits.Exceeded' "$D/log" \
+	&& good "clamd with AlertExceedsMax yes: EICAR in 25 zips is incomplete, rejected as by the embedded engine" \
+	|| bad "clamd: nested zips not reported as incomplete"
+
+# clamd's own defaults (AlertExceedsMax no): never used, the mail waits
+cg stock "\"unix:$T/stock.sock\""
+wait_log "$D/log" "clamd unix:$T/stock.sock is down: it answers OK for a message past its limits: set \"AlertExceedsMax yes\"" 1 \
+	&& good "clamd with stock limits: kept out of service, the log names AlertExceedsMax" \
+	|| bad "clamd with stock limits: $(grep stock.sock "$D/log" | tail -n 1)"
+lua "$HERE/clamd.lua" nested_tempfail
+out=$("$BIN" -t -c "$D/c.conf" 2>&1)
+printf '%s' "$out" | grep -q "clamd unix:$T/stock.sock: it answers OK for a message past its limits: set \"AlertExceedsMax yes\"" \
+	&& good "clamgate -t names AlertExceedsMax for a clamd with stock limits" || bad "-t, stock clamd: $out"
+
+# a StreamMaxLength below max_message_size: -t says so; a message over it
+# is tempfailed, never accepted unscanned
+cg short "\"inet:$PORT_SHORT@127.0.0.1\""; up "inet:$PORT_SHORT@127.0.0.1"
+lua "$HERE/clamd.lua" overstream
+grep -q 'verdict=error .*action=tempfail .*detail="clamd: INSTREAM size limit exceeded.*StreamMaxLength' "$D/log" \
+	&& good "clamd: over StreamMaxLength is a scan error (tempfail), not oversize or clean" \
+	|| bad "clamd: stream limit not a tempfail"
+out=$("$BIN" -t -c "$D/c.conf" 2>&1)
+printf '%s' "$out" | grep -q "it does not scan a message of scanner.max_message_size: set StreamMaxLength" \
+	&& good "clamgate -t names StreamMaxLength for a clamd that refuses the largest message" \
+	|| bad "-t, short clamd: $out"
+cg parity "$UNIX, $TCP"
+out=$("$BIN" -t -c "$D/c.conf" 2>&1)
+printf '%s' "$out" | grep -q "^configuration OK" && good "clamgate -t: clamd set up as docs/clamd.md says: configuration OK" \
+	|| bad "-t, parity clamd: $out"
 
 # --- faults -------------------------------------------------------------------
 PORT_FAKE=$((BASE + 1))
 fake "$PORT_FAKE" silent
-cg silent "\"inet:$PORT_FAKE@127.0.0.1\", $TCP"
+cg silent "\"inet:$PORT_FAKE@127.0.0.1\", $TCP"; up "inet:$PORT_FAKE@127.0.0.1"; up "$TCPS"
 lua "$HERE/clamd.lua" eicar
 grep -q "clamd inet:$PORT_FAKE@127.0.0.1 is down" "$D/log" \
 	&& good "clamd: a server that never answers times out and is marked down" \
@@ -131,7 +190,7 @@ kill "$LAST_FAKE"
 
 PORT_FAKE=$((BASE + 2))
 fake "$PORT_FAKE" hangup
-cg hangup "\"inet:$PORT_FAKE@127.0.0.1\", $TCP"
+cg hangup "\"inet:$PORT_FAKE@127.0.0.1\", $TCP"; up "inet:$PORT_FAKE@127.0.0.1"; up "$TCPS"
 lua "$HERE/clamd.lua" eicar
 kill "$LAST_FAKE"
 grep -q "clamd inet:$PORT_FAKE@127.0.0.1 is down" "$D/log" \
@@ -140,7 +199,7 @@ grep -q "clamd inet:$PORT_FAKE@127.0.0.1 is down" "$D/log" \
 
 PORT_FAKE=$((BASE + 3))
 fake "$PORT_FAKE" garbage
-cg garbage "\"inet:$PORT_FAKE@127.0.0.1\""
+cg garbage "\"inet:$PORT_FAKE@127.0.0.1\""; up "inet:$PORT_FAKE@127.0.0.1"
 lua "$HERE/clamd.lua" tempfail
 grep -q 'unexpected reply "what do you mean"' "$D/log" \
 	&& good "clamd: garbage from the only server: tempfail, never accept" \
@@ -149,24 +208,24 @@ kill "$LAST_FAKE"
 
 PORT_FAKE=$((BASE + 4))
 fake "$PORT_FAKE" longname
-cg longname "\"inet:$PORT_FAKE@127.0.0.1\""
+cg longname "\"inet:$PORT_FAKE@127.0.0.1\""; up "inet:$PORT_FAKE@127.0.0.1"
 lua "$HERE/clamd.lua" longname
 kill "$LAST_FAKE"
 
-cg onedead "\"unix:$T/no-such.sock\", $UNIX"
+cg onedead "\"unix:$T/no-such.sock\", $UNIX"; up "$UNIXS"
 lua "$HERE/clamd.lua" eicar5
 if grep -q "action=tempfail" "$D/log"; then bad "clamd: tempfail with one server dead"
 else good "clamd: one server dead: all mail scanned by the other"; fi
 
 # a server that comes back is used again; all down fails at once
-cg comeback "\"inet:$PORT_FAKE2@127.0.0.1\", $TCP"
+cg comeback "\"inet:$PORT_FAKE2@127.0.0.1\", $TCP"; up "$TCPS"
 wait_log "$D/log" "clamd inet:$PORT_FAKE2@127.0.0.1 is down" 1 \
 	&& good "clamd: the probe notices a dead server" || bad "clamd: dead server not noticed"
 fake "$PORT_FAKE2" ok
 wait_log "$D/log" "clamd inet:$PORT_FAKE2@127.0.0.1 is up" 1 \
 	&& good "clamd: the probe notices it come back within the interval" \
 	|| bad "clamd: server coming back not noticed"
-kill "$CLAMD_PID"; wait "$CLAMD_PID" 2>/dev/null; CLAMD_PID=""
+kill "$CLAMD_MAIN"; wait "$CLAMD_MAIN" 2>/dev/null
 wait_log "$D/log" "clamd inet:$PORT_CLAMD@127.0.0.1 is down" 1
 lua "$HERE/clamd.lua" clean
 good "clamd: with the real clamd stopped, mail goes to the server that came back"

@@ -29,12 +29,18 @@ if printf '%s' "$out" | grep -q "configuration OK"; then
 	ok "installed binary: -t on the installed configuration"
 elif printf '%s' "$out" | grep -q "^$D/etc/clamgate/clamgate.conf: scanner.database: cannot load signatures from /var/lib/clamav"; then
 	ok "installed binary: -t parses the installed configuration (no ClamAV database on this machine)"
+elif printf '%s' "$out" | grep -q "$D/etc/clamgate/clamgate.conf: milter.user: no such user \"clamgate\""; then
+	ok "installed binary: -t parses the installed configuration (no user clamgate on this machine)"
 else
 	bad "installed -t: $out"
 fi
+# the shipped file sets nothing: every key is a commented-out default
+grep -q -E '^[[:space:]]*[a-z_]+ = ' "$D/etc/clamgate/clamgate.conf" \
+	&& bad "the shipped configuration sets a key: $(grep -E '^[[:space:]]*[a-z_]+ = ' "$D/etc/clamgate/clamgate.conf")" \
+	|| ok "the shipped configuration leaves every key at its default"
 # pointed at the test signatures, -t passes; a reinstall keeps the change
-sed -i "s|database = \"/var/lib/clamav\";|database = \"$TOP/signatures-test\";|" \
-	"$D/etc/clamgate/clamgate.conf"
+sed -i -e "s|# database = \"/var/lib/clamav\";|database = \"$TOP/signatures-test\";|" \
+	-e 's|# user = "clamgate";|user = "";|' "$D/etc/clamgate/clamgate.conf"
 out=$("$D/usr/sbin/clamgate" -t -c "$D/etc/clamgate/clamgate.conf" 2>&1)
 printf '%s' "$out" | grep -q "^configuration OK" && ok "installed binary: configuration OK" \
 	|| bad "installed -t with test signatures: $out"

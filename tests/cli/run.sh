@@ -25,9 +25,15 @@ expect() {
 	fi
 }
 
+# conf [GROUP...] - a configuration with the test signatures, a temp
+# directory of its own and, unless a milter group is given, the user -t
+# runs as (root may not switch to a user this machine does not have)
 conf() {
-	printf '%s\n' "scanner: { database = \"$TOP/signatures-test\"; };" \
-		"quarantine: { directory = \"$T\"; };" "$@" > "$T/c.conf"
+	mkdir -p "$T/tmp"
+	case "$*" in *milter:*) m="" ;; *) m='milter: { user = ""; };' ;; esac
+	case "${SCANNER:-}" in *temp_dir*) tmp="" ;; *) tmp="temp_dir = \"$T/tmp\";" ;; esac
+	printf '%s\n' "scanner: { database = \"$TOP/signatures-test\"; $tmp ${SCANNER:-} };" \
+		"quarantine: { directory = \"$T\"; };" "$m" "$@" > "$T/c.conf"
 }
 
 conf
@@ -46,10 +52,61 @@ expect "-t: bad value names file and line" 1 "^$T/c.conf:3: policy.fallback: \"b
 printf 'policy: {\n  reject = = "safe";\n};\n' > "$T/c.conf"
 expect "-t: syntax error names file and line" 1 "^$T/c.conf:2: syntax error" -- -t -c "$T/c.conf"
 mkdir -p "$T/empty"
-printf 'scanner: { database = "%s/empty"; };\n' "$T" > "$T/c.conf"
+printf 'milter: { user = ""; };\nscanner: { database = "%s/empty"; temp_dir = "%s"; };\n' "$T" "$T" > "$T/c.conf"
 expect "-t: no signatures is an error" 1 "scanner.database: cannot load signatures from $T/empty" -- -t -c "$T/c.conf"
 printf 'bad line' > "$T/empty/broken.ndb"
 expect "-t: a broken signature file is an error" 1 "cannot load signatures" -- -t -c "$T/c.conf"
+
+# scanner.temp_dir: unusable is an error for -t and at start; settings
+# that let unscanned or forged mail through are warned about
+SCANNER="temp_dir = \"$T/no-such-dir\";"
+conf
+expect "-t: a missing temp_dir is an error" 1 "^$T/c.conf: scanner.temp_dir: $T/no-such-dir: No such file or directory" -- -t -c "$T/c.conf"
+out=$("$BIN" -f -c "$T/c.conf" 2>&1); rc=$?
+[ $rc -eq 1 ] && printf '%s' "$out" | grep -q "scanner.temp_dir: $T/no-such-dir: No such file" \
+	&& ok "start with a missing temp_dir fails, naming it" || bad "start, missing temp_dir (exit $rc): $out"
+SCANNER=""
+conf 'policy: { headers = "add"; on_error = "accept"; on_incomplete = "accept"; };'
+expect "-t warns: headers = add" 0 "warning: policy.headers is not \"replace\"" -- -t -c "$T/c.conf"
+expect "-t warns: on_error = accept" 0 "warning: policy.on_error = \"accept\"" -- -t -c "$T/c.conf"
+expect "-t warns: on_incomplete = accept" 0 "warning: policy.on_incomplete = \"accept\"" -- -t -c "$T/c.conf"
+SCANNER='temp_dir = "/tmp";'
+conf
+expect "-t warns: a world-writable temp_dir" 0 "warning: scanner.temp_dir /tmp is writable by every user" -- -t -c "$T/c.conf"
+SCANNER=""
+conf
+out=$("$BIN" -t -c "$T/c.conf" 2>&1)
+printf '%s' "$out" | grep -q warning && bad "-t warns about the defaults: $out" \
+	|| ok "-t: no warning for the defaults"
+if [ "$(id -u)" -eq 0 ]; then
+	# root: -t checks as milter.user; a full, a read-only filesystem
+	mkdir -p "$T/db" "$T/rootonly" "$T/small"
+	cp "$TOP"/signatures-test/*.?db "$T/db/"
+	chmod 755 "$T" "$T/db"; chmod 644 "$T"/db/*; chmod 755 "$T/rootonly"
+	printf 'milter: { user = "nobody"; };\nscanner: { database = "%s/db"; temp_dir = "%s/rootonly"; };\nquarantine: { directory = "%s"; };\n' \
+		"$T" "$T" "$T" > "$T/c.conf"
+	expect "-t as root checks temp_dir as milter.user" 1 "scanner.temp_dir: $T/rootonly is not writable: Permission denied" -- -t -c "$T/c.conf"
+	chmod 1777 "$T/rootonly"
+	expect "-t as milter.user: configuration OK" 0 "^configuration OK" -- -t -c "$T/c.conf"
+	if mount -t tmpfs -o size=256k tmpfs "$T/small"; then
+		head -c 250000 /dev/zero > "$T/small/fill" 2>/dev/null
+		head -c 100000 /dev/zero > "$T/small/full" 2>/dev/null
+		SCANNER="temp_dir = \"$T/small\"; temp_min_free = \"1M\";"
+		conf
+		expect "-t: a full temp_dir is an error" 1 "scanner.temp_dir: $T/small has [0-9]* KiB free, 1024 KiB needed" -- -t -c "$T/c.conf"
+		SCANNER="temp_dir = \"$T/small\"; temp_min_free = 0;"
+		conf
+		expect "-t: libclamav cannot unpack in a full temp_dir: the canary fails" 1 "scanner.database: .*canary" -- -t -c "$T/c.conf"
+		rm -f "$T/small/fill" "$T/small/full"
+		expect "-t: the same temp_dir with room: configuration OK" 0 "^configuration OK" -- -t -c "$T/c.conf"
+		mount -o remount,ro "$T/small"
+		expect "-t: a read-only temp_dir is an error" 1 "scanner.temp_dir: $T/small is not writable: read-only filesystem" -- -t -c "$T/c.conf"
+		umount "$T/small"
+		SCANNER=""
+	else
+		bad "cannot mount a tmpfs for the full and read-only temp_dir tests"
+	fi
+fi
 conf 'milter: { user = "no-such-user-xyz"; };'
 out=$("$BIN" -f -c "$T/c.conf" 2>&1); rc=$?
 if [ $rc -eq 1 ] && printf '%s' "$out" | grep -q 'milter.user: no such user "no-such-user-xyz"'; then

@@ -84,12 +84,13 @@ test("300-character virus name is rejected with a capped name", function()
 	mt.disconnect(c)
 end)
 
-test("forged X-Virus-Status is kept with headers = add", function()
+test("by default a forged X-Virus-Status is removed (headers = replace)", function()
 	local c = open()
 	send(c, { headers = { { "Subject", "x" }, { "X-Virus-Status", "Clean" } },
 		  body = "hello\r\n" })
 	expect(c, SMFIR_ACCEPT, "accept")
-	check(not mt.eom_check(c, MT_HDRDELETE, "X-Virus-Status"), "no delete")
+	check(mt.eom_check(c, MT_HDRDELETE, "X-Virus-Status"), "forged one deleted")
+	check(mt.eom_check(c, MT_HDRADD, "X-Virus-Status", hv("Clean")), "ours added")
 	mt.disconnect(c)
 end)
 

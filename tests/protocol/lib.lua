@@ -35,12 +35,18 @@ function check(cond, msg)
 	end
 end
 
--- open a connection as the MTA would for a client at ip
+-- open a connection as the MTA would for a client at ip; macros may
+-- hold daemon_name, daemon_port and actions (what the MTA allows)
 function open(ip, host, macros)
 	local conn = mt.connect(sock, 50, 0.1)
 	if conn == nil then fail("cannot connect to " .. sock) end
 	mt.set_timeout(60)
 	local m = macros or {}
+	if m.actions then -- the MTA offers only these SMFIF_* actions
+		-- (Debian's miltertest takes the steps before the actions,
+		-- whatever its manual says: seen in the milter's negotiate)
+		check(mt.negotiate(conn, 6, 0x1fffff, m.actions) == nil, "negotiate")
+	end
 	if m.daemon_name ~= false then
 		mt.macro(conn, SMFIC_CONNECT, "{daemon_name}", m.daemon_name or "MTA-IN",
 			 "{daemon_port}", m.daemon_port or "25")

@@ -26,7 +26,7 @@ cleanup() {
 		done
 		kill -KILL "$p" 2>/dev/null
 	done
-	rm -rf "$T"
+	[ -n "${KEEP:-}" ] && echo "kept $T" || rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
 
@@ -125,6 +125,10 @@ lua nonsmtp.lua; stop
 start replace "unix:$T/replace.sock" 'policy: { headers = "replace"; };'
 wait_log "$DIR/log" "signatures loaded" 1
 lua replace.lua; stop
+
+start add "unix:$T/add.sock" 'policy: { headers = "add"; };'
+wait_log "$DIR/log" "signatures loaded" 1
+lua add.lua; stop
 
 start rules "unix:$T/rules.sock" \
 	'policy: { fallback = "hold"; reject_reply = "550 5.7.0 100%% sure: %v";' \

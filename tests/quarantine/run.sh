@@ -41,7 +41,8 @@ start() {
 stop() { kill -TERM "$PID"; wait "$PID"; PID=""; }
 lua() {
 	miltertest -D lib="$TOP/tests/protocol/lib.lua" -D sock="unix:$T/sock" \
-		-D qdir="$Q" -D data="$1" -D pid="$PID" -s "$HERE/$2" || FAILED=1
+		-D qdir="$Q" -D data="$1" -D pid="$PID" -D case="${CASE:-}" \
+		-s "$HERE/$2" || FAILED=1
 }
 # q ARGS - run the CLI; output in $OUT, status in $RC
 q() { OUT=$("$CLI" -c "$T/c.conf" "$@" 2>&1); RC=$?; }
@@ -92,10 +93,18 @@ check "release: exit 0" test "$RC" -eq 0
 check "release: sendmail argv is -i -N never -f SENDER -- the original recipients" \
 	test "$(tr '\n' ' ' < "$FAKE_DIR/argv.0")" = "-i -N never -f alice@victim.example -- bob@dest.example carol@dest.example "
 check "release: the data is the original, after one X-Clamgate-Release header" \
-	sh -c "head -n 1 '$FAKE_DIR/stdin.0' | grep -q '^X-Clamgate-Release: $M1 [0-9]* [0-9a-f]*.\$' && tail -c +\$((\$(head -n 1 '$FAKE_DIR/stdin.0' | wc -c) + 1)) '$FAKE_DIR/stdin.0' | cmp -s - '$T/data/m1.orig'"
+	sh -c "head -n 1 '$FAKE_DIR/stdin.0' | grep -q '^X-Clamgate-Release: $M1 [0-9]* sm [0-9a-f]\{64\}.\$' && tail -c +\$((\$(head -n 1 '$FAKE_DIR/stdin.0' | wc -c) + 1)) '$FAKE_DIR/stdin.0' | cmp -s - '$T/data/m1.orig'"
 q list --rcpt 'bob@*'; check "release: the entry is kept, marked released" has "\[released\]"
 q show "$M1"; check "release: show says when and to whom" has "^Released:   20.* to=<bob@dest.example>,<carol@dest.example>"
 lua "$FAKE_DIR" release.lua
+for why in "does not match this message" "does not allow header changes" \
+	"not on the non-SMTP path" "used before"; do
+	grep -q "X-Clamgate-Release not honoured, the message is scanned: .*$why" "$T/log" \
+		&& good "release: the log says why a token was not honoured ($why)" \
+		|| bad "release: no log line for \"$why\""
+done
+stop; start
+CASE=replay lua "$FAKE_DIR" release.lua
 
 q release "$M2" --to admin@local.example --remove
 check "release --to: only the given recipient" \
@@ -127,10 +136,10 @@ check "list: truncated file reported as damaged, others listed" \
 check "list: a file that is not an entry reported as damaged" has "d2.eml: damaged entry skipped: no complete X-Clamgate envelope"
 q export 20261127T000001; check "export of a damaged entry: exit 1" rc_has 1 "damaged entry"
 q stats
-# M1, M3 and the two the token tests quarantined again
+# M1, M3 and the five the token tests quarantined again
 check "stats: totals, per day, per virus; damaged skipped" \
-	eval 'has "^total: 4 messages" && has "^  20[0-9-]*  *4 " && has "^  *4  Clamgate.Test.EICAR.UNOFFICIAL"'
-q stats --json; check "stats --json" has '^{"total":4,"size":[0-9]*,"days":\[{"day":"20'
+	eval 'has "^total: 7 messages" && has "^  20[0-9-]*  *7 " && has "^  *7  Clamgate.Test.EICAR.UNOFFICIAL"'
+q stats --json; check "stats --json" has '^{"total":7,"size":[0-9]*,"days":\[{"day":"20'
 q delete 20261127T000001 20261127T000002
 check "delete: entries removed" test "$RC" -eq 0 -a ! -e "$Q/20261127T000001-00000000000000d1.eml"
 

@@ -12,6 +12,7 @@ Suite *cidr_suite(void);
 Suite *spool_suite(void);
 Suite *quarantine_suite(void);
 Suite *notify_suite(void);
+Suite *token_suite(void);
 
 /* helpers.c */
 char *test_tmpdir(void);

@@ -27,14 +27,57 @@ parse(const char *text, char *err, size_t errlen, char **pathp)
 	return cfg;
 }
 
-/* the shipped file parses, and its values are the defaults */
+/* uncommented - the shipped file with every commented-out default
+ * ("\t# key = value;") made a setting; the path (caller frees) */
+static char *
+uncommented(char **dir)
+{
+	size_t len;
+	char *text = test_read_file(TOP "/etc/clamgate.conf", &len), *out;
+	char *p, *q, *path;
+
+	out = malloc(len + 1);
+	for (p = text, q = out; *p; p++) {
+		size_t key = 0;
+		if (*p == '\t' && strncmp(p + 1, "# ", 2) == 0)
+			key = strspn(p + 3, "abcdefghijklmnopqrstuvwxyz_");
+		if (key > 0 && strncmp(p + 3 + key, " = ", 3) == 0 &&
+		    (p == text || p[-1] == '\n')) {
+			*q++ = '\t';
+			p += 2;
+			continue;
+		}
+		*q++ = *p;
+	}
+	*q = '\0';
+	*dir = test_tmpdir();
+	path = test_write_file(*dir, "clamgate.conf", out);
+	free(text);
+	free(out);
+	return path;
+}
+
+/* the shipped file sets nothing, and each default it shows commented out
+ * is the real default: uncommented, they parse to the same values */
 START_TEST(test_shipped_file)
 {
-	char err[512];
-	struct cg_config *cfg =
+	char err[512], *dir, *path = uncommented(&dir);
+	struct cg_config *cfg = config_load(path, err, sizeof(err));
+	struct cg_config *dflt =
 	    config_load(TOP "/etc/clamgate.conf", err, sizeof(err));
 
 	ck_assert_msg(cfg != NULL, "%s", err);
+	ck_assert_msg(dflt != NULL, "%s", err);
+	ck_assert_uint_eq(cfg->scanner.temp_min_free,
+			  dflt->scanner.temp_min_free);
+	ck_assert_uint_eq(cfg->scanner.temp_min_free, 100 << 20);
+	ck_assert_str_eq(cfg->scanner.temp_dir, dflt->scanner.temp_dir);
+	ck_assert_int_eq(dflt->policy.headers, CG_HEADERS_REPLACE);
+	config_free(dflt);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	free(dir);
 	ck_assert_str_eq(cfg->milter.socket, "inet:7357@127.0.0.1");
 	ck_assert_str_eq(cfg->milter.user, "clamgate");
 	ck_assert_uint_eq(cfg->milter.socket_mode, 0660);
@@ -59,7 +102,7 @@ START_TEST(test_shipped_file)
 	ck_assert_uint_eq(cfg->notify.on, 1U << CG_REJECT |
 					      1U << CG_QUARANTINE |
 					      1U << CG_HOLD | 1U << CG_DISCARD);
-	ck_assert_int_eq(cfg->policy.headers, CG_HEADERS_ADD);
+	ck_assert_int_eq(cfg->policy.headers, CG_HEADERS_REPLACE);
 	ck_assert_str_eq(cfg->policy.reject_code, "554");
 	ck_assert_str_eq(cfg->policy.reject_xcode, "5.7.1");
 	ck_assert_str_eq(cfg->policy.reject_text,

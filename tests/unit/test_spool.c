@@ -34,7 +34,7 @@ START_TEST(test_headers)
 	size_t len;
 	char *data;
 
-	spool_init(&sp, "/tmp", 1 << 20);
+	spool_init(&sp, "/tmp", 1 << 20, NULL);
 	spool_append_header(&sp, "Subject", " hello", 1);
 	spool_append_header(&sp, "X-Folded", " a\n\tb\r\n c", 1);
 	spool_append_header(&sp, "X-Nolead", "value", 0);
@@ -60,7 +60,7 @@ START_TEST(test_spill)
 
 	for (size_t i = 0; i < sizeof(chunk); i++)
 		chunk[i] = (char)('a' + i % 26);
-	spool_init(&sp, "/tmp", 4096);
+	spool_init(&sp, "/tmp", 4096, NULL);
 	for (int i = 0; i < 4; i++)
 		ck_assert_int_eq(spool_append(&sp, chunk, sizeof(chunk)), 0);
 	ck_assert_int_eq(sp.fd, -1);
@@ -87,13 +87,62 @@ START_TEST(test_spill_error)
 	struct spool sp;
 	char chunk[100] = {0};
 
-	spool_init(&sp, "/nonexistent/dir", 150);
+	spool_init(&sp, "/nonexistent/dir", 150, NULL);
 	ck_assert_int_eq(spool_append(&sp, chunk, sizeof(chunk)), 0);
 	ck_assert_int_eq(spool_append(&sp, chunk, sizeof(chunk)), -1);
 	ck_assert_int_ne(sp.error, 0);
 	ck_assert_int_eq(spool_append(&sp, chunk, 1), -1);
 	spool_reset(&sp);
 	ck_assert_int_eq(sp.error, 0);
+}
+END_TEST
+
+/* collect - spool_each callback: append to a string */
+static int
+collect(const void *data, size_t len, void *arg)
+{
+	char *out = arg;
+
+	strncat(out, data, len);
+	return 0;
+}
+
+/* the lead is stored first for the scanner, in memory and on disk, and
+ * never part of the message */
+START_TEST(test_lead)
+{
+	static const char lead[] = "Received: by scanner\r\n";
+	struct spool sp;
+	char buf[256], out[256] = "", *data, *head;
+	size_t len;
+
+	for (int spill = 0; spill < 2; spill++) {
+		spool_init(&sp, "/tmp", spill ? 16 : 1 << 20, lead);
+		ck_assert_uint_eq(sp.stored, 0);
+		spool_append_header(&sp, "Subject", "x", 0);
+		spool_append(&sp, "\r\n", 2);
+		spool_mark_body(&sp);
+		spool_append(&sp, "body\r\n", 6);
+		ck_assert_int_eq(sp.fd >= 0, spill);
+		ck_assert_uint_eq(sp.size, 20);
+		ck_assert_uint_eq(sp.stored, 20 + strlen(lead));
+		ck_assert_uint_eq(sp.body, 14);
+		ck_assert_int_eq(spool_read(&sp, 0, buf, sizeof(buf)),
+				 (ssize_t)sp.stored);
+		ck_assert(memcmp(buf, lead, strlen(lead)) == 0);
+		data = contents(&sp, &len);
+		ck_assert_str_eq(data, "Subject: x\r\n\r\nbody\r\n");
+		free(data);
+		out[0] = '\0';
+		ck_assert_int_eq(spool_each(&sp, sp.body, collect, out), 0);
+		ck_assert_str_eq(out, "body\r\n");
+		head = spool_head(&sp, 1000);
+		ck_assert_str_eq(head, "Subject: x\r\n");
+		free(head);
+		spool_reset(&sp);
+		ck_assert_uint_eq(sp.stored, 0);
+		ck_assert_ptr_eq(sp.lead, lead);
+	}
 }
 END_TEST
 
@@ -106,6 +155,7 @@ spool_suite(void)
 	tcase_add_test(tc, test_headers);
 	tcase_add_test(tc, test_spill);
 	tcase_add_test(tc, test_spill_error);
+	tcase_add_test(tc, test_lead);
 	suite_add_tcase(s, tc);
 	return s;
 }
