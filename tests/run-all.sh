@@ -1,6 +1,7 @@
 #!/bin/sh
 # Run every test suite against $BUILD (default build) and print one
 # summary line, "N passed, N failed".  Exit 1 if anything failed.
+# DETECT=full runs the whole detection matrix (make check-full).
 set -u
 BUILD=${BUILD:-build}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,6 +29,10 @@ if [ "$(id -u)" -eq 0 ]; then
 	section "end to end (private Postfix and Sendmail on 127.0.0.1, swaks, smtp-sink)"
 	sh tests/e2e/run.sh "$BUILD" 2>&1 | tee -a "$LOG"
 	sh tests/e2e/sendmail.sh "$BUILD" 2>&1 | tee -a "$LOG"
+	section "scanner.temp_dir full, read-only, missing (tmpfs, through Postfix)"
+	sh tests/e2e/tempdir.sh "$BUILD" 2>&1 | tee -a "$LOG"
+	section "detection parity: clamav-testfiles x wrappings x header forms x backends (${DETECT:-slice})"
+	sh tests/detect/run.sh "$BUILD" "${DETECT:-slice}" 2>&1 | tee -a "$LOG"
 else
 	echo "not ok - the quarantine and end-to-end tests need root (they change owners and start a private Postfix)" | tee -a "$LOG"
 fi

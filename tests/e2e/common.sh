@@ -9,24 +9,27 @@ bad() { printf 'not ok - %s\n' "$*"; FAILED=1; }
 check() { name=$1; shift; if "$@"; then good "$name"; else bad "$name"; fi; }
 
 # cg_start [policy settings] - (re)start clamgate on the milter port;
-# $CG_QUARANTINE adds quarantine keys, $CG_EXTRA whole groups.  The log
-# ($T/clamgate.log) keeps every run.
+# $CG_SCANNER adds scanner keys, $CG_QUARANTINE quarantine keys,
+# $CG_EXTRA whole groups; it is ready once the log shows $CG_READY
+# ("signatures loaded").  The log ($T/clamgate.log) keeps every run.
 cg_start() {
 	cg_stop
 	mkdir -p "$T/q" "$T/cgtmp"
+	scanner_keys=${CG_SCANNER:-"temp_dir = \"$T/cgtmp\";"}
 	cat > "$T/clamgate.conf" <<CONF
 milter: { socket = "inet:$PORT_MILTER@127.0.0.1"; user = ""; };
-scanner: { database = "$TOP/signatures-test"; temp_dir = "$T/cgtmp"; };
+scanner: { database = "$TOP/signatures-test"; $scanner_keys };
 quarantine: { directory = "$T/q"; ${CG_QUARANTINE:-} };
 policy: { ${1:-} };
 ${CG_EXTRA:-}
 CONF
 	touch "$T/clamgate.log"
-	loaded=$(grep -c "signatures loaded" "$T/clamgate.log")
+	ready=${CG_READY:-signatures loaded}
+	loaded=$(grep -c "$ready" "$T/clamgate.log")
 	"$BIN" -f -c "$T/clamgate.conf" > /dev/null 2>> "$T/clamgate.log" &
 	CG_PID=$!
 	for _ in $(seq 1 100); do
-		[ "$(grep -c "signatures loaded" "$T/clamgate.log")" -gt "$loaded" ] && return 0
+		[ "$(grep -c "$ready" "$T/clamgate.log")" -gt "$loaded" ] && return 0
 		sleep 0.1
 	done
 	bad "clamgate did not start: $(tail -n 5 "$T/clamgate.log")"
@@ -47,3 +50,68 @@ reply() {
 }
 
 replied() { reply "$1" | grep -q -- "$2"; }
+
+# wait_log_line PATTERN - until clamgate's log shows it (15 s)
+wait_log_line() {
+	for _ in $(seq 1 150); do
+		grep -q -- "$1" "$T/clamgate.log" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# --- Postfix suites (run.sh, tempdir.sh); sendmail.sh has its own smtp ---
+
+# smtp NAME [swaks args] - one SMTP transaction into the milter listener
+# from an outside client (XCLIENT ADDR=192.0.2.10) unless args say else;
+# the transcript is $T/out/NAME
+smtp() {
+	name=$1; shift
+	mkdir -p "$T/out"
+	swaks --server "127.0.0.1:${PORT:-$PORT_IN}" --from "${FROM:-forged@victim.example}" \
+		--to "${TO:-user@dest.example}" --header "Subject: e2e-$name" \
+		--timeout 60 "$@" > "$T/out/$name" 2>&1
+}
+
+# heads - the header sections of the notices in the sink
+heads() {
+	for f in $(grep -l -s '^Subject: \[clamgate\] ' "$T"/sink/*); do
+		awk '/^\r?$/ { exit } { print }' "$f"
+	done
+}
+
+# (only the message's own headers count: a notice quotes the original's)
+delivered() {
+	awk -v s="Subject: e2e-$1" 'FNR == 1 { h = 1 } h && /^\r?$/ { h = 0 }
+		h && $0 == s { print FILENAME; nextfile }' "$T"/sink/* 2>/dev/null | head -n 1
+}
+
+# wait_found FUNC NAME - until FUNC NAME names a file (15 s)
+wait_found() {
+	for _ in $(seq 1 150); do
+		[ -n "$("$1" "$2")" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+wait_delivered() { wait_found delivered "$1"; }
+
+# quarantined NAME - the quarantine file of the message
+quarantined() { grep -l -s "^Subject: e2e-$1" "$T"/q/*.eml | head -n 1; }
+
+wait_quarantined() { wait_found quarantined "$1"; }
+
+# qid NAME - the queue id Postfix gave the message
+qid() { sed -n 's/.*Ok: queued as \([0-9A-F]*\).*/\1/p' "$T/out/$1" | tail -n 1; }
+
+# wait_sent NAME - until Postfix logged its delivery to the sink
+wait_sent() {
+	q=$(qid "$1")
+	[ -n "$q" ] || return 1
+	for _ in $(seq 1 300); do
+		grep -q "$q: to=<.*status=sent" "$T/maillog" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+

@@ -43,6 +43,10 @@ minimal_backoff_time = 1s
 maximal_backoff_time = 2s
 smtp_connect_timeout = 5s
 delay_warning_time = 0
+canonical_maps = inline:{ rewriteme@dest.example=rewritten@dest.example, rewrite-sender@victim.example=other-sender@victim.example }
+smtpd_error_sleep_time = 0
+smtpd_soft_error_limit = 100000
+smtpd_hard_error_limit = 100000
 CF
 	cat > "$T/etc/master.cf" <<CF
 127.0.0.1:$PORT_IN inet n - n - - smtpd -o milter_macro_daemon_name=MTA-IN
@@ -74,7 +78,7 @@ pf_start() {
 		> "$T/sink.log" 2>&1 &
 	SINK_PID=$!
 	postfix -c "$T/etc" start >/dev/null 2>&1 || return 1
-	for _ in $(seq 1 50); do
+	for _ in $(seq 1 200); do
 		[ -f "$T/spool/pid/master.pid" ] && return 0
 		sleep 0.1
 	done

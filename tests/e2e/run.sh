@@ -31,61 +31,9 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# smtp NAME [swaks args] - one SMTP transaction into the milter listener
-# from an outside client (XCLIENT ADDR=192.0.2.10) unless args say else;
-# the transcript is $T/out/NAME
-smtp() {
-	name=$1; shift
-	mkdir -p "$T/out"
-	swaks --server "127.0.0.1:${PORT:-$PORT_IN}" --from "${FROM:-forged@victim.example}" \
-		--to "${TO:-user@dest.example}" --header "Subject: e2e-$name" \
-		--timeout 60 "$@" > "$T/out/$name" 2>&1
-}
-
-# heads - the header sections of the notices in the sink
-heads() {
-	for f in $(grep -l -s '^Subject: \[clamgate\] ' "$T"/sink/*); do
-		awk '/^\r?$/ { exit } { print }' "$f"
-	done
-}
-
-# (only the message's own headers count: a notice quotes the original's)
-delivered() {
-	awk -v s="Subject: e2e-$1" 'FNR == 1 { h = 1 } h && /^\r?$/ { h = 0 }
-		h && $0 == s { print FILENAME; nextfile }' "$T"/sink/* 2>/dev/null | head -n 1
-}
-
-# wait_found FUNC NAME - until FUNC NAME names a file (15 s)
-wait_found() {
-	for _ in $(seq 1 150); do
-		[ -n "$("$1" "$2")" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-wait_delivered() { wait_found delivered "$1"; }
-
-# quarantined NAME - the quarantine file of the message
-quarantined() { grep -l -s "^Subject: e2e-$1" "$T"/q/*.eml | head -n 1; }
-
-wait_quarantined() { wait_found quarantined "$1"; }
-
-# qid NAME - the queue id Postfix gave the message
-qid() { sed -n 's/.*Ok: queued as \([0-9A-F]*\).*/\1/p' "$T/out/$1" | tail -n 1; }
-
-# wait_sent NAME - until Postfix logged its delivery to the sink
-wait_sent() {
-	q=$(qid "$1")
-	[ -n "$q" ] || return 1
-	for _ in $(seq 1 300); do
-		grep -q "$q: to=<.*status=sent" "$T/maillog" && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # queue_empty - nothing queued but (in flight) clamgate's own notices
-queue_empty() { [ -z "$(pf_queue | grep -v '"sender": "clamgate@test.example"')" ]; }
+# (a notice waiting in maildrop still has the sender as submitted)
+queue_empty() { [ -z "$(pf_queue | grep -v -E '"sender": "clamgate(@test.example)?"')" ]; }
 not_delivered() { sleep "${1:-1}"; [ -z "$(delivered "$2")" ]; }
 maillog_has() { grep -q -- "$1" "$T/maillog"; }
 count_header() { grep -c "^$2:" "$1"; }
@@ -101,10 +49,19 @@ head -c 15000000 /dev/urandom > "$T/big.bin"
 } > "$T/sendmail-virus.txt"
 
 CG_QUARANTINE="sendmail = \"$T/sendmail-wrapper\";"
-CG_EXTRA="notify: { admin = [ \"admin@dest.example\" ]; from = \"clamgate@test.example\";
+# notify.from unqualified: Postfix makes it clamgate@test.example
+# (myorigin) before the milter sees the notice come back
+CG_EXTRA="notify: { admin = [ \"admin@dest.example\" ]; from = \"clamgate\";
   sendmail = \"$T/sendmail-wrapper\"; };"
 pf_write_config
-printf '#!/bin/sh\nexec /usr/sbin/sendmail -C "%s/etc" "$@"\n' "$T" > "$T/sendmail-wrapper"
+# the MTA's sendmail, keeping a copy of each submission in $T/submitted
+mkdir -p "$T/submitted"
+cat > "$T/sendmail-wrapper" <<SH
+#!/bin/sh
+f=\$(mktemp "$T/submitted/XXXXXX")
+cat > "\$f"
+exec /usr/sbin/sendmail -C "$T/etc" "\$@" < "\$f"
+SH
 chmod 755 "$T/sendmail-wrapper"
 pf_start || { bad "private Postfix did not start"; exit 1; }
 cg_start
@@ -210,6 +167,24 @@ smtp bigvirus --xclient-addr 192.0.2.10 --attach-type application/octet-stream \
 	--attach "$T/big.bin" --attach "$T/eicar.com"
 check "20 MB with the virus at the end: 554 5.7.1" replied bigvirus "^554 5.7.1 Virus Clamgate.Test.EICAR"
 
+# --- the default headers = replace: a forged status never reaches anyone ------
+CG_SCANNER="temp_dir = \"$T/cgtmp\"; max_message_size = \"1M\";"
+cg_start
+head -c 2000000 /dev/urandom > "$T/two.bin"
+smtp forged-oversize --xclient-addr 192.0.2.10 --add-header "X-Virus-Status: Clean" \
+	--attach-type application/octet-stream --attach "$T/two.bin"
+check "oversize with a forged X-Virus-Status: Clean: accepted unscanned (on_oversize)" \
+	replied forged-oversize "^250 2.0.0 Ok: queued"
+if wait_delivered forged-oversize; then
+	f=$(delivered forged-oversize)
+	check "oversize, defaults: only our X-Virus-Status reaches the recipient, Unscanned (oversize)" \
+		test "$(count_header "$f" X-Virus-Status)" -eq 1 -a "$(grep -c '^X-Virus-Status: Unscanned (oversize)$' "$f")" -eq 1
+else
+	bad "oversize with a forged status: not delivered"
+fi
+CG_SCANNER=""
+cg_start
+
 # --- clamgate not running ------------------------------------------------------
 cg_stop
 smtp down --xclient-addr 192.0.2.10 --body "while clamgate is down"
@@ -232,6 +207,38 @@ if wait_delivered trusted; then
 else
 	bad "release: not delivered"
 fi
+
+# --- release: an envelope Postfix rewrites; one use; bound to the content ----
+# canonical_maps (postfix.sh) rewrite both addresses on the non-SMTP path
+FROM=rewrite-sender@victim.example TO=rewriteme@dest.example \
+	smtp rw --xclient-addr 127.0.0.7 --xclient-name relay.local --attach "$T/eicar.com"
+check "release, rewritten envelope: quarantined first" wait_quarantined rw
+rid=$(basename "$(quarantined rw)" .eml)
+"$TOP/$BUILD/clamgate-quarantine" -c "$T/clamgate.conf" release "$rid" > "$T/out/release-rw" 2>&1
+if wait_delivered rw; then
+	f=$(delivered rw)
+	check "release, rewritten envelope: delivered to the rewritten recipient, Released" \
+		sh -c "grep -q '^X-Rcpt-Args: <rewritten@dest.example>' '$f' && grep -q '^X-Mail-Args: <other-sender@victim.example>' '$f' && grep -q '^X-Virus-Status: Released from quarantine\$' '$f'"
+	check "release, rewritten envelope: the token header is gone" sh -c "! grep -q '^X-Clamgate-Release' '$f'"
+else
+	bad "release, rewritten envelope: not delivered (the token must not depend on the envelope)"
+fi
+sub=$(grep -l -s "^X-Clamgate-Release: $rid " "$T"/submitted/* | head -n 1)
+nq() { grep -l -s "^Subject: e2e-rw" "$T"/q/*.eml | wc -l; }
+wait_nq() { for _ in $(seq 1 100); do [ "$(nq)" -ge "$1" ] && return 0; sleep 0.1; done; return 1; }
+sendmail -C "$T/etc" -f rewrite-sender@victim.example rewriteme@dest.example < "${sub:-/dev/null}"
+check "the same release submitted again: quarantined again, not delivered twice" wait_nq 2
+check "the second use is logged as such" wait_log_line "X-Clamgate-Release not honoured, the message is scanned: used before"
+{ cat "${sub:-/dev/null}"; printf 'one line more\r\n'; } > "$T/other-content"
+sendmail -C "$T/etc" -f rewrite-sender@victim.example rewriteme@dest.example < "$T/other-content"
+check "the token on other content: quarantined again" wait_nq 3
+check "other content is logged as such" wait_log_line "not honoured, the message is scanned: does not match this message"
+tok=$(sed -n 's/^X-Clamgate-Release: \(.*\)\r\{0,1\}$/\1/p' "${sub:-/dev/null}" | tr -d '\r')
+smtp rw-outside --xclient-addr 192.0.2.10 --add-header "X-Clamgate-Release: $tok" --attach "$T/eicar.com"
+check "the token from an outside client counts for nothing: 554" replied rw-outside "^554 5.7.1"
+n_rw=$(awk 'FNR == 1 { h = 1 } h && /^\r?$/ { h = 0 } h && $0 == "Subject: e2e-rw" { n++; nextfile }
+	END { print n + 0 }' "$T"/sink/*)
+check "exactly one delivery of the released message ($n_rw)" test "$n_rw" -eq 1
 
 # --- notify-admin through the real Postfix -------------------------------------
 notices=$(grep -l -s '^Subject: \[clamgate\] ' "$T"/sink/* | wc -l)

@@ -27,10 +27,15 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+# a copy outside the checkout: the tool runs it as the store's owner, who
+# may not be able to enter the checkout (a clone in /root)
+cp "$HERE/fake-sendmail" "$T/fake-sendmail"
+chmod 755 "$T/fake-sendmail"
+chmod 1777 "$FAKE_DIR"
 cat > "$T/c.conf" <<CONF
 milter: { socket = "unix:$T/sock"; user = ""; };
 scanner: { database = "$TOP/signatures-test"; temp_dir = "$T/tmp"; };
-quarantine: { directory = "$Q"; sendmail = "$HERE/fake-sendmail"; retention = "30d"; };
+quarantine: { directory = "$Q"; sendmail = "$T/fake-sendmail"; retention = "30d"; };
 CONF
 
 start() {
