@@ -11,7 +11,7 @@
 # make demo       clamgate and a private Postfix on 127.0.0.1:2525
 # make demo-stop  stop them
 
-VERSION   = 0.1.0
+VERSION   = 0.2.0
 PREFIX   ?= /usr/local
 SBINDIR  ?= $(PREFIX)/sbin
 MANDIR   ?= $(PREFIX)/share/man
@@ -188,4 +188,9 @@ bench-quick: bench-deps
 	$(MAKE) bench-progs
 	sh tests/bench/run.sh $(BUILD) quick
 
-.PHONY: bench bench-quick bench-deps bench-progs
+# two clamgate binaries on the same work, interleaved: the before/after
+# ratio of a change (make bench-ab A=old/clamgate B=build/clamgate)
+bench-ab: bench-progs
+	sh tests/bench/ab.sh $(BUILD) $(A) $(B) $(ROUNDS)
+
+.PHONY: bench bench-quick bench-ab bench-deps bench-progs

@@ -3,7 +3,9 @@
  *	canary - build the known messages the scanners check themselves with
  * DESCRIPTION
  *	canary_zip() writes a zip archive with one deflated member (zlib's
- *	raw deflate and crc32); canary_nested() wraps a payload in zips
+ *	raw deflate and crc32), canary_zip_zeros() one whose member is
+ *	mostly zeros, deflated as it goes; canary_nested() wraps a payload in
+ *	zips
  *	depth times; canary_mail() puts a zip of the payload into a
  *	multipart message as a base64 attachment, its headers written
  *	"Name:value", which libclamav only recognises as mail with the
@@ -93,20 +95,18 @@ canary_entry(struct buf *b, uint32_t crc, size_t clen, size_t len,
 	buf_le(b, 0, 2); /* extra */
 }
 
-/* canary_zip - a zip archive of one deflated member */
-char *
-canary_zip(const char *name, const void *data, size_t len, size_t *outlen)
+/* canary_archive - the zip around one member already deflated */
+static char *
+canary_archive(const char *name, uint32_t crc, const unsigned char *packed,
+	       size_t clen, size_t len, size_t *outlen)
 {
-	uint32_t crc = (uint32_t)crc32(0L, data, (uInt)len);
-	size_t clen, cd, cdsize;
-	unsigned char *packed = canary_deflate(data, len, &clen);
 	struct buf b = {NULL, 0, 0};
+	size_t cd, cdsize;
 
 	buf_le(&b, 0x04034b50, 4);
 	canary_entry(&b, crc, clen, len, strlen(name));
 	buf_str(&b, name);
 	buf_put(&b, packed, clen);
-	free(packed);
 	cd = b.len;
 	buf_le(&b, 0x02014b50, 4);
 	buf_le(&b, 20, 2); /* made by */
@@ -127,6 +127,64 @@ canary_zip(const char *name, const void *data, size_t len, size_t *outlen)
 	buf_le(&b, 0, 2);
 	*outlen = b.len;
 	return (char *)b.p;
+}
+
+/* canary_zip - a zip archive of one deflated member */
+char *
+canary_zip(const char *name, const void *data, size_t len, size_t *outlen)
+{
+	uint32_t crc = (uint32_t)crc32(0L, data, (uInt)len);
+	size_t clen;
+	unsigned char *packed = canary_deflate(data, len, &clen);
+	char *zip = canary_archive(name, crc, packed, clen, len, outlen);
+
+	free(packed);
+	return zip;
+}
+
+/* canary_feed - deflate len bytes of in (all of them) into b */
+static void
+canary_feed(z_stream *z, struct buf *b, const void *in, size_t len, int end)
+{
+	unsigned char out[65536];
+
+	z->next_in = (Bytef *)(uintptr_t)in;
+	z->avail_in = (uInt)len;
+	do {
+		z->next_out = out;
+		z->avail_out = sizeof(out);
+		deflate(z, end ? Z_FINISH : Z_NO_FLUSH);
+		buf_put(b, out, sizeof(out) - z->avail_out);
+	} while (z->avail_in > 0 || (end && z->avail_out == 0));
+}
+
+/* canary_zip_zeros - a zip of one member: zeros zero bytes, then tail;
+ * a few hundred KB for hundreds of MB, never all in memory */
+char *
+canary_zip_zeros(uint64_t zeros, const void *tail, size_t tlen, size_t *outlen)
+{
+	static const unsigned char zero[65536];
+	struct buf packed = {NULL, 0, 0};
+	uint32_t crc = 0;
+	z_stream z;
+	char *zip;
+
+	memset(&z, 0, sizeof(z));
+	deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, -15, 8,
+		     Z_DEFAULT_STRATEGY);
+	for (uint64_t left = zeros; left > 0;) {
+		size_t n = left < sizeof(zero) ? (size_t)left : sizeof(zero);
+		crc = (uint32_t)crc32(crc, zero, (uInt)n);
+		canary_feed(&z, &packed, zero, n, 0);
+		left -= n;
+	}
+	crc = (uint32_t)crc32(crc, tail, (uInt)tlen);
+	canary_feed(&z, &packed, tail, tlen, 1);
+	deflateEnd(&z);
+	zip = canary_archive("canary.bin", crc, packed.p, packed.len,
+			     (size_t)(zeros + tlen), outlen);
+	free(packed.p);
+	return zip;
 }
 
 /* canary_nested - payload in depth nested zips */

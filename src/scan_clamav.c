@@ -8,10 +8,9 @@
  *	(cl_engine_addref), so the old engine is freed by whichever finishes
  *	last, the swap or the last scan that used it.  The whole message is
  *	scanned, from memory or from its spool file, lead line included
- *	(scan.h); libclamav's size limits are raised to
- *	scanner.max_message_size, and the limits heuristic is on, so a scan
- *	that had to stop early says so (SCAN_INCOMPLETE) instead of passing
- *	as clean.
+ *	(scan.h); libclamav's size limits follow scanner.max_message_size,
+ *	and the limits heuristic is on, so a scan that had to stop early says
+ *	so (SCAN_INCOMPLETE) instead of passing as clean.
  *
  *	libclamav answers "clean" when it cannot write the temporary files
  *	it decodes attachments and unpacks archives into.  So a verdict
@@ -43,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "clamgate/canary.h"
@@ -70,10 +70,13 @@ struct scanner {
 	atomic_int sick; /* the engine in use missed the canary */
 };
 
-/* one scan: whether libclamav's temp files may have failed it */
+/* one scan: whether libclamav's temp files may have failed it, and
+ * whether a file reached the size limit (cut short) */
 struct clamav_job {
 	const char *tmpdir;
+	uint64_t limit;
 	int trouble;
+	int cut;
 	char why[120];
 };
 
@@ -133,11 +136,16 @@ static cl_error_t
 clamav_pre_scan(int fd, const char *type, void *context)
 {
 	struct clamav_job *job = context;
+	struct stat st;
 
-	(void)fd;
 	(void)type;
-	if (job != NULL && scan_tmp_low(job->tmpdir))
+	if (job == NULL)
+		return CL_CLEAN;
+	if (scan_tmp_low(job->tmpdir))
 		clamav_trouble(job, "temp_dir ran full during the scan");
+	if (fd >= 0 && fstat(fd, &st) == 0 &&
+	    (uint64_t)st.st_size >= job->limit)
+		job->cut = 1; /* a file cut at the limit, in case one is */
 	return CL_CLEAN;
 }
 
@@ -181,19 +189,30 @@ clamav_open(const struct cg_config *cfg, char *err, size_t errlen)
 	return sc;
 }
 
-/* clamav_limits - no silent truncation: limits follow max_message_size
- * (and the lead line) */
+/* clamav_scansize - libclamav's limits: the total scanned per message,
+ * and the largest single file (the same: see clamav_limits) */
+static uint64_t
+clamav_scansize(const struct scanner *sc)
+{
+	uint64_t scansize = sc->max_size * 4;
+
+	return scansize < 400ULL * 1024 * 1024 ? 400ULL * 1024 * 1024
+					       : scansize;
+}
+
+/* clamav_limits - no silent truncation.  The file size limit is the scan
+ * size limit: libclamav cuts a zip member larger than MaxFileSize down to
+ * that size without an alert (measured), but alerts for one larger than
+ * what is left of MaxScanSize; with both the same, every member is
+ * scanned whole or reported. */
 static cl_error_t
 clamav_limits(struct scanner *sc, struct cl_engine *e)
 {
-	uint64_t scansize = sc->max_size * 4;
-	long long filesize = (long long)sc->max_size + 4096;
+	uint64_t scansize = clamav_scansize(sc);
 	cl_error_t rc;
 
-	if (scansize < 400ULL * 1024 * 1024)
-		scansize = 400ULL * 1024 * 1024;
-	if ((rc = cl_engine_set_num(e, CL_ENGINE_MAX_FILESIZE, filesize)) !=
-		CL_SUCCESS ||
+	if ((rc = cl_engine_set_num(e, CL_ENGINE_MAX_FILESIZE,
+				    (long long)scansize)) != CL_SUCCESS ||
 	    (rc = cl_engine_set_num(e, CL_ENGINE_MAX_SCANSIZE,
 				    (long long)scansize)) != CL_SUCCESS ||
 	    (rc = cl_engine_set_num(e, CL_ENGINE_MAX_SCANTIME,
@@ -311,7 +330,7 @@ static void
 clamav_scan_with(struct scanner *sc, struct cl_engine *e,
 		 const struct spool *sp, struct scan_result *res)
 {
-	struct clamav_job job = {sc->tmpdir, 0, ""};
+	struct clamav_job job = {sc->tmpdir, clamav_scansize(sc), 0, 0, ""};
 	const char *virname = NULL;
 	char why[200];
 	cl_error_t rc;
@@ -329,6 +348,11 @@ clamav_scan_with(struct scanner *sc, struct cl_engine *e,
 	if (scan_tmp_low(sc->tmpdir))
 		clamav_trouble(&job, "temp_dir ran full during the scan");
 	clamav_verdict(sc, rc, virname, res);
+	if (job.cut && res->status == SCAN_CLEAN) {
+		res->status = SCAN_INCOMPLETE;
+		snprintf(res->virus, sizeof(res->virus), "%s",
+			 "Heuristics.Limits.Exceeded.MaxFileSize");
+	}
 	if (job.trouble && res->status != SCAN_INFECTED) {
 		res->status = SCAN_ERROR;
 		res->virus[0] = '\0';

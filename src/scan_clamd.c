@@ -622,14 +622,45 @@ clamd_size_check(struct scanner *sc, const struct server *s)
 		reply = clamd_reply(fd);
 	if (reply == NULL || strcmp(reply, "stream: OK") != 0)
 		why = "it does not scan a message of scanner.max_message_size: "
-		      "set StreamMaxLength and MaxFileSize to at least "
-		      "max_message_size, and MaxScanSize to at least 4 times "
-		      "that (400M at least), in clamd.conf";
+		      "set StreamMaxLength to at least max_message_size, and "
+		      "MaxFileSize and MaxScanSize to at least 4 times that "
+		      "(400M at least), in clamd.conf";
 	if (fd >= 0)
 		close(fd);
 	free(reply);
 	free(buf);
 	return why;
+}
+
+/* clamd_cut_check - NULL if s finds EICAR after nearly the embedded
+ * engine's scan size of zeros in a zip member, else what to set: with
+ * MaxFileSize below MaxScanSize, clamd cuts such a member short without
+ * an alert */
+static const char *
+clamd_cut_check(struct scanner *sc, const struct server *s)
+{
+	uint64_t scansize = sc->max_size * 4;
+	unsigned char eicar[68];
+	size_t n;
+	char *zip;
+	int st;
+
+	if (scansize < 400ULL * 1024 * 1024)
+		scansize = 400ULL * 1024 * 1024;
+	clamd_eicar(eicar);
+	zip =
+	    canary_zip_zeros(scansize - 1024 * 1024, eicar, sizeof(eicar), &n);
+	memset(eicar, 0, sizeof(eicar));
+	st = clamd_canary_scan(sc, s, zip, n, NULL);
+	if (st == SCAN_INFECTED)
+		return NULL;
+	if (st == SCAN_INCOMPLETE)
+		return "its MaxScanSize is below clamgate's: set MaxScanSize "
+		       "and MaxFileSize to at least 4 times max_message_size "
+		       "(400M at least) in clamd.conf";
+	return "it cuts a large zip member short without an alert: set "
+	       "MaxFileSize as large as MaxScanSize (400M at least) in "
+	       "clamd.conf";
 }
 
 /* clamd_check_one - -t for one server: 0, or -1 after saying why */
@@ -646,8 +677,9 @@ clamd_check_one(struct scanner *sc, const struct server *s)
 	}
 	printf("clamd %s: %s\n", s->spec, v);
 	free(v);
-	if ((why = clamd_canaries(sc, s)) == NULL)
-		why = clamd_size_check(sc, s);
+	if ((why = clamd_canaries(sc, s)) == NULL &&
+	    (why = clamd_size_check(sc, s)) == NULL)
+		why = clamd_cut_check(sc, s);
 	if (why != NULL) {
 		fprintf(stderr, "clamd %s: %s\n", s->spec, why);
 		return -1;
@@ -656,7 +688,7 @@ clamd_check_one(struct scanner *sc, const struct server *s)
 }
 
 /* clamd_check - -t: every server answers, looks inside mail, reports its
- * limits and takes the largest message */
+ * limits, takes the largest message and scans large members whole */
 static int
 clamd_check(struct scanner *sc)
 {

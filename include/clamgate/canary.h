@@ -11,6 +11,9 @@
  *			a deflated zip holding the payload: found only by
  *			a scanner that recognises the mail, decodes the
  *			part and unpacks the zip (both through temp files)
+ *	canary_zip_zeros() a zip whose member is mostly zeros and ends
+ *			with the payload: a scanner that cuts a large member
+ *			short without saying so misses the payload
  *	canary_nested()	the payload in depth nested deflated zips: a
  *			scanner that reports its limits calls it
  *			Heuristics.Limits.Exceeded (libclamav's default
@@ -22,11 +25,14 @@
 #define CLAMGATE_CANARY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define CANARY_LIMIT_DEPTH 17
 
 char *canary_zip(const char *name, const void *data, size_t len,
 		 size_t *outlen);
+char *canary_zip_zeros(uint64_t zeros, const void *tail, size_t tlen,
+		       size_t *outlen);
 char *canary_mail(const void *payload, size_t len, size_t *outlen);
 char *canary_nested(const void *payload, size_t len, unsigned depth,
 		    size_t *outlen);

@@ -72,7 +72,10 @@ start_clamgate() {
 	CG_PID=$! CG_LOG=$d/log
 	PIDS="$PIDS $CG_PID"
 	case "$*" in
-	*clamd*) ;;
+	*'clamd = [ "unix:'*)
+		sock=${*#*clamd = \[ \"}; sock=${sock%%\"*}
+		wait_for 120 more_than "$d/log" "clamd $sock is up" 0 ||
+		die "$name: its clamd was not put in service: $(tail -n 3 "$d/log")" ;;
 	*) wait_for 120 more_than "$d/log" 'signatures loaded' 0 ||
 		die "$name did not load its signatures: $(tail -n 3 "$d/log")" ;;
 	esac
@@ -81,16 +84,22 @@ start_clamgate() {
 	loaded "$name" "$t0" "$CG_PID"
 }
 
-# start_clamd NAME - Debian's clamd.conf with private paths; its socket
-# is $T/NAME.sock
+# start_clamd NAME [SETTING...] - Debian's clamd.conf with private paths
+# (and the settings given, in place of Debian's); its socket is
+# $T/NAME.sock
 start_clamd() {
 	[ -r /etc/clamav/clamd.conf ] || die "no /etc/clamav/clamd.conf: run make bench-deps"
 	d=$T/$1
+	shift
 	mkdir -p "$d"
-	grep -v -E '^(LocalSocket|LocalSocketGroup|LocalSocketMode|User|DatabaseDirectory|LogFile|Foreground|PidFile|TCPSocket|TCPAddr|TemporaryDirectory)[[:space:]]' \
+	grep -v -E '^(LocalSocket|LocalSocketGroup|LocalSocketMode|User|DatabaseDirectory|LogFile|Foreground|PidFile|TCPSocket|TCPAddr|TemporaryDirectory|AlertExceedsMax|StreamMaxLength|MaxFileSize|MaxScanSize)[[:space:]]' \
 		/etc/clamav/clamd.conf > "$d/clamd.conf"
+	for setting in "$@"; do printf '%s\n' "$setting" >> "$d/clamd.conf"; done
+	grep -q '^StreamMaxLength' "$d/clamd.conf" ||
+		grep -E '^(AlertExceedsMax|StreamMaxLength|MaxFileSize|MaxScanSize)[[:space:]]' /etc/clamav/clamd.conf >> "$d/clamd.conf"
+	cname=$(basename "$d")
 	cat >> "$d/clamd.conf" <<-CONF
-	LocalSocket $T/$1.sock
+	LocalSocket $T/$cname.sock
 	DatabaseDirectory $T/db
 	TemporaryDirectory $d
 	LogFile $d/clamd.log
@@ -102,8 +111,8 @@ start_clamd() {
 	CLAMD_PID=$!
 	PIDS="$PIDS $CLAMD_PID"
 	# clamd creates its socket once the database is loaded
-	wait_for 180 test -S "$T/$1.sock" || die "clamd did not start: $(tail -n 3 "$d/clamd.log" "$d/out")"
-	loaded "$1" "$t0" "$CLAMD_PID"
+	wait_for 180 test -S "$T/$cname.sock" || die "clamd did not start: $(tail -n 3 "$d/clamd.log" "$d/out")"
+	loaded "$cname" "$t0" "$CLAMD_PID"
 }
 
 # start_peer NAME SPEC CLAMD_SOCKET - Debian's clamav-milter.conf with
@@ -137,7 +146,9 @@ start_all() {
 	UNIX_PID=$CG_PID UNIX_LOG=$CG_LOG UNIX_REST=$CG_REST
 	start_clamgate cg-inet "inet:$PORT@127.0.0.1"
 	INET_PID=$CG_PID
-	start_clamd clamd-1
+	# clamgate's clamd as docs/clamd.md asks; the peer's as Debian ships it
+	start_clamd clamd-1 "AlertExceedsMax yes" "StreamMaxLength 110M" \
+		"MaxFileSize 400M" "MaxScanSize 400M"
 	CLAMD1=$CLAMD_PID
 	start_clamgate cg-clamd "inet:$((PORT + 1))@127.0.0.1" 'backend = "clamd";' \
 		"clamd = [ \"unix:$T/clamd-1.sock\" ];"

@@ -57,7 +57,7 @@ start_clamd() {
 # the settings clamgate needs for the embedded engine's verdicts
 # (docs/clamd.md); "stock" is clamd's own defaults, "short" a stream
 # limit below max_message_size
-PARITY="AlertExceedsMax yes|StreamMaxLength 60M|MaxFileSize 60M|MaxScanSize 400M"
+PARITY="AlertExceedsMax yes|StreamMaxLength 60M|MaxFileSize 400M|MaxScanSize 400M"
 
 fake() { # PORT MODE
 	"$FAKE" "$1" "$2" >> "$T/fake.log" 2>&1 & FAKE_PIDS="$FAKE_PIDS $!"
@@ -124,6 +124,8 @@ CLAMD_MAIN=$LAST_CLAMD
 start_clamd stock || exit 1
 start_clamd short "AlertExceedsMax yes" "StreamMaxLength 1M" "TCPSocket $PORT_SHORT" \
 	"TCPAddr 127.0.0.1" || exit 1
+start_clamd cut "AlertExceedsMax yes" "StreamMaxLength 60M" "MaxFileSize 100M" \
+	"MaxScanSize 400M" || exit 1
 UNIX="\"unix:$T/clamd.sock\"" TCP="\"inet:$PORT_CLAMD@127.0.0.1\""
 UNIXS="unix:$T/clamd.sock" TCPS="inet:$PORT_CLAMD@127.0.0.1"
 
@@ -173,6 +175,13 @@ out=$("$BIN" -t -c "$D/c.conf" 2>&1)
 printf '%s' "$out" | grep -q "it does not scan a message of scanner.max_message_size: set StreamMaxLength" \
 	&& good "clamgate -t names StreamMaxLength for a clamd that refuses the largest message" \
 	|| bad "-t, short clamd: $out"
+# a MaxFileSize below MaxScanSize: clamd cuts a large zip member short,
+# silently
+cg cut "\"unix:$T/cut.sock\""
+out=$("$BIN" -t -c "$D/c.conf" 2>&1)
+printf '%s' "$out" | grep -q "clamd unix:$T/cut.sock: it cuts a large zip member short without an alert: set MaxFileSize as large as MaxScanSize" \
+	&& good "clamgate -t names MaxFileSize for a clamd that cuts large members short" \
+	|| bad "-t, cut clamd: $out"
 cg parity "$UNIX, $TCP"
 out=$("$BIN" -t -c "$D/c.conf" 2>&1)
 printf '%s' "$out" | grep -q "^configuration OK" && good "clamgate -t: clamd set up as docs/clamd.md says: configuration OK" \

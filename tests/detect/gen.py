@@ -11,7 +11,9 @@ Writes OUTDIR/NAME.eml and OUTDIR/manifest ("NAME reject|accept" lines).
 every sample once (the wrapping and the header form taken in turn), EICAR
 and clam.exe in every wrapping with every header form, every clean
 look-alike, and EICAR nested past the scanner's limits with every header
-form.  "full" is every sample in every wrapping with every header form.
+form; both modes add a zip of 10,001 files and a zip whose member
+inflates to 450 MB, which must be incomplete, and EICAR after 80 MB of
+zeros in a zip member, which must be found.  "full" is every sample in every wrapping with every header form.
 """
 import base64
 import binascii
@@ -118,6 +120,24 @@ WRAPS = {"attach": w_attach, "rfc822": w_rfc822, "zipzip": w_zipzip,
          "uuencode": w_uuencode, "b64crlf": w_b64crlf, "b64long": w_b64long}
 
 
+def many_files(count):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for i in range(count):
+            z.writestr("f%05d.txt" % i, b"x")
+    return buf.getvalue()
+
+
+def big_member(mbytes, tail):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        with z.open("big.bin", "w") as f:
+            for _ in range(mbytes):
+                f.write(b"\0" * 1048576)
+            f.write(tail)
+    return buf.getvalue()
+
+
 def nested(data, depth):
     name = "eicar.com"
     for _ in range(depth):
@@ -148,9 +168,19 @@ def main():
         for f in forms:
             cases.append(("clean-%s-%s" % (w, f), w, f, "report.bin",
                           clean, "accept"))
+    # past the scanner's limits: nesting, file count, file size; each
+    # backend must call them incomplete (rejected), never clean
     for f in forms:
         cases.append(("eicar_zip25-attach-" + f, "attach", f, "deep.zip",
                       nested(eicar, 25), "reject"))
+    cases.append(("limit_files-attach-nospace", "attach", "nospace",
+                  "many.zip", many_files(10001), "reject"))
+    cases.append(("limit_size-attach-nospace", "attach", "nospace",
+                  "big.zip", big_member(450, b""), "reject"))
+    # within the limits, but past a MaxFileSize smaller than MaxScanSize,
+    # where libclamav cuts a zip member short without a word
+    cases.append(("eicar_after80m-attach-space", "attach", "space",
+                  "big.zip", big_member(80, eicar), "reject"))
     with open(os.path.join(out, "manifest"), "w") as m:
         for name, w, f, fname, data, expect in cases:
             text = WRAPS[w](f, name, fname, data)

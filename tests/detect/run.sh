@@ -59,7 +59,7 @@ TCPAddr 127.0.0.1
 Foreground yes
 AlertExceedsMax yes
 StreamMaxLength 60M
-MaxFileSize 60M
+MaxFileSize 400M
 MaxScanSize 400M
 CONF
 clamd -c "$T/clamd.conf" > "$T/clamd.out" 2>&1 &
