@@ -31,6 +31,8 @@ struct buf {
 static void
 buf_put(struct buf *b, const void *data, size_t len)
 {
+	if (len == 0)
+		return;
 	if (b->len + len > b->cap) {
 		b->cap = (b->len + len) * 2 + 256;
 		b->p = xrealloc(b->p, b->cap);

@@ -41,6 +41,7 @@
 #define CHUNK		65536
 #define REPLY_MAX	65536
 #define CANARY_INTERVAL 600 /* seconds between canaries on a server */
+#define CANARY_SECONDS	15  /* the longest a canary scan may take */
 
 struct server {
 	char *spec;
@@ -438,11 +439,11 @@ clamd_eicar(unsigned char out[68])
 		out[i] = x[i] ^ 0x5a;
 }
 
-/* clamd_canary_scan - scan buf (as a message if lead) on s; the status,
- * or -1 without a valid reply */
+/* clamd_canary_scan - scan buf (as a message if lead) on s within
+ * seconds (frees buf); the status, or -1 without a valid reply */
 static int
 clamd_canary_scan(struct scanner *sc, const struct server *s, char *buf,
-		  size_t len, const char *lead)
+		  size_t len, const char *lead, unsigned seconds)
 {
 	struct scan_result res;
 	struct spool sp;
@@ -452,7 +453,7 @@ clamd_canary_scan(struct scanner *sc, const struct server *s, char *buf,
 	(void)spool_append(&sp, buf, len);
 	free(buf);
 	memset(&res, 0, sizeof(res));
-	rc = clamd_scan_one(sc, s, &sp, sc->timeout, &res);
+	rc = clamd_scan_one(sc, s, &sp, seconds, &res);
 	spool_reset(&sp);
 	return rc < 0 ? -1 : (int)res.status;
 }
@@ -464,6 +465,10 @@ static const char *
 clamd_canaries(struct scanner *sc, const struct server *s)
 {
 	static const char harmless[] = "clamgate limits canary\r\n";
+	/* a canary is small: a server that takes longer is not healthy,
+	 * and must not hold up the probe of the others for long */
+	unsigned secs =
+	    sc->timeout < CANARY_SECONDS ? sc->timeout : CANARY_SECONDS;
 	unsigned char eicar[68];
 	char *buf;
 	size_t n;
@@ -472,14 +477,14 @@ clamd_canaries(struct scanner *sc, const struct server *s)
 	clamd_eicar(eicar);
 	buf = canary_mail(eicar, sizeof(eicar), &n);
 	memset(eicar, 0, sizeof(eicar));
-	if ((st = clamd_canary_scan(sc, s, buf, n, SCAN_LEAD)) < 0)
+	if ((st = clamd_canary_scan(sc, s, buf, n, SCAN_LEAD, secs)) < 0)
 		return "no valid reply to the canary message";
 	if (st != SCAN_INFECTED)
 		return "it does not find the EICAR test file zipped in a mail "
 		       "attachment (its TemporaryDirectory unusable or full?)";
 	buf = canary_nested(harmless, sizeof(harmless) - 1, CANARY_LIMIT_DEPTH,
 			    &n);
-	if ((st = clamd_canary_scan(sc, s, buf, n, NULL)) < 0)
+	if ((st = clamd_canary_scan(sc, s, buf, n, NULL, secs)) < 0)
 		return "no valid reply to the limits canary";
 	if (st != SCAN_INCOMPLETE)
 		return "it answers OK for a message past its limits: set "
@@ -651,7 +656,7 @@ clamd_cut_check(struct scanner *sc, const struct server *s)
 	zip =
 	    canary_zip_zeros(scansize - 1024 * 1024, eicar, sizeof(eicar), &n);
 	memset(eicar, 0, sizeof(eicar));
-	st = clamd_canary_scan(sc, s, zip, n, NULL);
+	st = clamd_canary_scan(sc, s, zip, n, NULL, sc->timeout);
 	if (st == SCAN_INFECTED)
 		return NULL;
 	if (st == SCAN_INCOMPLETE)

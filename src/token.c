@@ -7,13 +7,16 @@
  *	token_parse(value, t); token_verify(key, t, now, c)
  * DESCRIPTION
  *	The canonical form is collected from the message's bytes, in pieces
- *	of any size.  Header section: the first Subject, Message-ID and
- *	Date fields, their values unfolded, runs of white space made one
- *	space, trimmed, at most TOKEN_CANON_VALUE bytes.  Body: every CR
+ *	of any size.  Header section: the first Subject, Message-ID, Date,
+ *	Content-Type and Content-Transfer-Encoding fields, their values
+ *	unfolded, runs of white space made one space, trimmed, at most
+ *	TOKEN_CANON_VALUE bytes.  Body: every CR
  *	right before LF dropped, empty lines at the end dropped, hashed with
  *	SHA-256.  token_make() sets FLAGS from the headers present, so that
  *	headers an MTA adds on re-submission (a missing Message-ID or Date)
- *	do not count; token_verify() takes FLAGS from the token.
+ *	do not count; token_verify() takes FLAGS from the token.  The MIME
+ *	headers are always covered, present or not, so that the same body
+ *	cannot be handed to the recipient as something else.
  * DIAGNOSTICS
  *	token_make() returns -1 without a key.  token_verify() returns NULL
  *	for a valid token, else a short reason ("expired", "does not match
@@ -30,8 +33,15 @@
 
 enum { HDR_START, HDR_CR, HDR_NAME, HDR_VALUE, HDR_SKIP, BODY };
 
-static const char *const token_fields[3] = {"Subject", "Message-ID", "Date"};
-static const char token_letters[3] = {'s', 'm', 'd'};
+/* the headers a token covers when the message has them, and the FLAGS
+ * letter of each */
+static const char *const token_fields[TOKEN_FIELDS] = {
+    "Subject", "Message-ID", "Date", "Content-Type",
+    "Content-Transfer-Encoding"};
+static const char token_letters[TOKEN_FIELDS + 1] = "smdce";
+/* covered even when missing (then they must stay missing): no MTA adds
+ * them on re-submission, and adding one would change what the body is */
+#define TOKEN_ALWAYS "ce"
 
 /* token_canon_init - an empty canonical form */
 void
@@ -47,7 +57,7 @@ token_canon_init(struct token_canon *c)
 void
 token_canon_free(struct token_canon *c)
 {
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < TOKEN_FIELDS; i++)
 		free(c->value[i]);
 	if (c->body)
 		g_checksum_free(c->body);
@@ -77,7 +87,7 @@ token_name_done(struct token_canon *c)
 		len--;
 	c->name[len] = '\0';
 	c->field = -1;
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < TOKEN_FIELDS; i++)
 		if (!c->seen[i] && strcasecmp(c->name, token_fields[i]) == 0) {
 			c->field = i;
 			c->seen[i] = 1;
@@ -225,7 +235,7 @@ token_digest(struct token_canon *c, const char *flags)
 		g_checksum_update(body, c->buf, (gssize)c->buf_len);
 	g_string_append(s, g_checksum_get_string(body));
 	g_checksum_free(body);
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < TOKEN_FIELDS; i++) {
 		if (strchr(flags, token_letters[i]) == NULL)
 			continue;
 		g_string_append_printf(s, "\n%c ", token_letters[i]);
@@ -258,14 +268,14 @@ int
 token_make(const struct token_key *key, const char *id, time_t expiry,
 	   struct token_canon *c, char *out, size_t outlen)
 {
-	char flags[4];
+	char flags[TOKEN_FIELDS + 1];
 	size_t n = 0;
 	char *mac;
 
 	if (!key->loaded)
 		return -1;
-	for (int i = 0; i < 3; i++)
-		if (c->seen[i])
+	for (int i = 0; i < TOKEN_FIELDS; i++)
+		if (c->seen[i] || strchr(TOKEN_ALWAYS, token_letters[i]))
 			flags[n++] = token_letters[i];
 	if (n == 0)
 		flags[n++] = '-';
@@ -282,9 +292,10 @@ int
 token_parse(const char *value, struct token *t)
 {
 	memset(t, 0, sizeof(*t));
-	if (sscanf(value, " %63s %lld %3s %64s", t->id, &t->expiry, t->flags,
+	if (sscanf(value, " %63s %lld %7s %64s", t->id, &t->expiry, t->flags,
 		   t->mac) != 4 ||
-	    strlen(t->mac) != 64 || t->flags[strspn(t->flags, "smd-")] != '\0')
+	    strlen(t->mac) != 64 ||
+	    t->flags[strspn(t->flags, "smdce-")] != '\0')
 		return -1;
 	return 0;
 }

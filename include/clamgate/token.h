@@ -6,8 +6,9 @@
  * A token is "ID EXPIRY FLAGS MAC".  MAC is HMAC-SHA256, keyed with the
  * store's key (DIR/.release-key, loaded once with token_key_load), over
  * the id, the expiry and a digest of the message's content: its body and
- * the Subject, Message-ID and Date headers that FLAGS ("smd", or "-")
- * say the message had when the token was made.  These are what an MTA
+ * the Subject, Message-ID, Date, Content-Type and
+ * Content-Transfer-Encoding headers that FLAGS ("smdce", or "-") say the
+ * message had when the token was made.  These are what an MTA
  * leaves alone when the message is submitted again; the envelope, From
  * and To are not (canonical maps, masquerading, myorigin rewrite them),
  * nor are Received and the headers an MTA adds when they are missing.
@@ -36,6 +37,7 @@
 #define TOKEN_ID_MAX	     64
 #define TOKEN_VALUE_MAX	     200
 #define TOKEN_CANON_VALUE    4096 /* header bytes kept for the digest */
+#define TOKEN_FIELDS	     5	  /* headers covered, see token.c */
 
 struct token_key {
 	unsigned char k[TOKEN_KEY_BYTES];
@@ -47,10 +49,10 @@ struct token_canon {
 	int state;     /* where the parser is (token.c) */
 	char name[80]; /* the field name being read */
 	size_t name_len;
-	int field;	/* which of ours it is, or -1 */
-	char *value[3]; /* Subject, Message-ID, Date: the first */
-	size_t value_len[3];
-	int seen[3];
+	int field;		   /* which of ours it is, or -1 */
+	char *value[TOKEN_FIELDS]; /* the first of each covered header */
+	size_t value_len[TOKEN_FIELDS];
+	int seen[TOKEN_FIELDS];
 	int pending_cr;		  /* body: a CR not yet known to end a line */
 	unsigned long pending_nl; /* body: line ends not yet hashed */
 	void *body;		  /* GChecksum of the canonical body */
@@ -62,7 +64,7 @@ struct token_canon {
 struct token {
 	char id[TOKEN_ID_MAX];
 	long long expiry;
-	char flags[4];
+	char flags[8];
 	char mac[65];
 };
 
