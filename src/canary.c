@@ -132,7 +132,7 @@ canary_archive(const char *name, uint32_t crc, const unsigned char *packed,
 }
 
 /* canary_zip - a zip archive of one deflated member */
-char *
+static char *
 canary_zip(const char *name, const void *data, size_t len, size_t *outlen)
 {
 	uint32_t crc = (uint32_t)crc32(0L, data, (uInt)len);

@@ -228,7 +228,7 @@ config_defaults(struct cg_config *cfg)
 	cfg->milter.socket_mode = 0660;
 	cfg->scanner.backend = xstrdup("libclamav");
 	cfg->scanner.database = xstrdup("/var/lib/clamav");
-	cfg->scanner.temp_dir = xstrdup("/var/tmp");
+	cfg->scanner.temp_dir = xstrdup("/var/lib/clamgate/tmp");
 	cfg->scanner.max_message_size = 50ULL * 1024 * 1024;
 	cfg->scanner.spool_memory = 1024 * 1024;
 	cfg->scanner.temp_min_free = 100ULL * 1024 * 1024;

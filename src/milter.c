@@ -161,6 +161,22 @@ milter_go_on(const struct session *s, unsigned long nr_flag)
 	return (s->protocol & nr_flag) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
+/* milter_check_actions - say once if the MTA does not let clamgate add
+ * and change headers: messages that need it are tempfailed */
+static void
+milter_check_actions(unsigned long actions)
+{
+	static atomic_int said;
+	unsigned long need = SMFIF_ADDHDRS | SMFIF_CHGHDRS;
+
+	if ((actions & need) != need && !atomic_exchange(&said, 1))
+		log_error("the MTA offers the milter actions 0x%lx, without "
+			  "adding (0x1) or changing (0x10) headers: messages "
+			  "that need either are tempfailed; allow them in the "
+			  "MTA's milter settings",
+			  actions);
+}
+
 static sfsistat
 milter_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 		 unsigned long f2, unsigned long f3, unsigned long *pf0,
@@ -174,6 +190,7 @@ milter_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	*pf2 = *pf3 = 0;
 	s->protocol = *pf1;
 	s->actions = *pf0;
+	milter_check_actions(*pf0);
 	log_debug("negotiated actions 0x%lx of 0x%lx, steps 0x%lx of 0x%lx",
 		  *pf0, f0, *pf1, f1);
 	if (f0 & SMFIF_SETSYMLIST) {
@@ -258,7 +275,6 @@ milter_eoh(SMFICTX *ctx)
 	struct session *s = milter_session(ctx);
 
 	(void)spool_append(&s->spool, "\r\n", 2);
-	spool_mark_body(&s->spool);
 	return milter_go_on(s, SMFIP_NR_EOH);
 }
 

@@ -476,6 +476,8 @@ clamav_refresh(struct scanner *sc, int force, char *err, size_t errlen)
 			 why);
 		cl_engine_free(e);
 		cl_statfree(&st);
+		/* the cause (temp_dir) is most likely the old engine's too */
+		(void)clamav_health(sc, why, sizeof(why));
 		return -1;
 	}
 	if (sc->have_stat)

@@ -8,12 +8,16 @@
  *	descriptor passed with SCM_RIGHTS), else zINSTREAM in 64 KiB chunks.
  *	The MTA's pace never holds a clamd connection open.  Replies of any
  *	length are read to their NUL: "stream: OK", "stream: NAME FOUND",
- *	"INSTREAM size limit exceeded. ERROR" (oversize, as on_oversize
- *	says), "... ERROR".  A server that cannot be reached, times out or
- *	answers nonsense is marked down and the scan goes to the next one,
- *	within the message's scanner.timeout.  A probe thread pings every
- *	server every clamd_probe_interval seconds (zPING / PONG) and marks
- *	it down or up; with every server down a scan fails at once.
+ *	"INSTREAM size limit exceeded. ERROR" (a scan error: the embedded
+ *	engine would have scanned it), "... ERROR".  A server that cannot be
+ *	reached, times out or answers nonsense is marked down and the scan
+ *	goes to the next one, within the message's scanner.timeout.  A probe
+ *	thread per server pings it every clamd_probe_interval seconds
+ *	(zPING / PONG) and marks it down or up; a server comes up only once
+ *	it has passed the canaries (canary.h: a virus found in a zip in a
+ *	mail attachment, a message past the limits reported), and passes
+ *	them again every CANARY_INTERVAL seconds.  With every server down a
+ *	scan fails at once.
  * DIAGNOSTICS
  *	A scan that no server could do is SCAN_ERROR with the reason; the
  *	policy makes that on_error (tempfail by default).
@@ -49,7 +53,10 @@ struct server {
 	socklen_t addrlen;
 	atomic_int up;	      /* 1 up, 0 down, -1 not probed yet */
 	unsigned outstanding; /* under the scanner's lock */
-	time_t canary_at;     /* last canaries passed (probe thread only) */
+	time_t canary_at;     /* last canaries passed (its probe only) */
+	struct scanner *sc;
+	pthread_t probe; /* each server its own: a slow one holds up no other */
+	int probing;
 };
 
 struct scanner {
@@ -60,7 +67,6 @@ struct scanner {
 	char version[SCAN_VERSION_MAX];
 	unsigned timeout, connect_timeout, probe_interval, max_conn;
 	uint64_t max_size;
-	pthread_t probe;
 	int probing, stopping;
 };
 
@@ -511,18 +517,18 @@ clamd_probe_one(struct scanner *sc, struct server *s, time_t now)
 	clamd_mark(s, why == NULL, why);
 }
 
-/* clamd_probe_main - probe every server every probe_interval seconds */
+/* clamd_probe_main - probe one server every probe_interval seconds */
 static void *
 clamd_probe_main(void *arg)
 {
-	struct scanner *sc = arg;
+	struct server *s = arg;
+	struct scanner *sc = s->sc;
 	struct timespec until;
 
 	pthread_mutex_lock(&sc->lock);
 	while (!sc->stopping) {
 		pthread_mutex_unlock(&sc->lock);
-		for (size_t i = 0; i < sc->n; i++)
-			clamd_probe_one(sc, &sc->srv[i], time(NULL));
+		clamd_probe_one(sc, s, time(NULL));
 		pthread_mutex_lock(&sc->lock);
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += sc->probe_interval;
@@ -532,6 +538,24 @@ clamd_probe_main(void *arg)
 	}
 	pthread_mutex_unlock(&sc->lock);
 	return NULL;
+}
+
+/* clamd_probe_start - a probe thread for every server, once */
+static void
+clamd_probe_start(struct scanner *sc)
+{
+	if (sc->probing)
+		return;
+	sc->probing = 1;
+	for (size_t i = 0; i < sc->n; i++) {
+		struct server *s = &sc->srv[i];
+		s->sc = sc;
+		if (pthread_create(&s->probe, NULL, clamd_probe_main, s) == 0)
+			s->probing = 1;
+		else
+			log_error("clamd %s: cannot start its probe thread",
+				  s->spec);
+	}
 }
 
 /* clamd_open - resolve the servers; all start up, the probe will tell */
@@ -577,9 +601,7 @@ static int
 clamd_refresh(struct scanner *sc, int force, char *err, size_t errlen)
 {
 	(void)force;
-	if (!sc->probing &&
-	    pthread_create(&sc->probe, NULL, clamd_probe_main, sc) == 0)
-		sc->probing = 1;
+	clamd_probe_start(sc);
 	for (size_t i = 0; i < sc->n; i++) {
 		char *v = clamd_command(sc, &sc->srv[i], "zVERSION"), *slash;
 		if (v == NULL)
@@ -627,9 +649,10 @@ clamd_size_check(struct scanner *sc, const struct server *s)
 		reply = clamd_reply(fd);
 	if (reply == NULL || strcmp(reply, "stream: OK") != 0)
 		why = "it does not scan a message of scanner.max_message_size: "
-		      "set StreamMaxLength to at least max_message_size, and "
-		      "MaxFileSize and MaxScanSize to at least 4 times that "
-		      "(400M at least), in clamd.conf";
+		      "set StreamMaxLength above max_message_size (the "
+		      "stream has one line more), and MaxFileSize and "
+		      "MaxScanSize to 4 times max_message_size (400M at "
+		      "least), in clamd.conf";
 	if (fd >= 0)
 		close(fd);
 	free(reply);
@@ -652,6 +675,8 @@ clamd_cut_check(struct scanner *sc, const struct server *s)
 
 	if (scansize < 400ULL * 1024 * 1024)
 		scansize = 400ULL * 1024 * 1024;
+	if (scansize > 0xffffffffULL) /* no zip64: a member under 4 GiB */
+		scansize = 0xffffffffULL;
 	clamd_eicar(eicar);
 	zip =
 	    canary_zip_zeros(scansize - 1024 * 1024, eicar, sizeof(eicar), &n);
@@ -711,13 +736,13 @@ clamd_close(struct scanner *sc)
 {
 	if (sc == NULL)
 		return;
-	if (sc->probing) {
-		pthread_mutex_lock(&sc->lock);
-		sc->stopping = 1;
-		pthread_cond_signal(&sc->cond);
-		pthread_mutex_unlock(&sc->lock);
-		pthread_join(sc->probe, NULL);
-	}
+	pthread_mutex_lock(&sc->lock);
+	sc->stopping = 1;
+	pthread_cond_broadcast(&sc->cond);
+	pthread_mutex_unlock(&sc->lock);
+	for (size_t i = 0; i < sc->n; i++)
+		if (sc->srv[i].probing)
+			pthread_join(sc->srv[i].probe, NULL);
 	for (size_t i = 0; i < sc->n; i++)
 		free(sc->srv[i].spec);
 	free(sc->srv);

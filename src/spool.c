@@ -13,8 +13,8 @@
  *	The lead given to spool_init() is stored before the first byte of
  *	each message, so that a scanner reading the stored bytes (from
  *	memory, or the file by descriptor, as clamd's FILDES does) sees it
- *	first.  Message offsets (spool_each, spool_copy_to, spool_head, size,
- *	body) never count it.
+ *	first.  Message offsets (spool_each, spool_copy_to, spool_head, size)
+ *	never count it.
  * DIAGNOSTICS
  *	A failed write sets sp->error (an errno) and every later append is
  *	ignored; the message is then tempfailed at end of message.
@@ -181,13 +181,6 @@ spool_append_header(struct spool *sp, const char *name, const char *value,
 	if (spool_append(sp, p, strlen(p)) < 0)
 		return -1;
 	return spool_append(sp, "\r\n", 2);
-}
-
-/* spool_mark_body - the body starts here (after the empty line) */
-void
-spool_mark_body(struct spool *sp)
-{
-	sp->body = sp->size;
 }
 
 /* spool_read - up to len stored bytes (the lead included) at off */

@@ -7,16 +7,17 @@
  *	token_parse(value, t); token_verify(key, t, now, c)
  * DESCRIPTION
  *	The canonical form is collected from the message's bytes, in pieces
- *	of any size.  Header section: the first Subject, Message-ID, Date,
- *	Content-Type and Content-Transfer-Encoding fields, their values
- *	unfolded, runs of white space made one space, trimmed, at most
- *	TOKEN_CANON_VALUE bytes.  Body: every CR
+ *	of any size.  Header section: every Subject, MIME-Version,
+ *	Content-Type, Content-Transfer-Encoding and Content-Disposition
+ *	field and the first Message-ID and Date, their values unfolded, runs
+ *	of white space made one space, trimmed, at most TOKEN_CANON_VALUE
+ *	bytes a field.  Body: every CR
  *	right before LF dropped, empty lines at the end dropped, hashed with
- *	SHA-256.  token_make() sets FLAGS from the headers present, so that
- *	headers an MTA adds on re-submission (a missing Message-ID or Date)
- *	do not count; token_verify() takes FLAGS from the token.  The MIME
- *	headers are always covered, present or not, so that the same body
- *	cannot be handed to the recipient as something else.
+ *	SHA-256.  token_make() sets FLAGS: Message-ID and Date only if the
+ *	message has them (an MTA adds them on re-submission), the others
+ *	always, so that a missing one must stay missing and the same body
+ *	cannot be handed to the recipient as something else;
+ *	token_verify() takes FLAGS from the token.
  * DIAGNOSTICS
  *	token_make() returns -1 without a key.  token_verify() returns NULL
  *	for a valid token, else a short reason ("expired", "does not match
@@ -33,15 +34,26 @@
 
 enum { HDR_START, HDR_CR, HDR_NAME, HDR_VALUE, HDR_SKIP, BODY };
 
-/* the headers a token covers when the message has them, and the FLAGS
- * letter of each */
-static const char *const token_fields[TOKEN_FIELDS] = {
-    "Subject", "Message-ID", "Date", "Content-Type",
-    "Content-Transfer-Encoding"};
-static const char token_letters[TOKEN_FIELDS + 1] = "smdce";
-/* covered even when missing (then they must stay missing): no MTA adds
- * them on re-submission, and adding one would change what the body is */
-#define TOKEN_ALWAYS "ce"
+/* the headers a token covers, and the FLAGS letter of each.  "every":
+ * all occurrences count, not only the first.  "always": covered even
+ * when missing, which it must then stay (no MTA adds these on the way
+ * in, and adding one changes what the message is); the others (an MTA
+ * adds a missing Message-ID or Date) only when the message had them. */
+static const struct token_field {
+	const char *name;
+	char letter;
+	int every, always;
+} token_fields[TOKEN_FIELDS] = {
+    {"Subject", 's', 1, 1},
+    {"Message-ID", 'm', 0, 0},
+    {"Date", 'd', 0, 0},
+    {"MIME-Version", 'v', 1, 1},
+    {"Content-Type", 'c', 1, 1},
+    {"Content-Transfer-Encoding", 'e', 1, 1},
+    {"Content-Disposition", 'p', 1, 1},
+};
+
+#define TOKEN_SEPARATOR '\x1f' /* between occurrences of a field */
 
 /* token_canon_init - an empty canonical form */
 void
@@ -87,11 +99,16 @@ token_name_done(struct token_canon *c)
 		len--;
 	c->name[len] = '\0';
 	c->field = -1;
-	for (int i = 0; i < TOKEN_FIELDS; i++)
-		if (!c->seen[i] && strcasecmp(c->name, token_fields[i]) == 0) {
-			c->field = i;
-			c->seen[i] = 1;
-		}
+	for (int i = 0; i < TOKEN_FIELDS; i++) {
+		const struct token_field *f = &token_fields[i];
+		if (strcasecmp(c->name, f->name) != 0 ||
+		    (c->seen[i] && !f->every))
+			continue;
+		c->field = i;
+		if (c->seen[i])
+			token_value_put(c, TOKEN_SEPARATOR);
+		c->seen[i] = 1;
+	}
 }
 
 /* token_line_start - the first byte of a header line */
@@ -236,9 +253,9 @@ token_digest(struct token_canon *c, const char *flags)
 	g_string_append(s, g_checksum_get_string(body));
 	g_checksum_free(body);
 	for (int i = 0; i < TOKEN_FIELDS; i++) {
-		if (strchr(flags, token_letters[i]) == NULL)
+		if (strchr(flags, token_fields[i].letter) == NULL)
 			continue;
-		g_string_append_printf(s, "\n%c ", token_letters[i]);
+		g_string_append_printf(s, "\n%c ", token_fields[i].letter);
 		token_canon_value(c, i, s);
 	}
 	out = g_compute_checksum_for_string(G_CHECKSUM_SHA256, s->str,
@@ -275,8 +292,8 @@ token_make(const struct token_key *key, const char *id, time_t expiry,
 	if (!key->loaded)
 		return -1;
 	for (int i = 0; i < TOKEN_FIELDS; i++)
-		if (c->seen[i] || strchr(TOKEN_ALWAYS, token_letters[i]))
-			flags[n++] = token_letters[i];
+		if (c->seen[i] || token_fields[i].always)
+			flags[n++] = token_fields[i].letter;
 	if (n == 0)
 		flags[n++] = '-';
 	flags[n] = '\0';
@@ -295,7 +312,7 @@ token_parse(const char *value, struct token *t)
 	if (sscanf(value, " %63s %lld %7s %64s", t->id, &t->expiry, t->flags,
 		   t->mac) != 4 ||
 	    strlen(t->mac) != 64 ||
-	    t->flags[strspn(t->flags, "smdce-")] != '\0')
+	    t->flags[strspn(t->flags, "smdvcep-")] != '\0')
 		return -1;
 	return 0;
 }

@@ -12,8 +12,9 @@
  *			a scanner that recognises the mail, decodes the
  *			part and unpacks the zip (both through temp files)
  *	canary_zip_zeros() a zip whose member is mostly zeros and ends
- *			with the payload: a scanner that cuts a large member
- *			short without saying so misses the payload
+ *			with the payload (under 4 GiB in all: no zip64): a
+ *			scanner that cuts a large member short without saying
+ *			so misses the payload
  *	canary_nested()	the payload in depth nested deflated zips: a
  *			scanner that reports its limits calls it
  *			Heuristics.Limits.Exceeded (libclamav's default
@@ -29,8 +30,6 @@
 
 #define CANARY_LIMIT_DEPTH 17
 
-char *canary_zip(const char *name, const void *data, size_t len,
-		 size_t *outlen);
 char *canary_zip_zeros(uint64_t zeros, const void *tail, size_t tlen,
 		       size_t *outlen);
 char *canary_mail(const void *payload, size_t len, size_t *outlen);

@@ -31,8 +31,7 @@ struct spool {
 	const char *tmpdir;
 	const char *lead; /* stored before the message, or NULL */
 	size_t lead_len;
-	uint64_t body; /* message offset of the body, once eoh seen */
-	int error;     /* errno of the first failure, 0 if none */
+	int error; /* errno of the first failure, 0 if none */
 };
 
 void spool_init(struct spool *sp, const char *tmpdir, size_t threshold,
@@ -41,7 +40,6 @@ void spool_reset(struct spool *sp);
 int spool_append(struct spool *sp, const void *data, size_t len);
 int spool_append_header(struct spool *sp, const char *name, const char *value,
 			int leadspc);
-void spool_mark_body(struct spool *sp);
 ssize_t spool_read(const struct spool *sp, uint64_t off, void *buf, size_t len);
 int spool_each(const struct spool *sp, uint64_t from,
 	       int (*fn)(const void *data, size_t len, void *arg), void *arg);

@@ -5,13 +5,13 @@
  *
  * A token is "ID EXPIRY FLAGS MAC".  MAC is HMAC-SHA256, keyed with the
  * store's key (DIR/.release-key, loaded once with token_key_load), over
- * the id, the expiry and a digest of the message's content: its body and
- * the Subject, Message-ID, Date, Content-Type and
- * Content-Transfer-Encoding headers that FLAGS ("smdce", or "-") say the
- * message had when the token was made.  These are what an MTA
- * leaves alone when the message is submitted again; the envelope, From
- * and To are not (canonical maps, masquerading, myorigin rewrite them),
- * nor are Received and the headers an MTA adds when they are missing.
+ * the id, the expiry and a digest of the message's content: its body, its
+ * Subject and MIME headers (every occurrence, present or not), and its
+ * Message-ID and Date when it had them (FLAGS, letters of "smdvcep", say
+ * which).  These are what an MTA leaves alone when the message is
+ * submitted again; the envelope, From and To are not (canonical maps,
+ * masquerading, myorigin rewrite them), nor are Received and the
+ * headers an MTA adds when they are missing.
  * The body digest ignores CR before LF and empty lines at the end, as an
  * MTA may convert line ends and add a final newline.
  *
@@ -37,7 +37,7 @@
 #define TOKEN_ID_MAX	     64
 #define TOKEN_VALUE_MAX	     200
 #define TOKEN_CANON_VALUE    4096 /* header bytes kept for the digest */
-#define TOKEN_FIELDS	     5	  /* headers covered, see token.c */
+#define TOKEN_FIELDS	     7	  /* headers covered, see token.c */
 
 struct token_key {
 	unsigned char k[TOKEN_KEY_BYTES];

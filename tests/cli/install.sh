@@ -40,7 +40,8 @@ grep -q -E '^[[:space:]]*[a-z_]+ = ' "$D/etc/clamgate/clamgate.conf" \
 	|| ok "the shipped configuration leaves every key at its default"
 # pointed at the test signatures, -t passes; a reinstall keeps the change
 sed -i -e "s|# database = \"/var/lib/clamav\";|database = \"$TOP/signatures-test\";|" \
-	-e 's|# user = "clamgate";|user = "";|' "$D/etc/clamgate/clamgate.conf"
+	-e 's|# user = "clamgate";|user = "";|' \
+	-e "s|# temp_dir = \"/var/lib/clamgate/tmp\";|temp_dir = \"$D\";|" "$D/etc/clamgate/clamgate.conf"
 out=$("$D/usr/sbin/clamgate" -t -c "$D/etc/clamgate/clamgate.conf" 2>&1)
 printf '%s' "$out" | grep -q "^configuration OK" && ok "installed binary: configuration OK" \
 	|| bad "installed -t with test signatures: $out"
@@ -52,6 +53,8 @@ grep -q "$TOP/signatures-test" "$D/etc/clamgate/clamgate.conf" \
 rm -f "$D.log"
 
 unit=$D/usr/lib/systemd/system/clamgate.service
+grep -q '^StateDirectory=clamgate clamgate/tmp$' "$unit" \
+	&& ok "unit makes scanner.temp_dir, clamgate's own" || bad "unit: no StateDirectory for temp_dir"
 grep -q '^ExecStart=/usr/sbin/clamgate -f -c /etc/clamgate/clamgate.conf$' "$unit" \
 	&& grep -q '^User=clamgate$' "$unit" && grep -q '^Restart=on-failure$' "$unit" \
 	&& grep -q '^RuntimeDirectory=clamgate$' "$unit" \

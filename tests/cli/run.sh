@@ -96,7 +96,7 @@ if [ "$(id -u)" -eq 0 ]; then
 		expect "-t: a full temp_dir is an error" 1 "scanner.temp_dir: $T/small has [0-9]* KiB free, 1024 KiB needed" -- -t -c "$T/c.conf"
 		SCANNER="temp_dir = \"$T/small\"; temp_min_free = 0;"
 		conf
-		expect "-t: libclamav cannot unpack in a full temp_dir: the canary fails" 1 "scanner.database: .*canary" -- -t -c "$T/c.conf"
+		expect "-t: a full temp_dir (temp_min_free 0): the canary cannot be set up, -t fails" 1 "scanner.database: cannot write the canary signature in scanner.temp_dir $T/small" -- -t -c "$T/c.conf"
 		rm -f "$T/small/fill" "$T/small/full"
 		expect "-t: the same temp_dir with room: configuration OK" 0 "^configuration OK" -- -t -c "$T/c.conf"
 		mount -o remount,ro "$T/small"

@@ -118,9 +118,14 @@ check "temp_dir removed while running: the four infected messages get 451 4.7.1"
 check "temp_dir removed: the log says so" grep -q 'detail="temp_dir: .*No such file or directory' "$T/clamgate.log"
 
 # nothing infected was delivered, nothing went to a sender
+nothing_infected() {
+	for m in $(ls "$T/out"); do
+		case $m in *clean*) continue ;; esac
+		[ -z "$(delivered "$m")" ] || return 1
+	done
+}
 sleep 1
-check "nothing infected reached the recipient" \
-	sh -c "! grep -l -s -E 'WDVPIVAl|EICAR-STANDARD' '$T'/sink/* | grep -q ."
+check "nothing infected reached the recipient" nothing_infected
 check "invariant: no bounce or DSN left Postfix" \
 	sh -c "! grep -l -s -E '^X-Mail-Args: <>' '$T'/sink/* | grep -q ."
 if grep -q -E "runtime error|AddressSanitizer|LeakSanitizer" "$T/clamgate.log" 2>/dev/null; then

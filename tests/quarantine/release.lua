@@ -66,6 +66,15 @@ test("a tampered token: scanned, quarantined again", function()
 	requarantined(again(tok, "127.0.0.1", NONSMTP))
 end)
 
+test("a pass the MTA cannot be told about (no header adding): tempfail, the use given back", function()
+	-- SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_SETSYMLIST, no ADDHDRS:
+	-- the pass is granted, then X-Virus-Status cannot be added
+	local c = again(token(), "127.0.0.1", { daemon_port = "0", actions = 0x130 })
+	expect_tempfail(c)
+	mt.disconnect(c)
+end)
+
+-- (the use was given back: the retry, as the MTA would make it, passes)
 test("on the non-SMTP path, envelope rewritten by the MTA: delivered unscanned", function()
 	local c = again(token(), "127.0.0.1", NONSMTP,
 			{ "<bob@mail.dest.example>", "<carol@mail.dest.example>" })

@@ -98,7 +98,7 @@ check "release: exit 0" test "$RC" -eq 0
 check "release: sendmail argv is -i -N never -f SENDER -- the original recipients" \
 	test "$(tr '\n' ' ' < "$FAKE_DIR/argv.0")" = "-i -N never -f alice@victim.example -- bob@dest.example carol@dest.example "
 check "release: the data is the original, after one X-Clamgate-Release header" \
-	sh -c "head -n 1 '$FAKE_DIR/stdin.0' | grep -q '^X-Clamgate-Release: $M1 [0-9]* smce [0-9a-f]\{64\}.\$' && tail -c +\$((\$(head -n 1 '$FAKE_DIR/stdin.0' | wc -c) + 1)) '$FAKE_DIR/stdin.0' | cmp -s - '$T/data/m1.orig'"
+	sh -c "head -n 1 '$FAKE_DIR/stdin.0' | grep -q '^X-Clamgate-Release: $M1 [0-9]* smvcep [0-9a-f]\{64\}.\$' && tail -c +\$((\$(head -n 1 '$FAKE_DIR/stdin.0' | wc -c) + 1)) '$FAKE_DIR/stdin.0' | cmp -s - '$T/data/m1.orig'"
 q list --rcpt 'bob@*'; check "release: the entry is kept, marked released" has "\[released\]"
 q show "$M1"; check "release: show says when and to whom" has "^Released:   20.* to=<bob@dest.example>,<carol@dest.example>"
 lua "$FAKE_DIR" release.lua

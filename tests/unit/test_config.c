@@ -73,6 +73,8 @@ START_TEST(test_shipped_file)
 	ck_assert_uint_eq(cfg->scanner.temp_min_free, 100 << 20);
 	ck_assert_str_eq(cfg->scanner.temp_dir, dflt->scanner.temp_dir);
 	ck_assert_int_eq(dflt->policy.headers, CG_HEADERS_REPLACE);
+	/* clamgate's own, not a directory every user can fill */
+	ck_assert_str_eq(dflt->scanner.temp_dir, "/var/lib/clamgate/tmp");
 	config_free(dflt);
 	unlink(path);
 	rmdir(dir);
