@@ -19,20 +19,30 @@ UNITDIR  ?= $(PREFIX)/lib/systemd/system
 SYSCONFDIR ?= /etc
 BUILD    ?= build
 
-PKGS      = libclamav milter gmime-3.0 libconfig zlib
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# What each program links: the code both use needs gmime (and GLib) and
+# libconfig; only the daemon needs the scanning engine, libmilter and
+# zlib.  Common code is compiled without the daemon's flags.
+COMMON_PKGS = gmime-3.0 libconfig
+DAEMON_PKGS = libclamav milter zlib
+COMMON_CFLAGS := $(shell pkg-config --cflags $(COMMON_PKGS) 2>/dev/null)
+COMMON_LIBS   := $(shell pkg-config --libs $(COMMON_PKGS) 2>/dev/null)
+DAEMON_CFLAGS := $(shell pkg-config --cflags $(DAEMON_PKGS) 2>/dev/null)
+DAEMON_LIBS   := $(shell pkg-config --libs $(DAEMON_PKGS) 2>/dev/null)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 
 WARN      = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wpointer-arith
+# clang: no comma-operator tricks either (make CC=clang WERROR=1)
+ifneq ($(shell $(CC) --version 2>/dev/null | grep -c clang),0)
+WARN     += -Wcomma
+endif
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 $(WARN) -fstack-protector-strong -D_FORTIFY_SOURCE=2
 CPPFLAGS += -D_GNU_SOURCE -DCLAMGATE_VERSION='"$(VERSION)"' \
             -DCLAMGATE_CONF='"$(SYSCONFDIR)/clamgate/clamgate.conf"' \
-            -Iinclude $(PKG_CFLAGS)
-LDLIBS   += $(PKG_LIBS) -lpthread
+            -Iinclude $(COMMON_CFLAGS)
+LDLIBS   += -lpthread
 ifdef WERROR
 CFLAGS   += -Werror
 endif
@@ -41,40 +51,51 @@ CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -O1
 LDFLAGS  += -fsanitize=address,undefined
 endif
 
-# Modules shared by the daemon and the tests (everything but main.c).
-LIB_SRCS = src/config.c src/config_keys.c src/strconv.c src/cidr.c src/policy.c src/reply.c \
-           src/log.c src/xmalloc.c src/spool.c src/quarantine.c \
-           src/quarantine_read.c src/mime.c \
-           src/sendmail.c src/notify.c src/token.c src/token_store.c src/pass.c \
-           src/scan.c src/scan_tmp.c src/canary.c src/scan_clamav.c src/scan_clamd.c src/session.c src/act.c \
-           src/milter.c src/daemon.c src/reload.c src/expire.c
-LIB_OBJS = $(LIB_SRCS:src/%.c=$(BUILD)/%.o)
+# src/common: both programs; src/daemon: clamgate; src/cli:
+# clamgate-quarantine (docs/design.md, "Modules").  The unit tests link
+# both archives.
+COMMON_SRCS = $(wildcard src/common/*.c)
+DAEMON_SRCS = $(filter-out src/daemon/main.c,$(wildcard src/daemon/*.c))
+CLI_SRCS    = $(wildcard src/cli/*.c)
+COMMON_OBJS = $(COMMON_SRCS:src/%.c=$(BUILD)/%.o)
+DAEMON_OBJS = $(DAEMON_SRCS:src/%.c=$(BUILD)/%.o)
+CLI_OBJS    = $(CLI_SRCS:src/%.c=$(BUILD)/%.o)
 UNIT_SRCS = $(wildcard tests/unit/*.c)
 UNIT_OBJS = $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%.o)
-
-CLI_SRCS = src/cli_main.c src/cli_list.c src/cli_entry.c
-CLI_OBJS = $(CLI_SRCS:src/%.c=$(BUILD)/%.o)
+HEADERS   = $(wildcard include/clamgate/*.h src/common/*.h)
 
 all: $(BUILD)/clamgate $(BUILD)/clamgate-quarantine
 
-$(BUILD)/clamgate-quarantine: $(CLI_OBJS) $(BUILD)/libclamgate.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/clamgate-quarantine: $(CLI_OBJS) $(BUILD)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(COMMON_LIBS) $(LDLIBS)
 
-$(BUILD)/clamgate: $(BUILD)/main.o $(BUILD)/libclamgate.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/clamgate: $(BUILD)/daemon/main.o $(BUILD)/libdaemon.a $(BUILD)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS) $(COMMON_LIBS) $(LDLIBS)
 
-$(BUILD)/libclamgate.a: $(LIB_OBJS)
+$(BUILD)/libcommon.a: $(COMMON_OBJS)
 	$(AR) rcs $@ $^
 
-$(BUILD)/%.o: src/%.c $(wildcard include/clamgate/*.h) | $(BUILD)
+$(BUILD)/libdaemon.a: $(DAEMON_OBJS)
+	$(AR) rcs $@ $^
+
+$(BUILD)/common/%.o: src/common/%.c $(HEADERS) | $(BUILD)
+	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/unit/%.o: tests/unit/%.c $(wildcard include/clamgate/*.h tests/unit/*.h) | $(BUILD)
-	@mkdir -p $(BUILD)/unit
-	$(CC) $(CPPFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -DTOP='"$(CURDIR)"' -Itests/unit -c -o $@ $<
+$(BUILD)/cli/%.o: src/cli/%.c $(HEADERS) | $(BUILD)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/unit-tests: $(UNIT_OBJS) $(BUILD)/libclamgate.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(LDLIBS)
+$(BUILD)/daemon/%.o: src/daemon/%.c $(HEADERS) | $(BUILD)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(DAEMON_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/unit/%.o: tests/unit/%.c $(HEADERS) $(wildcard tests/unit/*.h) | $(BUILD)
+	@mkdir -p $(BUILD)/unit
+	$(CC) $(CPPFLAGS) $(DAEMON_CFLAGS) $(CHECK_CFLAGS) $(CFLAGS) -DTOP='"$(CURDIR)"' -Itests/unit -c -o $@ $<
+
+$(BUILD)/unit-tests: $(UNIT_OBJS) $(BUILD)/libdaemon.a $(BUILD)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(DAEMON_LIBS) $(COMMON_LIBS) $(LDLIBS)
 
 $(BUILD):
 	@mkdir -p $(BUILD)
@@ -137,7 +158,7 @@ install: all
 	fi
 
 format-check:
-	clang-format --dry-run --Werror src/*.c src/*.h include/clamgate/*.h \
+	clang-format --dry-run --Werror src/*/*.c src/*/*.h include/clamgate/*.h \
 	    tests/unit/*.c tests/unit/*.h tests/bench/*.c tests/bench/*.h \
 	    tests/clamd/*.c
 
@@ -148,8 +169,8 @@ clean:
 
 # Benchmarks: timing goals live here, as ratios against a baseline
 # measured in the same run, never in the tests.
-$(BUILD)/mkstore: tests/bench/mkstore.c $(BUILD)/libclamgate.a
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS)
+$(BUILD)/mkstore: tests/bench/mkstore.c $(BUILD)/libdaemon.a $(BUILD)/libcommon.a
+	$(CC) $(CPPFLAGS) $(DAEMON_CFLAGS) $(CFLAGS) -o $@ $^ $(DAEMON_LIBS) $(COMMON_LIBS) $(LDLIBS)
 
 BENCH_H = $(wildcard tests/bench/*.h)
 BENCH_PROGS = $(BUILD)/mkstore $(BUILD)/bench/loadgen $(BUILD)/bench/mkcorpus \

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "clamgate/cidr.h"
@@ -25,6 +26,7 @@ enum cg_action {
 	CG_DISCARD,
 };
 
+enum cg_backend { CG_BACKEND_LIBCLAMAV, CG_BACKEND_CLAMD };
 enum cg_reject_mode { CG_REJECT_SAFE, CG_REJECT_NEVER };
 enum cg_on_error { CG_ON_ERROR_TEMPFAIL, CG_ON_ERROR_ACCEPT };
 enum cg_headers { CG_HEADERS_NONE, CG_HEADERS_ADD, CG_HEADERS_REPLACE };
@@ -48,7 +50,7 @@ struct cg_config {
 		mode_t socket_mode;
 	} milter;
 	struct {
-		char *backend;
+		enum cg_backend backend;
 		char *database;
 		char *temp_dir;
 		uint64_t max_message_size;
@@ -101,6 +103,8 @@ struct cg_config {
 
 struct cg_config *config_load(const char *path, char *err, size_t errlen);
 void config_free(struct cg_config *cfg);
+void config_print(FILE *f, const struct cg_config *cfg);
 const char *config_action_name(enum cg_action action);
+const char *config_backend_name(enum cg_backend backend);
 
 #endif

@@ -22,8 +22,6 @@ enum log_level {
 
 void log_open(const char *ident, int facility, int to_stderr);
 void log_set_level(enum log_level level);
-int log_level_parse(const char *name, enum log_level *level);
-int log_facility_parse(const char *name, int *facility);
 void log_error(const char *fmt, ...) LOG_PRINTF(1, 2);
 void log_warn(const char *fmt, ...) LOG_PRINTF(1, 2);
 void log_notice(const char *fmt, ...) LOG_PRINTF(1, 2);

@@ -53,9 +53,4 @@ void notify_event_free(struct notify_event *ev);
 int notify_limit_take(struct notify_limit *l, time_t now, unsigned max,
 		      int *window_ended);
 
-/* mime.c: the notice and the digest, composed with gmime */
-char *mime_notice(const struct cg_config *cfg, const struct notify_event *ev);
-char *mime_digest(const struct cg_config *cfg, const char *summary,
-		  unsigned long total);
-
 #endif

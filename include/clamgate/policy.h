@@ -13,17 +13,7 @@
 #include <sys/socket.h>
 
 #include "clamgate/config.h"
-
-enum scan_status {
-	SCAN_CLEAN,
-	SCAN_INFECTED,
-	SCAN_ERROR,	 /* the scanner failed or timed out */
-	SCAN_NOT_READY,	 /* no signature database loaded yet */
-	SCAN_OVERSIZE,	 /* larger than max_message_size, not scanned */
-	SCAN_INCOMPLETE, /* scanned, but the engine's limits were hit */
-	SCAN_RELEASED,	 /* released from quarantine (verified token) */
-	SCAN_NOTICE,	 /* our own notify-admin mail (verified token) */
-};
+#include "clamgate/verdict.h"
 
 struct policy_origin {
 	int has_addr; /* the MTA told us a client address */

@@ -1,12 +1,9 @@
 /*
- * quarantine - the quarantine store: one file per message, an RFC 5322
- * message whose first headers (X-Clamgate-*) carry the envelope and the
- * verdict, followed by the original bytes exactly as received
- *
- * Writing is crash safe and never overwrites: O_EXCL 0600 under a dot
- * name, fsync, rename into place, fsync the directory.  Names are unique
- * across hosts sharing the directory.  Any failure returns -1 with errno
- * set and leaves no file behind; the caller then tempfails the message.
+ * quarantine - the quarantine store, read side (the daemon's expiry and
+ * clamgate-quarantine): one file per message, an RFC 5322 message whose
+ * first headers (X-Clamgate-*) carry the envelope and the verdict,
+ * followed by the original bytes exactly as received.  The daemon writes
+ * entries (quarantine_store.h).
  */
 #ifndef CLAMGATE_QUARANTINE_H
 #define CLAMGATE_QUARANTINE_H
@@ -14,31 +11,9 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "clamgate/spool.h"
-
 #define QUARANTINE_ID_MAX 64
 
-struct quarantine_meta {
-	const char *sender;
-	char *const *rcpts;
-	size_t n_rcpts;
-	const char *client_addr;
-	const char *client_name;
-	const char *helo;
-	const char *queue_id;
-	const char *virus;
-	const char *action;
-	const char *engine; /* "ClamAV 1.4.6/27000" */
-	time_t when;
-};
-
-int quarantine_store(const char *dir, const struct quarantine_meta *meta,
-		     const struct spool *sp, char id[QUARANTINE_ID_MAX]);
-void quarantine_set_durable(int durable);
-
-/* The read side, shared by the daemon (expiry) and
- * clamgate-quarantine.  Entries are "ID.eml"; dot files are partial
- * writes and never read. */
+/* Entries are "ID.eml"; dot files are partial writes and never read. */
 
 struct quarantine_entry {
 	char id[QUARANTINE_ID_MAX];

@@ -1,7 +1,8 @@
 /*
  * scan - the scanner interface and the backends behind it
  *
- * A backend is a table of functions chosen by name (scan_backend_find).
+ * A backend is a table of functions, chosen by scanner.backend
+ * (scan_backend).
  * The daemon holds one scanner; every milter session shares it.
  * scan_message() bounds the number of scans running at once
  * (scanner.max_concurrent): libmilter's worker pool is unbounded, and more
@@ -13,8 +14,8 @@
 #include <stddef.h>
 
 #include "clamgate/config.h"
-#include "clamgate/policy.h"
 #include "clamgate/spool.h"
+#include "clamgate/verdict.h"
 
 #define SCAN_VIRUS_MAX	 1024 /* virus names of any length, up to this */
 #define SCAN_VERSION_MAX 96
@@ -46,7 +47,6 @@ struct scan_result {
 struct scanner;
 
 struct scan_backend {
-	const char *name;
 	/* Prepare; does not load signatures.  NULL and err on failure. */
 	struct scanner *(*open)(const struct cg_config *cfg, char *err,
 				size_t errlen);
@@ -60,7 +60,7 @@ struct scan_backend {
 	int (*check)(struct scanner *sc);
 };
 
-const struct scan_backend *scan_backend_find(const char *name);
+const struct scan_backend *scan_backend(enum cg_backend which);
 int scan_limit_init(unsigned max_concurrent, unsigned wait_seconds);
 void scan_message(const struct scan_backend *be, struct scanner *sc,
 		  const struct spool *sp, struct scan_result *res);

@@ -29,15 +29,13 @@
 #include <stdint.h>
 #include <time.h>
 
-#define TOKEN_RELEASE_HEADER "X-Clamgate-Release"
-#define TOKEN_NOTIFY_HEADER  "X-Clamgate-Notify"
-#define TOKEN_NOTIFY_ID	     "notify"
-#define TOKEN_TTL	     600
-#define TOKEN_KEY_BYTES	     32
-#define TOKEN_ID_MAX	     64
-#define TOKEN_VALUE_MAX	     200
-#define TOKEN_CANON_VALUE    4096 /* header bytes kept for the digest */
-#define TOKEN_FIELDS	     7	  /* headers covered, see token.c */
+#define TOKEN_NOTIFY_ID	  "notify"
+#define TOKEN_TTL	  600
+#define TOKEN_KEY_BYTES	  32
+#define TOKEN_ID_MAX	  64
+#define TOKEN_VALUE_MAX	  200
+#define TOKEN_CANON_VALUE 4096 /* header bytes kept for the digest */
+#define TOKEN_FIELDS	  7    /* headers covered, see token.c */
 
 struct token_key {
 	unsigned char k[TOKEN_KEY_BYTES];

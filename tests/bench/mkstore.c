@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "clamgate/log.h"
-#include "clamgate/quarantine.h"
+#include "clamgate/quarantine_store.h"
 #include "clamgate/spool.h"
 
 int
@@ -29,7 +29,7 @@ main(int argc, char **argv)
 	seed = argc > 3 ? strtoul(argv[3], NULL, 10) : 1;
 	srandom((unsigned)seed);
 	log_set_level(LOG_LEVEL_ERROR);
-	quarantine_set_durable(0);
+	quarantine_store_durable(0);
 	for (unsigned long i = 0; i < n; i++) {
 		struct spool sp;
 		long r = random();

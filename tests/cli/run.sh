@@ -107,6 +107,28 @@ if [ "$(id -u)" -eq 0 ]; then
 		bad "cannot mount a tmpfs for the full and read-only temp_dir tests"
 	fi
 fi
+# -p: every key of the table, in file syntax that reads back the same;
+# the keys clamgate.conf(5) and etc/clamgate.conf document are those keys
+: > "$T/empty.conf"
+"$BIN" -p -c "$T/empty.conf" > "$T/p1" 2>&1
+"$BIN" -p -c "$T/p1" > "$T/p2" 2>&1
+check_p=0
+[ -s "$T/p1" ] && cmp -s "$T/p1" "$T/p2" && check_p=1
+[ $check_p -eq 1 ] && ok "-p prints the configuration in file syntax; read back, it prints the same" \
+	|| bad "-p round trip: $(diff "$T/p1" "$T/p2" | head -n 5)"
+awk '/^[a-z]+: \{$/ { g = $1; sub(":", "", g) } /^\t(# )?[a-z_]+ (=|is not set)/ {
+	k = $1; if (k == "#") k = $2; print g "." k }' "$T/p1" | sort > "$T/keys.table"
+awk '/^\.SH [A-Z]+ GROUP$/ { g = tolower($2) } /^\.TP$/ { tp = 1; next }
+	tp && /^\.BR [a-z_]+ "/ { print g "." $2 } { tp = 0 }' "$TOP/docs/clamgate.conf.5" \
+	| sort > "$T/keys.man"
+awk '/^[a-z]+: \{$/ { g = $1; sub(":", "", g) } /^\t#[ \t]+[a-z_]+ = / { print g "." $2 }' \
+	"$TOP/etc/clamgate.conf" | sort -u > "$T/keys.conf"
+n=$(wc -l < "$T/keys.table")
+cmp -s "$T/keys.table" "$T/keys.man" && ok "clamgate.conf(5) documents exactly the $n keys of the table" \
+	|| bad "clamgate.conf(5) and the key table differ: $(diff "$T/keys.table" "$T/keys.man" | grep '^[<>]' | tr '\n' ' ')"
+cmp -s "$T/keys.table" "$T/keys.conf" && ok "etc/clamgate.conf shows exactly the $n keys of the table" \
+	|| bad "etc/clamgate.conf and the key table differ: $(diff "$T/keys.table" "$T/keys.conf" | grep '^[<>]' | tr '\n' ' ')"
+
 conf 'milter: { user = "no-such-user-xyz"; };'
 out=$("$BIN" -f -c "$T/c.conf" 2>&1); rc=$?
 if [ $rc -eq 1 ] && printf '%s' "$out" | grep -q 'milter.user: no such user "no-such-user-xyz"'; then

@@ -83,7 +83,7 @@ START_TEST(test_shipped_file)
 	ck_assert_str_eq(cfg->milter.socket, "inet:7357@127.0.0.1");
 	ck_assert_str_eq(cfg->milter.user, "clamgate");
 	ck_assert_uint_eq(cfg->milter.socket_mode, 0660);
-	ck_assert_str_eq(cfg->scanner.backend, "libclamav");
+	ck_assert_int_eq(cfg->scanner.backend, CG_BACKEND_LIBCLAMAV);
 	ck_assert_str_eq(cfg->scanner.database, "/var/lib/clamav");
 	ck_assert_uint_eq(cfg->scanner.max_message_size, 50 << 20);
 	ck_assert_uint_eq(cfg->scanner.timeout, 120);
@@ -267,7 +267,8 @@ static const struct {
      "port must be 1 to 65535"},
     {"scanner: { clamd_probe_interval = 0; };\n", 1, "out of range"},
     {"scanner: { backend = \"clamdscan\"; };\n", 1, "use libclamav or clamd"},
-    {"log: { facility = \"mail2\"; };\n", 1, "not a syslog facility"},
+    {"log: { facility = \"mail2\"; };\n", 1,
+     "\"mail2\" is not valid (use mail, daemon"},
     {"log = 1;\n", 1, "expected a group"},
 };
 

@@ -6,6 +6,7 @@
 
 #include "clamgate/config.h"
 #include "clamgate/mime.h"
+#include "clamgate/notice.h"
 #include "clamgate/notify.h"
 #include "suites.h"
 
@@ -52,7 +53,7 @@ START_TEST(test_notice_injection)
 	ev.client_addr = "192.0.2.1";
 	ev.headers = "Subject: x\r\nContent-Type: text/plain\r\n\r\n";
 	mime_init();
-	msg = mime_notice(cfg, &ev);
+	msg = notice_compose(cfg, &ev);
 	body = strstr(msg, "\n\n");
 	ck_assert_ptr_nonnull(body);
 	*body = '\0'; /* msg is now the header section */

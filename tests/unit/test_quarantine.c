@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "clamgate/quarantine.h"
+#include "clamgate/quarantine_store.h"
 #include "suites.h"
 
 static char *const rcpts[] = {"a@local.example", "b@local.example"};

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <syslog.h>
 #include <time.h>
 
@@ -20,29 +19,12 @@
 static int log_to_stderr = 1;
 static enum log_level log_threshold = LOG_LEVEL_INFO;
 
-static const struct {
-	const char *name;
-	enum log_level level;
-	int priority;
-} log_levels[] = {
-    {"error", LOG_LEVEL_ERROR, LOG_ERR},
-    {"warning", LOG_LEVEL_WARNING, LOG_WARNING},
-    {"notice", LOG_LEVEL_NOTICE, LOG_NOTICE},
-    {"info", LOG_LEVEL_INFO, LOG_INFO},
-    {"debug", LOG_LEVEL_DEBUG, LOG_DEBUG},
+/* the syslog priority of each level (the names are config's) */
+static const int log_priorities[] = {
+    [LOG_LEVEL_ERROR] = LOG_ERR,     [LOG_LEVEL_WARNING] = LOG_WARNING,
+    [LOG_LEVEL_NOTICE] = LOG_NOTICE, [LOG_LEVEL_INFO] = LOG_INFO,
+    [LOG_LEVEL_DEBUG] = LOG_DEBUG,
 };
-
-static const struct {
-	const char *name;
-	int facility;
-} log_facilities[] = {
-    {"mail", LOG_MAIL},	    {"daemon", LOG_DAEMON}, {"user", LOG_USER},
-    {"local0", LOG_LOCAL0}, {"local1", LOG_LOCAL1}, {"local2", LOG_LOCAL2},
-    {"local3", LOG_LOCAL3}, {"local4", LOG_LOCAL4}, {"local5", LOG_LOCAL5},
-    {"local6", LOG_LOCAL6}, {"local7", LOG_LOCAL7},
-};
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* log_open - choose syslog or stderr */
 void
@@ -58,32 +40,6 @@ void
 log_set_level(enum log_level level)
 {
 	log_threshold = level;
-}
-
-/* log_level_parse - level name to level */
-int
-log_level_parse(const char *name, enum log_level *level)
-{
-	for (size_t i = 0; i < COUNT(log_levels); i++) {
-		if (strcasecmp(name, log_levels[i].name) == 0) {
-			*level = log_levels[i].level;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-/* log_facility_parse - syslog facility name to value */
-int
-log_facility_parse(const char *name, int *facility)
-{
-	for (size_t i = 0; i < COUNT(log_facilities); i++) {
-		if (strcasecmp(name, log_facilities[i].name) == 0) {
-			*facility = log_facilities[i].facility;
-			return 0;
-		}
-	}
-	return -1;
 }
 
 /* log_vwrite - format once and write one line */
@@ -104,7 +60,7 @@ log_vwrite(enum log_level level, const char *fmt, va_list ap)
 		    buf);
 		return;
 	}
-	syslog(log_levels[level].priority, "%s%s",
+	syslog(log_priorities[level], "%s%s",
 	       level == LOG_LEVEL_ERROR	    ? "error: "
 	       : level == LOG_LEVEL_WARNING ? "warning: "
 					    : "",

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "clamgate/headers.h"
 #include "clamgate/scan.h"
 #include "clamgate/session.h"
 #include "clamgate/xmalloc.h"
@@ -167,14 +168,14 @@ session_keep(char **slot, const char *value)
 void
 session_note_header(struct session *s, const char *name, const char *value)
 {
-	if (strcasecmp(name, "X-Virus-Status") == 0) {
+	if (strcasecmp(name, HDR_VIRUS_STATUS) == 0) {
 		s->forged_status++;
-	} else if (strcasecmp(name, "X-Virus-Scanned") == 0) {
+	} else if (strcasecmp(name, HDR_VIRUS_SCANNED) == 0) {
 		s->forged_scanned++;
-	} else if (strcasecmp(name, TOKEN_RELEASE_HEADER) == 0) {
+	} else if (strcasecmp(name, HDR_RELEASE) == 0) {
 		s->n_release++;
 		session_keep(&s->release_token, value);
-	} else if (strcasecmp(name, TOKEN_NOTIFY_HEADER) == 0) {
+	} else if (strcasecmp(name, HDR_NOTIFY) == 0) {
 		s->n_notice++;
 		session_keep(&s->notice_token, value);
 	} else if (strcasecmp(name, "Subject") == 0) {

@@ -12,6 +12,7 @@
  *	-1 for text that is not valid, including overflow.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,4 +132,38 @@ strconv_glob_match(const char *pattern, const char *text)
 	while (*pattern == '*')
 		pattern++;
 	return *pattern == '\0';
+}
+
+/* strconv_size_text - bytes as "50M" where a unit divides them */
+void
+strconv_size_text(uint64_t bytes, char *buf, size_t len)
+{
+	static const char units[] = "GMK";
+	uint64_t mult = 1024ULL * 1024 * 1024;
+
+	for (size_t i = 0; i < 3 && bytes > 0; i++, mult /= 1024)
+		if (bytes % mult == 0) {
+			snprintf(buf, len, "%llu%c",
+				 (unsigned long long)(bytes / mult), units[i]);
+			return;
+		}
+	snprintf(buf, len, "%llu", (unsigned long long)bytes);
+}
+
+/* strconv_duration_text - seconds as "30d", "12h", "90m" or "45s" */
+void
+strconv_duration_text(unsigned long seconds, char *buf, size_t len)
+{
+	static const struct {
+		char unit;
+		unsigned long mult;
+	} units[] = {{'w', 604800}, {'d', 86400}, {'h', 3600}, {'m', 60}};
+
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (seconds > 0 && seconds % units[i].mult == 0) {
+			snprintf(buf, len, "%lu%c", seconds / units[i].mult,
+				 units[i].unit);
+			return;
+		}
+	snprintf(buf, len, seconds ? "%lus" : "%lu", seconds);
 }

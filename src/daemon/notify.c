@@ -23,7 +23,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clamgate/headers.h"
 #include "clamgate/log.h"
+#include "clamgate/notice.h"
 #include "clamgate/notify.h"
 #include "clamgate/sendmail.h"
 #include "clamgate/token.h"
@@ -207,9 +209,9 @@ notify_sign(char *msg)
 			 nt_cfg->quarantine.directory);
 		return msg;
 	}
-	len = strlen(TOKEN_NOTIFY_HEADER) + strlen(tok) + strlen(msg) + 4;
+	len = strlen(HDR_NOTIFY) + strlen(tok) + strlen(msg) + 4;
 	out = xmalloc(len);
-	snprintf(out, len, "%s: %s\n%s", TOKEN_NOTIFY_HEADER, tok, msg);
+	snprintf(out, len, "%s: %s\n%s", HDR_NOTIFY, tok, msg);
 	free(msg);
 	return out;
 }
@@ -258,7 +260,7 @@ notify_flush_digest(void)
 	} else {
 		text = digest_text(&d);
 		snprintf(label, sizeof(label), "digest of %lu events", d.total);
-		notify_send(notify_sign(mime_digest(nt_cfg, text, d.total)),
+		notify_send(notify_sign(notice_digest(nt_cfg, text, d.total)),
 			    label);
 		free(text);
 	}
@@ -280,7 +282,7 @@ notify_one(struct notify_event *ev, struct notify_limit *limit)
 	digest_add(ev, !allowed);
 	pthread_mutex_unlock(&nt_lock);
 	if (allowed) {
-		notify_send(notify_sign(mime_notice(nt_cfg, ev)), "notice");
+		notify_send(notify_sign(notice_compose(nt_cfg, ev)), "notice");
 	}
 	notify_event_free(ev);
 }

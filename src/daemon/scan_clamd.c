@@ -752,5 +752,5 @@ clamd_close(struct scanner *sc)
 }
 
 const struct scan_backend scan_clamd_backend = {
-    "clamd", clamd_open, clamd_refresh, clamd_scan, clamd_close, clamd_check,
+    clamd_open, clamd_refresh, clamd_scan, clamd_close, clamd_check,
 };

@@ -1,63 +1,34 @@
 /*
  * NAME
- *	mime - decode header text with gmime
+ *	notice - compose notify-admin's notices and digests with gmime
+ * SYNOPSIS
+ *	char *notice_compose(cfg, event)
+ *	char *notice_digest(cfg, summary, total)
  * DESCRIPTION
- *	mime_decode_header() turns an RFC 2047 encoded header value
- *	("=?UTF-8?B?...?=") into UTF-8 text with control characters replaced
- *	by spaces, for display.  mime_utf8() repairs invalid UTF-8 (for JSON).
- *	mime_init() must run once first.
+ *	A notice is multipart/mixed: a text part with the verdict, the
+ *	envelope (the sender marked as possibly forged) and the decoded
+ *	subject, and a text/rfc822-headers part with the original headers;
+ *	never any part of the body.  Every value is made printable, one
+ *	line, and cut at NOTICE_VALUE_MAX bytes, so nothing a sender wrote
+ *	can add a header or a recipient.  Addresses come from notify.admin
+ *	and notify.from only.  The caller signs the result (token.h).
  * DIAGNOSTICS
- *	None: text gmime cannot decode is returned as it came.
+ *	None: allocation failures are fatal in xmalloc.
  */
 #include <gmime/gmime.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clamgate/mime.h"
-#include "clamgate/notify.h"
+#include "clamgate/notice.h"
 #include "clamgate/xmalloc.h"
-
-/* mime_init - gmime's own set-up */
-void
-mime_init(void)
-{
-	g_mime_init();
-}
-
-/* mime_decode_header - decoded, printable UTF-8; the caller frees it */
-char *
-mime_decode_header(const char *raw)
-{
-	char *decoded, *out;
-
-	if (raw == NULL)
-		return xstrdup("");
-	decoded = g_mime_utils_header_decode_text(NULL, raw);
-	out = xstrdup(decoded ? decoded : raw);
-	g_free(decoded);
-	for (char *p = out; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = ' ';
-	return out;
-}
-
-/* mime_utf8 - text with invalid UTF-8 repaired; the caller frees it */
-char *
-mime_utf8(const char *text)
-{
-	gchar *valid = g_utf8_make_valid(text, -1);
-	char *out = xstrdup(valid);
-
-	g_free(valid);
-	return out;
-}
 
 #define NOTICE_VALUE_MAX 500
 
-/* mime_clean - printable, one line, at most max bytes plus "..." (caller
+/* notice_clean - printable, one line, at most max bytes plus "..." (caller
  * frees) */
 static char *
-mime_clean(const char *in, size_t max)
+notice_clean(const char *in, size_t max)
 {
 	char *valid = mime_utf8(in ? in : ""), *out, *p;
 	size_t len = strlen(valid);
@@ -77,9 +48,9 @@ mime_clean(const char *in, size_t max)
 	return out;
 }
 
-/* mime_envelope - From, To, Subject, Date, Auto-Submitted */
+/* notice_envelope - From, To, Subject, Date, Auto-Submitted */
 static GMimeMessage *
-mime_envelope(const struct cg_config *cfg, const char *subject)
+notice_envelope(const struct cg_config *cfg, const char *subject)
 {
 	GMimeMessage *m = g_mime_message_new(TRUE);
 
@@ -97,9 +68,9 @@ mime_envelope(const struct cg_config *cfg, const char *subject)
 	return m;
 }
 
-/* mime_text_part - a text/plain part in UTF-8 */
+/* notice_text_part - a text/plain part in UTF-8 */
 static GMimeObject *
-mime_text_part(const char *text)
+notice_text_part(const char *text)
 {
 	GMimeTextPart *t = g_mime_text_part_new_with_subtype("plain");
 
@@ -109,9 +80,9 @@ mime_text_part(const char *text)
 	return (GMimeObject *)t;
 }
 
-/* mime_headers_part - text/rfc822-headers with the original headers */
+/* notice_headers_part - text/rfc822-headers with the original headers */
 static GMimeObject *
-mime_headers_part(const char *headers)
+notice_headers_part(const char *headers)
 {
 	GMimePart *p = g_mime_part_new_with_type("text", "rfc822-headers");
 	GMimeStream *st =
@@ -127,9 +98,9 @@ mime_headers_part(const char *headers)
 	return (GMimeObject *)p;
 }
 
-/* mime_serialize - the message as text (caller frees) */
+/* notice_serialize - the message as text (caller frees) */
 static char *
-mime_serialize(GMimeMessage *m)
+notice_serialize(GMimeMessage *m)
 {
 	char *s = g_mime_object_to_string((GMimeObject *)m, NULL);
 	char *out = xstrdup(s);
@@ -139,9 +110,9 @@ mime_serialize(GMimeMessage *m)
 	return out;
 }
 
-/* mime_notice_text - the plain-text body of a notice (caller frees) */
+/* notice_text - the plain-text body of a notice (caller frees) */
 static char *
-mime_notice_text(const struct notify_event *ev)
+notice_text(const struct notify_event *ev)
 {
 	char *f[9], *subject = mime_decode_header(ev->subject), *text, when[64];
 	const char *raw[9] = {
@@ -151,11 +122,11 @@ mime_notice_text(const struct notify_event *ev)
 	struct tm tm;
 
 	for (int i = 0; i < 9; i++)
-		f[i] = mime_clean(raw[i] && *raw[i] ? raw[i] : "-",
-				  NOTICE_VALUE_MAX);
+		f[i] = notice_clean(raw[i] && *raw[i] ? raw[i] : "-",
+				    NOTICE_VALUE_MAX);
 	localtime_r(&ev->when, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %z", &tm);
-	char *subj = mime_clean(subject, NOTICE_VALUE_MAX);
+	char *subj = notice_clean(subject, NOTICE_VALUE_MAX);
 	text = g_strdup_printf(
 	    "clamgate stopped a message.\n\n"
 	    "Verdict:        %s (%s)\nAction:         %s\n"
@@ -177,48 +148,48 @@ mime_notice_text(const struct notify_event *ev)
 	return out;
 }
 
-/* mime_notice - one notice to the admins (caller frees) */
+/* notice_compose - one notice to the admins (caller frees) */
 char *
-mime_notice(const struct cg_config *cfg, const struct notify_event *ev)
+notice_compose(const struct cg_config *cfg, const struct notify_event *ev)
 {
-	char *virus = mime_clean(ev->virus, 200), *client, *text;
+	char *virus = notice_clean(ev->virus, 200), *client, *text;
 	char *subject;
 	GMimeMultipart *mp = g_mime_multipart_new_with_subtype("mixed");
 	GMimeObject *part;
 	GMimeMessage *m;
 
-	client = mime_clean(
+	client = notice_clean(
 	    ev->client_addr && *ev->client_addr ? ev->client_addr : "unknown",
 	    64);
 	subject = g_strdup_printf("[clamgate] %s %s from %s", virus, ev->action,
 				  client);
-	m = mime_envelope(cfg, subject);
-	text = mime_notice_text(ev);
-	part = mime_text_part(text);
+	m = notice_envelope(cfg, subject);
+	text = notice_text(ev);
+	part = notice_text_part(text);
 	g_mime_multipart_add(mp, part);
 	g_object_unref(part);
-	part = mime_headers_part(ev->headers ? ev->headers : "");
+	part = notice_headers_part(ev->headers ? ev->headers : "");
 	g_mime_multipart_add(mp, part);
 	g_object_unref(part);
 	g_mime_message_set_mime_part(m, (GMimeObject *)mp);
 	g_object_unref(mp);
 	free(virus), free(client), free(text);
 	g_free(subject);
-	return mime_serialize(m);
+	return notice_serialize(m);
 }
 
-/* mime_digest - the hourly summary (caller frees) */
+/* notice_digest - the hourly summary (caller frees) */
 char *
-mime_digest(const struct cg_config *cfg, const char *summary,
-	    unsigned long total)
+notice_digest(const struct cg_config *cfg, const char *summary,
+	      unsigned long total)
 {
 	char *subject =
 	    g_strdup_printf("[clamgate] digest: %lu messages stopped", total);
-	GMimeMessage *m = mime_envelope(cfg, subject);
-	GMimeObject *part = mime_text_part(summary);
+	GMimeMessage *m = notice_envelope(cfg, subject);
+	GMimeObject *part = notice_text_part(summary);
 
 	g_mime_message_set_mime_part(m, part);
 	g_object_unref(part);
 	g_free(subject);
-	return mime_serialize(m);
+	return notice_serialize(m);
 }

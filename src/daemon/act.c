@@ -24,9 +24,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "clamgate/headers.h"
 #include "clamgate/act.h"
 #include "clamgate/log.h"
-#include "clamgate/quarantine.h"
+#include "clamgate/quarantine_store.h"
 #include "clamgate/reply.h"
 
 #define TEMPFAIL_TEXT "Virus scan unavailable; try again later"
@@ -117,8 +118,8 @@ act_delete(SMFICTX *ctx, const char *name, unsigned n)
 static int
 act_tokens(SMFICTX *ctx, struct session *s)
 {
-	int rel = act_delete(ctx, TOKEN_RELEASE_HEADER, s->n_release);
-	int note = act_delete(ctx, TOKEN_NOTIFY_HEADER, s->n_notice);
+	int rel = act_delete(ctx, HDR_RELEASE, s->n_release);
+	int note = act_delete(ctx, HDR_NOTIFY, s->n_notice);
 
 	if ((s->pass.kind == PASS_RELEASE && rel < 0) ||
 	    (s->pass.kind == PASS_NOTICE && note < 0)) {
@@ -144,8 +145,8 @@ act_headers(SMFICTX *ctx, struct session *s, enum policy_header h,
 	if (s->cfg->policy.headers == CG_HEADERS_NONE || h == POLICY_HDR_NONE)
 		return 0;
 	if (s->cfg->policy.headers == CG_HEADERS_REPLACE &&
-	    (act_delete(ctx, "X-Virus-Status", s->forged_status) < 0 ||
-	     act_delete(ctx, "X-Virus-Scanned", s->forged_scanned) < 0)) {
+	    (act_delete(ctx, HDR_VIRUS_STATUS, s->forged_status) < 0 ||
+	     act_delete(ctx, HDR_VIRUS_SCANNED, s->forged_scanned) < 0)) {
 		log_error("%s: the MTA refused to remove the sender's X-Virus "
 			  "headers",
 			  session_queue_id(s));
@@ -158,8 +159,8 @@ act_headers(SMFICTX *ctx, struct session *s, enum policy_header h,
 		snprintf(scanned, sizeof(scanned), "%sclamgate %s", sp,
 			 CLAMGATE_VERSION);
 	act_status_value(h, res, sp, status, sizeof(status));
-	if (smfi_addheader(ctx, "X-Virus-Scanned", scanned) != MI_SUCCESS ||
-	    smfi_addheader(ctx, "X-Virus-Status", status) != MI_SUCCESS) {
+	if (smfi_addheader(ctx, HDR_VIRUS_SCANNED, scanned) != MI_SUCCESS ||
+	    smfi_addheader(ctx, HDR_VIRUS_STATUS, status) != MI_SUCCESS) {
 		log_error("%s: the MTA refused the X-Virus headers",
 			  session_queue_id(s));
 		return -1;

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clamgate/headers.h"
 #include "clamgate/cli.h"
 #include "clamgate/log.h"
 #include "clamgate/mime.h"
@@ -138,7 +139,7 @@ release_feed(int fd, void *arg)
 {
 	const struct release_feed_arg *a = arg;
 
-	if (dprintf(fd, "%s: %s\r\n", TOKEN_RELEASE_HEADER, a->token) < 0 ||
+	if (dprintf(fd, "%s: %s\r\n", HDR_RELEASE, a->token) < 0 ||
 	    quarantine_copy_original(a->e, fd) < 0)
 		return -1;
 	return 0;

@@ -10,6 +10,7 @@
  *	including host bits set beyond the prefix.
  */
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,4 +107,15 @@ cidr_match_any(const struct cidr *nets, size_t count, const struct sockaddr *sa)
 		if (cidr_match(&nets[i], sa))
 			return 1;
 	return 0;
+}
+
+/* cidr_format - "192.0.2.0/24", "2001:db8::/32" */
+void
+cidr_format(const struct cidr *net, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (inet_ntop(net->family, net->addr, a, sizeof(a)) == NULL)
+		snprintf(a, sizeof(a), "?");
+	snprintf(buf, len, "%s/%u", a, net->prefix);
 }

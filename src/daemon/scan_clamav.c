@@ -47,6 +47,7 @@
 
 #include "clamgate/canary.h"
 #include "clamgate/log.h"
+#include "clamgate/policy.h"
 #include "clamgate/scan.h"
 #include "clamgate/scan_tmp.h"
 #include "clamgate/xmalloc.h"
@@ -527,5 +528,5 @@ clamav_close(struct scanner *sc)
 }
 
 const struct scan_backend scan_clamav_backend = {
-    "libclamav", clamav_open, clamav_refresh, clamav_scan, clamav_close, NULL,
+    clamav_open, clamav_refresh, clamav_scan, clamav_close, NULL,
 };

@@ -1,6 +1,7 @@
 /*
  * NAME
- *	scan - choose a scanner backend by name; bound concurrent scans
+ *	scan - the scanner backend the configuration names; bound concurrent
+ *	scans
  * DESCRIPTION
  *	scan_message() waits for one of scanner.max_concurrent slots, at most
  *	scanner.timeout seconds, runs the backend's scan and gives the slot
@@ -17,9 +18,10 @@
 
 #include "clamgate/scan.h"
 
+/* by enum cg_backend: the names are config's (config_backend_name) */
 static const struct scan_backend *const scan_backends[] = {
-    &scan_clamav_backend,
-    &scan_clamd_backend,
+    [CG_BACKEND_LIBCLAMAV] = &scan_clamav_backend,
+    [CG_BACKEND_CLAMD] = &scan_clamd_backend,
 };
 
 static pthread_mutex_t scan_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -27,15 +29,11 @@ static pthread_cond_t scan_cond;
 static unsigned scan_slots_free;
 static unsigned scan_wait_seconds;
 
-/* scan_backend_find - the backend called name, or NULL */
+/* scan_backend - the backend the configuration names */
 const struct scan_backend *
-scan_backend_find(const char *name)
+scan_backend(enum cg_backend which)
 {
-	for (size_t i = 0; i < sizeof(scan_backends) / sizeof(scan_backends[0]);
-	     i++)
-		if (strcmp(scan_backends[i]->name, name) == 0)
-			return scan_backends[i];
-	return NULL;
+	return scan_backends[which];
 }
 
 /* scan_limit_init - allow max_concurrent scans at once */

@@ -1,6 +1,6 @@
 /*
  * NAME
- *	quarantine - write one message into the quarantine store
+ *	quarantine_store - write one message into the quarantine store
  * SYNOPSIS
  *	int quarantine_store(dir, meta, spool, id)
  * DESCRIPTION
@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 #include "clamgate/log.h"
-#include "clamgate/quarantine.h"
+#include "clamgate/quarantine_store.h"
 #include "clamgate/xmalloc.h"
 
 #define QUARANTINE_VALUE_MAX 998
@@ -36,9 +36,9 @@
 /* 0 only in the benchmark's store generator: no fsync, for bulk fixtures */
 static int quarantine_durable = 1;
 
-/* quarantine_set_durable - fsync each entry (the default) or not */
+/* quarantine_store_durable - fsync each entry (the default) or not */
 void
-quarantine_set_durable(int durable)
+quarantine_store_durable(int durable)
 {
 	quarantine_durable = durable;
 }

@@ -2,7 +2,7 @@
  * NAME
  *	clamgate - a ClamAV milter that never sends backscatter
  * SYNOPSIS
- *	clamgate [-f] [-t] [-c FILE]
+ *	clamgate [-f] [-t] [-p] [-c FILE]
  *	clamgate -V
  * DESCRIPTION
  *	Start-up: read the configuration, open the milter socket as root,
@@ -16,6 +16,9 @@
  *	removes a unix socket, tempfails new connections and messages,
  *	waits (up to scanner.timeout + 30 s) for the messages in flight,
  *	then stops libmilter.  INT stops without waiting.
+ *
+ *	-p prints the configuration in effect (every key, with the file's
+ *	value or the default) and exits.
  *
  *	-t checks the configuration, scanner.temp_dir, and the scanner (the
  *	signature database with the canary message, or every clamd
@@ -56,6 +59,7 @@ struct options {
 	const char *config;
 	int foreground;
 	int test;
+	int print;
 };
 
 /* usage - how to call clamgate, and exit */
@@ -63,11 +67,13 @@ static void __attribute__((noreturn)) usage(int status)
 {
 	fprintf(
 	    status ? stderr : stdout,
-	    "usage: clamgate [-f] [-t] [-c FILE]\n"
+	    "usage: clamgate [-f] [-t] [-p] [-c FILE]\n"
 	    "       clamgate -V\n"
 	    "  -c FILE  configuration file (default %s)\n"
 	    "  -f       stay in the foreground, log to stderr\n"
 	    "  -t       check the configuration and the signatures, then exit\n"
+	    "  -p       print the configuration in effect, every key, then "
+	    "exit\n"
 	    "  -V       print the version and exit\n",
 	    CLAMGATE_CONF);
 	exit(status);
@@ -80,7 +86,7 @@ parse_options(int argc, char **argv, struct options *o)
 	int ch;
 
 	o->config = CLAMGATE_CONF;
-	while ((ch = getopt(argc, argv, "c:fthV")) != -1) {
+	while ((ch = getopt(argc, argv, "c:fhptV")) != -1) {
 		switch (ch) {
 		case 'c':
 			o->config = optarg;
@@ -90,6 +96,9 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 't':
 			o->test = 1;
+			break;
+		case 'p':
+			o->print = 1;
 			break;
 		case 'V':
 			printf("clamgate %s\n", CLAMGATE_VERSION);
@@ -153,7 +162,7 @@ test_warnings(const struct cg_config *cfg)
 static int
 test_checks(const struct cg_config *cfg)
 {
-	const struct scan_backend *be = scan_backend_find(cfg->scanner.backend);
+	const struct scan_backend *be = scan_backend(cfg->scanner.backend);
 	struct scanner *sc;
 	char err[512];
 	int rc;
@@ -333,7 +342,7 @@ serve(const struct cg_config *cfg)
 static int
 run(const struct cg_config *cfg, int foreground)
 {
-	const struct scan_backend *be = scan_backend_find(cfg->scanner.backend);
+	const struct scan_backend *be = scan_backend(cfg->scanner.backend);
 	struct token_key key = {{0}, 0};
 	struct scanner *sc;
 	char err[512];
@@ -368,7 +377,8 @@ run(const struct cg_config *cfg, int foreground)
 		log_fatal("cannot start the notify-admin thread");
 	log_info(
 	    "clamgate %s listening on %s (backend %s, %u concurrent scans)",
-	    CLAMGATE_VERSION, cfg->milter.socket, be->name,
+	    CLAMGATE_VERSION, cfg->milter.socket,
+	    config_backend_name(cfg->scanner.backend),
 	    cfg->scanner.max_concurrent);
 	rc = serve(cfg);
 	notify_stop();
@@ -393,7 +403,10 @@ main(int argc, char **argv)
 		return 1;
 	}
 	log_set_level((enum log_level)cfg->log.level);
-	if (o.test) {
+	if (o.print) {
+		config_print(stdout, cfg);
+		rc = fflush(stdout) == 0 ? 0 : 1;
+	} else if (o.test) {
 		rc = test_config(cfg);
 	} else {
 		log_open("clamgate", cfg->log.facility, o.foreground);

@@ -17,6 +17,7 @@
 
 #include <libmilter/mfapi.h>
 
+#include "clamgate/headers.h"
 #include "clamgate/log.h"
 #include "clamgate/pass.h"
 #include "clamgate/policy.h"
@@ -90,8 +91,7 @@ pass_check(const struct cg_config *cfg, const struct token_key *key,
 	if ((why = pass_why(cfg, key, s, value, kind)) != NULL) {
 		log_notice("%s: %s not honoured, the message is scanned: %s",
 			   session_queue_id(s),
-			   kind == PASS_RELEASE ? TOKEN_RELEASE_HEADER
-						: TOKEN_NOTIFY_HEADER,
+			   kind == PASS_RELEASE ? HDR_RELEASE : HDR_NOTIFY,
 			   why);
 		return PASS_NONE;
 	}

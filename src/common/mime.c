@@ -1,0 +1,52 @@
+/*
+ * NAME
+ *	mime - decode header text with gmime
+ * DESCRIPTION
+ *	mime_decode_header() turns an RFC 2047 encoded header value
+ *	("=?UTF-8?B?...?=") into UTF-8 text with control characters replaced
+ *	by spaces, for display.  mime_utf8() repairs invalid UTF-8 (for JSON).
+ *	mime_init() must run once first.
+ * DIAGNOSTICS
+ *	None: text gmime cannot decode is returned as it came.
+ */
+#include <gmime/gmime.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clamgate/mime.h"
+#include "clamgate/xmalloc.h"
+
+/* mime_init - gmime's own set-up */
+void
+mime_init(void)
+{
+	g_mime_init();
+}
+
+/* mime_decode_header - decoded, printable UTF-8; the caller frees it */
+char *
+mime_decode_header(const char *raw)
+{
+	char *decoded, *out;
+
+	if (raw == NULL)
+		return xstrdup("");
+	decoded = g_mime_utils_header_decode_text(NULL, raw);
+	out = xstrdup(decoded ? decoded : raw);
+	g_free(decoded);
+	for (char *p = out; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	return out;
+}
+
+/* mime_utf8 - text with invalid UTF-8 repaired; the caller frees it */
+char *
+mime_utf8(const char *text)
+{
+	gchar *valid = g_utf8_make_valid(text, -1);
+	char *out = xstrdup(valid);
+
+	g_free(valid);
+	return out;
+}

@@ -1,0 +1,63 @@
+#!/bin/sh
+# The layering rules of docs/design.md, checked on the code and on what
+# the programs link:
+#   - clamgate-quarantine links no scanning engine and no libmilter;
+#   - common and CLI code include no daemon module and no engine, milter
+#     or zlib header (src/common is compiled without their flags);
+#   - the policy is pure: no I/O, no logging, no threads;
+#   - the scanner backends know nothing of the milter;
+#   - every .c file is in one of src/common, src/daemon, src/cli.
+# usage: tests/cli/layers.sh BUILD_DIR
+set -u
+BUILD=${1:-build}
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$TOP" || exit 1
+FAILED=0 BAD=0
+ok() { printf 'ok - %s\n' "$1"; }
+bad() { printf 'not ok - %s\n' "$1"; FAILED=1; BAD=$((BAD + 1)); }
+# section_ok NAME - ok, unless the checks since the last one found something
+section_ok() { [ "$BAD" -eq 0 ] && ok "$1"; BAD=0; }
+
+needed=$(readelf -d "$BUILD/clamgate-quarantine" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+if printf '%s\n' "$needed" | grep -q -E 'libclamav|libmilter'; then
+	bad "clamgate-quarantine links the engine or libmilter: $(echo $needed)"
+else
+	ok "clamgate-quarantine links neither libclamav nor libmilter ($(echo $needed))"
+fi
+printf '%s\n' "$(readelf -d "$BUILD/clamgate" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')" \
+	| grep -q libclamav && ok "clamgate links libclamav" || bad "clamgate does not link libclamav?"
+
+# includes FILE... - the clamgate headers and system headers they include
+includes() { sed -n 's/^#include [<"]\(.*\)[>"]$/\1/p' "$@"; }
+BAD=0
+daemon_mods=$(ls src/daemon/*.c | sed 's|src/daemon/\(.*\)\.c|clamgate/\1.h|')
+for f in src/common/*.c src/common/*.h src/cli/*.c; do
+	for h in $(includes "$f"); do
+		case " $(echo $daemon_mods) " in *" $h "*)
+			bad "$f includes $h, a daemon module"; continue ;; esac
+		case $h in clamav.h|libmilter/*|zlib.h) bad "$f includes $h" ;; esac
+	done
+done
+section_ok "common and CLI code include no daemon module, engine, milter or zlib header"
+
+for h in $(includes src/daemon/policy.c); do
+	case $h in
+	stdio.h|unistd.h|fcntl.h|pthread.h|syslog.h|sys/*|clamgate/log.h|clamgate/session.h)
+		bad "policy.c includes $h: the policy must be pure" ;;
+	esac
+done
+section_ok "policy.c: no I/O, logging, threads or session"
+
+for f in src/daemon/scan*.c src/daemon/canary.c; do
+	for h in $(includes "$f"); do
+		case $h in libmilter/*|clamgate/milter.h|clamgate/session.h|clamgate/act.h|clamgate/pass.h)
+			bad "$f includes $h: a backend knows no milter" ;;
+		esac
+	done
+done
+section_ok "the scanner backends include nothing of the milter"
+
+stray=$(ls src/*.c 2>/dev/null)
+[ -z "$stray" ] && ok "every source file is in src/common, src/daemon or src/cli" \
+	|| bad "source files outside the three directories: $stray"
+exit $FAILED
