@@ -235,26 +235,31 @@ cli_release(struct cli *c, int argc, char **argv)
 	size_t n_to = 0;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch == 't' && *optarg && !strpbrk(optarg, "\r\n<> "))
+		if (ch == 't' && *optarg && !strpbrk(optarg, "\r\n<> ")) {
 			to[n_to++] = optarg;
-		else if (ch == 'r')
+		} else if (ch == 'r') {
 			remove = 1;
-		else
-			return free(to),
-			       ch == 't'
-				   ? (cli_error("bad address \"%s\"", optarg),
-				      CLI_USAGE)
-				   : cli_usage(use);
+		} else {
+			free(to);
+			if (ch != 't')
+				return cli_usage(use);
+			cli_error("bad address \"%s\"", optarg);
+			return CLI_USAGE;
+		}
 	}
-	if (optind + 1 != argc)
-		return free(to), cli_usage(use);
+	if (optind + 1 != argc) {
+		free(to);
+		return cli_usage(use);
+	}
 	if (cli_open(c, argv[optind], &e, QUARANTINE_READ_ENVELOPE) == 0) {
 		char *const *rcpts = n_to ? to : e.rcpts;
 		size_t n = n_to ? n_to : e.n_rcpts;
 		if (n == 0)
 			cli_error("%s has no recipients; use --to", e.id);
-		else if (release_send(c, &e, rcpts, n) == 0)
-			release_done(c, &e, rcpts, n, remove), rc = CLI_OK;
+		else if (release_send(c, &e, rcpts, n) == 0) {
+			release_done(c, &e, rcpts, n, remove);
+			rc = CLI_OK;
+		}
 		quarantine_entry_free(&e);
 	}
 	free(to);

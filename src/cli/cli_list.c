@@ -415,11 +415,14 @@ cli_stats(struct cli *c, int argc, char **argv)
 		    quarantine_read(c->dir, ids[i], &e,
 				    QUARANTINE_READ_ENVELOPE) < 0)
 			continue;
-		if (e.damaged)
+		if (e.damaged) {
 			cli_error("%s: damaged entry skipped: %s", e.path,
 				  e.problem);
-		else
-			stats_add(&e, &days[k], &vir[k]), size += e.size, k++;
+		} else {
+			stats_add(&e, &days[k], &vir[k]);
+			size += e.size;
+			k++;
+		}
 		quarantine_entry_free(&e);
 	}
 	nd = tally_fold(days, k);
@@ -429,7 +432,8 @@ cli_stats(struct cli *c, int argc, char **argv)
 		free(days[i].key);
 	for (size_t i = 0; i < nv; i++)
 		free(vir[i].key);
-	free(days), free(vir);
+	free(days);
+	free(vir);
 	quarantine_ids_free(ids, n);
 	return k > 0 ? CLI_OK : CLI_NOT_FOUND;
 }

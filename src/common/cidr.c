@@ -41,9 +41,11 @@ cidr_parse(const char *text, struct cidr *net)
 		*slash++ = '\0';
 	memset(net, 0, sizeof(*net));
 	if (inet_pton(AF_INET, buf, net->addr) == 1) {
-		net->family = AF_INET, bits = 32;
+		net->family = AF_INET;
+		bits = 32;
 	} else if (inet_pton(AF_INET6, buf, net->addr) == 1) {
-		net->family = AF_INET6, bits = 128;
+		net->family = AF_INET6;
+		bits = 128;
 	} else {
 		return -1;
 	}

@@ -43,7 +43,7 @@ log_set_level(enum log_level level)
 }
 
 /* log_vwrite - format once and write one line */
-static void
+static void __attribute__((format(printf, 2, 0)))
 log_vwrite(enum log_level level, const char *fmt, va_list ap)
 {
 	char buf[2048];

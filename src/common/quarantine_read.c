@@ -239,7 +239,8 @@ quarantine_headers(FILE *f, struct quarantine_entry *e, int want)
 						cur + 11 +
 						    strspn(cur + 11, " \t"));
 			free(cur);
-			cur = NULL, curlen = 0;
+			cur = NULL;
+			curlen = 0;
 		}
 		if (len <= 0 || n == 0 || alllen > HEADERS_MAX)
 			break;

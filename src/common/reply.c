@@ -90,8 +90,10 @@ reply_xcode_len(const char *p)
 	p += 2;
 	for (int part = 0; part < 2; part++) {
 		int digits = 0;
-		while (isdigit((unsigned char)*p) && digits < 4)
-			p++, digits++;
+		while (isdigit((unsigned char)*p) && digits < 4) {
+			p++;
+			digits++;
+		}
 		if (digits == 0 || digits > 3)
 			return 0;
 		if (part == 0 && *p++ != '.')

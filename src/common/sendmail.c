@@ -54,15 +54,18 @@ sendmail_write(int fd, const void *buf, size_t len)
 		ssize_t n = write(fd, p, len);
 		if (n < 0 && errno == EAGAIN) {
 			struct pollfd pfd = {fd, POLLOUT, 0};
-			if (poll(&pfd, 1, FEED_TIMEOUT_MS) != 1)
-				return errno = ETIMEDOUT, -1;
+			if (poll(&pfd, 1, FEED_TIMEOUT_MS) != 1) {
+				errno = ETIMEDOUT;
+				return -1;
+			}
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -1;
-		p += n, len -= (size_t)n;
+		p += n;
+		len -= (size_t)n;
 	}
 	return 0;
 }
@@ -143,8 +146,11 @@ sendmail_submit(const char *program, const char *from, char *const *rcpts,
 			return -1;
 		}
 	}
-	argv[0] = (char *)program, argv[1] = "-i", argv[2] = "-N";
-	argv[3] = "never", argv[4] = "-f";
+	argv[0] = (char *)program;
+	argv[1] = "-i";
+	argv[2] = "-N";
+	argv[3] = "never";
+	argv[4] = "-f";
 	argv[5] = from && *from ? (char *)from : "<>";
 	argv[6] = "--";
 	if (n > 0)
@@ -157,7 +163,9 @@ sendmail_submit(const char *program, const char *from, char *const *rcpts,
 	if ((pid = sendmail_spawn(program, argv, p[0], p[1])) < 0) {
 		snprintf(err, errlen, "cannot run %s: %s", program,
 			 strerror(errno));
-		close(p[0]), close(p[1]), free(argv);
+		close(p[0]);
+		close(p[1]);
+		free(argv);
 		return -1;
 	}
 	free(argv);

@@ -36,13 +36,16 @@ strconv_size(const char *text, uint64_t *bytes)
 	}
 	switch (toupper((unsigned char)*p)) {
 	case 'K':
-		mult = 1024, p++;
+		mult = 1024;
+		p++;
 		break;
 	case 'M':
-		mult = 1024 * 1024, p++;
+		mult = 1024 * 1024;
+		p++;
 		break;
 	case 'G':
-		mult = 1024 * 1024 * 1024, p++;
+		mult = 1024 * 1024 * 1024;
+		p++;
 		break;
 	}
 	if (mult > 1 && toupper((unsigned char)*p) == 'B')

@@ -142,7 +142,8 @@ notice_text(const struct notify_event *ev)
 	    f[2], f[3], f[4], f[5], f[6], f[7], subj, f[8], ev->size, when);
 	for (int i = 0; i < 9; i++)
 		free(f[i]);
-	free(subj), free(subject);
+	free(subj);
+	free(subject);
 	char *out = xstrdup(text);
 	g_free(text);
 	return out;
@@ -173,7 +174,9 @@ notice_compose(const struct cg_config *cfg, const struct notify_event *ev)
 	g_object_unref(part);
 	g_mime_message_set_mime_part(m, (GMimeObject *)mp);
 	g_object_unref(mp);
-	free(virus), free(client), free(text);
+	free(virus);
+	free(client);
+	free(text);
 	g_free(subject);
 	return notice_serialize(m);
 }

@@ -89,10 +89,17 @@ notify_event_free(struct notify_event *ev)
 {
 	if (ev == NULL)
 		return;
-	free(ev->virus), free(ev->queue_id), free(ev->quarantine_id);
-	free(ev->client_name), free(ev->client_addr), free(ev->helo);
-	free(ev->sender), free(ev->rcpts), free(ev->subject);
-	free(ev->message_id), free(ev->headers);
+	free(ev->virus);
+	free(ev->queue_id);
+	free(ev->quarantine_id);
+	free(ev->client_name);
+	free(ev->client_addr);
+	free(ev->helo);
+	free(ev->sender);
+	free(ev->rcpts);
+	free(ev->subject);
+	free(ev->message_id);
+	free(ev->headers);
 	free(ev);
 }
 

@@ -157,8 +157,10 @@ policy_decide(const struct cg_config *cfg, const struct policy_origin *o,
 	case SCAN_NOT_READY:
 		d.why = "on_error";
 		d.header = POLICY_HDR_UNSCANNED;
-		if (cfg->policy.on_error == CG_ON_ERROR_TEMPFAIL)
-			d.action = CG_TEMPFAIL, d.header = POLICY_HDR_NONE;
+		if (cfg->policy.on_error == CG_ON_ERROR_TEMPFAIL) {
+			d.action = CG_TEMPFAIL;
+			d.header = POLICY_HDR_NONE;
+		}
 		return d;
 	case SCAN_OVERSIZE:
 	case SCAN_INCOMPLETE:
@@ -172,9 +174,10 @@ policy_decide(const struct cg_config *cfg, const struct policy_origin *o,
 				  : cfg->policy.on_oversize;
 	d.why = status == SCAN_INCOMPLETE ? "on_incomplete" : "on_oversize";
 	d.header = POLICY_HDR_UNSCANNED;
-	if (want == CG_TEMPFAIL)
-		d.action = CG_TEMPFAIL, d.header = POLICY_HDR_NONE;
-	else if (want == CG_REJECT)
+	if (want == CG_TEMPFAIL) {
+		d.action = CG_TEMPFAIL;
+		d.header = POLICY_HDR_NONE;
+	} else if (want == CG_REJECT)
 		d = policy_reject_or_fallback(cfg, o, POLICY_HDR_UNSCANNED, 0);
 	return d;
 }

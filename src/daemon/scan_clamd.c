@@ -81,9 +81,10 @@ clamd_resolve(struct server *s, char *err, size_t errlen)
 
 	if (strncmp(spec, "inet", 4) != 0) {
 		struct sockaddr_un *un = (struct sockaddr_un *)&s->addr;
-		if (strlen(colon + 1) >= sizeof(un->sun_path))
-			return snprintf(err, errlen, "%s: path too long", spec),
-			       -1;
+		if (strlen(colon + 1) >= sizeof(un->sun_path)) {
+			snprintf(err, errlen, "%s: path too long", spec);
+			return -1;
+		}
 		un->sun_family = AF_UNIX;
 		strcpy(un->sun_path, colon + 1);
 		s->addrlen = sizeof(*un);
@@ -91,16 +92,17 @@ clamd_resolve(struct server *s, char *err, size_t errlen)
 	}
 	if (sscanf(colon + 1, "%7[0-9]@%255s", port, host) != 2)
 		snprintf(host, sizeof(host), inet6 ? "::1" : "127.0.0.1");
-	if (host[0] == '[')
-		memmove(host, host + 1, strlen(host)),
-		    host[strcspn(host, "]")] = '\0';
+	if (host[0] == '[') {
+		memmove(host, host + 1, strlen(host));
+		host[strcspn(host, "]")] = '\0';
+	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = inet6 ? AF_INET6 : AF_INET;
 	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo(host, port, &hints, &ai) != 0)
-		return snprintf(err, errlen, "%s: cannot resolve %s", spec,
-				host),
-		       -1;
+	if (getaddrinfo(host, port, &hints, &ai) != 0) {
+		snprintf(err, errlen, "%s: cannot resolve %s", spec, host);
+		return -1;
+	}
 	memcpy(&s->addr, ai->ai_addr, ai->ai_addrlen);
 	s->addrlen = ai->ai_addrlen;
 	freeaddrinfo(ai);
@@ -123,7 +125,8 @@ clamd_connect(const struct server *s, unsigned connect_s, unsigned io_s)
 	if (connect(fd, (const struct sockaddr *)&s->addr, s->addrlen) < 0) {
 		if (errno != EINPROGRESS) /* EAGAIN: a unix backlog is full */
 			goto fail;
-		p.fd = fd, p.events = POLLOUT;
+		p.fd = fd;
+		p.events = POLLOUT;
 		if (poll(&p, 1, (int)connect_s * 1000) != 1 ||
 		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0 ||
 		    soerr) {
@@ -152,7 +155,8 @@ clamd_send(int fd, const void *buf, size_t len)
 			continue;
 		if (n <= 0)
 			return -1;
-		p += n, len -= (size_t)n;
+		p += n;
+		len -= (size_t)n;
 	}
 	return 0;
 }
@@ -219,10 +223,13 @@ clamd_fildes(int fd, int file)
 		return -1;
 	memset(&msg, 0, sizeof(msg));
 	memset(ctl, 0, sizeof(ctl));
-	msg.msg_iov = &iov, msg.msg_iovlen = 1;
-	msg.msg_control = ctl, msg.msg_controllen = sizeof(ctl);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = ctl;
+	msg.msg_controllen = sizeof(ctl);
 	c = CMSG_FIRSTHDR(&msg);
-	c->cmsg_level = SOL_SOCKET, c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
 	c->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(c), &file, sizeof(int));
 	return sendmsg(fd, &msg, MSG_NOSIGNAL) == 1 ? 0 : -1;
@@ -334,7 +341,8 @@ clamd_pick(struct scanner *sc, const char *tried, time_t deadline)
 
 	pthread_mutex_lock(&sc->lock);
 	do {
-		best = NULL, busy = 0;
+		best = NULL;
+		busy = 0;
 		for (size_t i = 0; i < sc->n; i++) {
 			struct server *s = &sc->srv[i];
 			if (tried[i] || atomic_load(&s->up) <= 0)

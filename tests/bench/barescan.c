@@ -159,7 +159,8 @@ main(int argc, char **argv)
 
 	if (argc > 2 && strcmp(argv[1], "-n") == 0) {
 		name = argv[2];
-		argc -= 2, argv += 2;
+		argc -= 2;
+		argv += 2;
 	}
 	if (argc < 3) {
 		fprintf(stderr, "usage: barescan [-n NAME] DATABASE "

@@ -239,20 +239,36 @@ zip_add(struct buf *zip, struct zip_dir *dir, const char *name,
 	unsigned nlen = (unsigned)strlen(name);
 
 	put32(zip, 0x04034b50);
-	put16(zip, 20), put16(zip, 0), put16(zip, 8);
-	put16(zip, 0x6000), put16(zip, 0x5b7b); /* 2025-11-27 12:00 */
-	put32(zip, crc), put32(zip, packed.len), put32(zip, data->len);
-	put16(zip, nlen), put16(zip, 0);
+	put16(zip, 20);
+	put16(zip, 0);
+	put16(zip, 8);
+	/* 2025-11-27 12:00 */
+	put16(zip, 0x6000);
+	put16(zip, 0x5b7b);
+	put32(zip, crc);
+	put32(zip, packed.len);
+	put32(zip, data->len);
+	put16(zip, nlen);
+	put16(zip, 0);
 	buf_put(zip, name, nlen);
 	buf_put(zip, packed.data, packed.len);
 
 	put32(&dir->cd, 0x02014b50);
-	put16(&dir->cd, 20), put16(&dir->cd, 20), put16(&dir->cd, 0);
-	put16(&dir->cd, 8), put16(&dir->cd, 0x6000), put16(&dir->cd, 0x5b7b);
-	put32(&dir->cd, crc), put32(&dir->cd, packed.len);
+	put16(&dir->cd, 20);
+	put16(&dir->cd, 20);
+	put16(&dir->cd, 0);
+	put16(&dir->cd, 8);
+	put16(&dir->cd, 0x6000);
+	put16(&dir->cd, 0x5b7b);
+	put32(&dir->cd, crc);
+	put32(&dir->cd, packed.len);
 	put32(&dir->cd, data->len);
-	put16(&dir->cd, nlen), put16(&dir->cd, 0), put16(&dir->cd, 0);
-	put16(&dir->cd, 0), put16(&dir->cd, 0), put32(&dir->cd, 0);
+	put16(&dir->cd, nlen);
+	put16(&dir->cd, 0);
+	put16(&dir->cd, 0);
+	put16(&dir->cd, 0);
+	put16(&dir->cd, 0);
+	put32(&dir->cd, 0);
 	put32(&dir->cd, offset);
 	buf_put(&dir->cd, name, nlen);
 	dir->entries++;
@@ -267,8 +283,11 @@ zip_finish(struct buf *zip, struct zip_dir *dir)
 
 	buf_put(zip, dir->cd.data, dir->cd.len);
 	put32(zip, 0x06054b50);
-	put16(zip, 0), put16(zip, 0);
-	put16(zip, dir->entries), put16(zip, dir->entries);
-	put32(zip, dir->cd.len), put32(zip, at);
+	put16(zip, 0);
+	put16(zip, 0);
+	put16(zip, dir->entries);
+	put16(zip, dir->entries);
+	put32(zip, dir->cd.len);
+	put32(zip, at);
 	put16(zip, 0);
 }

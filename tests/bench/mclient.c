@@ -79,7 +79,8 @@ write_all(int fd, const char *p, size_t n)
 			continue;
 		if (w <= 0)
 			return -1;
-		p += w, n -= (size_t)w;
+		p += w;
+		n -= (size_t)w;
 	}
 	return 0;
 }
@@ -95,7 +96,8 @@ read_all(int fd, char *p, size_t n)
 			continue;
 		if (r <= 0)
 			return -1;
-		p += r, n -= (size_t)r;
+		p += r;
+		n -= (size_t)r;
 	}
 	return 0;
 }
@@ -166,14 +168,14 @@ reply(struct mclient *c)
 
 /* macros - a SMFIC_MACRO packet for stage: name, value, ..., NULL */
 static int
-macros(struct mclient *c, char stage, ...)
+macros(struct mclient *c, int stage, ...)
 {
 	char buf[1024];
 	size_t len = 1;
 	const char *s;
 	va_list ap;
 
-	buf[0] = stage;
+	buf[0] = (char)stage;
 	va_start(ap, stage);
 	while ((s = va_arg(ap, const char *)) != NULL) {
 		size_t n = strlen(s) + 1;

@@ -23,8 +23,10 @@ main(int argc, char **argv)
 	char body[2048], virus[64], sender[64], r1[64], r2[64], client[32];
 	char *rcpts[2] = {r1, r2}, id[QUARANTINE_ID_MAX];
 
-	if (argc < 3)
-		return fprintf(stderr, "usage: mkstore DIR N [SEED]\n"), 2;
+	if (argc < 3) {
+		fprintf(stderr, "usage: mkstore DIR N [SEED]\n");
+		return 2;
+	}
 	n = strtoul(argv[2], NULL, 10);
 	seed = argc > 3 ? strtoul(argv[3], NULL, 10) : 1;
 	srandom((unsigned)seed);
@@ -58,8 +60,10 @@ main(int argc, char **argv)
 					    now - (time_t)(r % (60L * 86400))};
 		spool_init(&sp, "/tmp", sizeof(body), NULL);
 		spool_append(&sp, body, (size_t)len);
-		if (quarantine_store(argv[1], &m, &sp, id) < 0)
-			return perror(argv[1]), 1;
+		if (quarantine_store(argv[1], &m, &sp, id) < 0) {
+			perror(argv[1]);
+			return 1;
+		}
 		spool_reset(&sp);
 	}
 	return 0;

@@ -12,13 +12,11 @@
 set -u
 BUILD=${1:-build}
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/tests/lib.sh"
 B=$TOP/$BUILD/bench
 T=$(mktemp -d /tmp/clamgate-smoke.XXXXXX)
 PORT=$((40000 + $$ % 10000))
 PID=""
-FAILED=0
-good() { printf 'ok - %s\n' "$*"; }
-bad() { printf 'not ok - %s\n' "$*"; FAILED=1; }
 cleanup() {
 	[ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
 	rm -rf "$T"

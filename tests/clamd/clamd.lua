@@ -13,10 +13,7 @@ local cases = {
 		mt.disconnect(c)
 	end,
 	eicar = function()
-		local c = open()
-		send(c, { body = attachment_message(EICAR_B64) })
-		expect_reject(c, EICAR_REPLY)
-		mt.disconnect(c)
+		eicar_rejected(open())
 	end,
 	eicar5 = function()
 		local c = open()

@@ -35,7 +35,8 @@ read_full(int fd, void *buf, size_t len)
 		ssize_t n = read(fd, p, len);
 		if (n <= 0)
 			return -1;
-		p += n, len -= (size_t)n;
+		p += n;
+		len -= (size_t)n;
 	}
 	return 0;
 }
@@ -124,8 +125,10 @@ main(int argc, char **argv)
 	struct sockaddr_in sin = {0};
 	int one = 1, lfd;
 
-	if (argc != 3)
-		return fprintf(stderr, "usage: fakeclamd PORT MODE\n"), 2;
+	if (argc != 3) {
+		fprintf(stderr, "usage: fakeclamd PORT MODE\n");
+		return 2;
+	}
 	signal(SIGCHLD, SIG_IGN);
 	lfd = socket(AF_INET, SOCK_STREAM, 0);
 	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -133,8 +136,10 @@ main(int argc, char **argv)
 	sin.sin_port = htons((uint16_t)atoi(argv[1]));
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
-	    listen(lfd, 16) < 0)
-		return perror("bind"), 1;
+	    listen(lfd, 16) < 0) {
+		perror("bind");
+		return 1;
+	}
 	for (;;) {
 		int fd = accept(lfd, NULL, NULL);
 		if (fd < 0)

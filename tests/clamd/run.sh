@@ -14,10 +14,9 @@ T=$(mktemp -d /tmp/clamgate-clamd.XXXXXX)
 chmod 755 "$T"
 BASE=$((20000 + $$ % 10000))
 PORT_CLAMD=$BASE PORT_FAKE2=$((BASE + 9)) PORT_SHORT=$((BASE + 8))
-FAILED=0 CLAMD_PID="" PID="" FAKE_PIDS=""
+CLAMD_PID="" PID="" FAKE_PIDS=""
+. "$TOP/tests/lib.sh"
 
-good() { printf 'ok - %s\n' "$*"; }
-bad() { printf 'not ok - %s\n' "$*"; FAILED=1; }
 cleanup() {
 	[ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null
 	for p in $CLAMD_PID $FAKE_PIDS; do kill -TERM "$p" 2>/dev/null; done
@@ -25,14 +24,6 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
-
-wait_log() { # FILE PATTERN COUNT
-	for _ in $(seq 1 150); do
-		[ "$(grep -c -- "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
-		sleep 0.2
-	done
-	return 1
-}
 
 # start_clamd NAME [clamd.conf lines] - a real clamd with the test
 # signatures on $T/NAME.sock (and whatever TCP port the lines give)
@@ -249,7 +240,5 @@ out=$("$BIN" -t -c "$D/c.conf" 2>&1)
 printf '%s' "$out" | grep -q "no answer to PING/VERSION" && good "clamgate -t reports each clamd" \
 	|| bad "-t with clamd down: $out"
 
-if grep -q -E "runtime error|AddressSanitizer|LeakSanitizer" "$T"/*/log 2>/dev/null; then
-	bad "sanitizer findings in the daemon logs"
-fi
+sanitizer_check "$T"/*/log
 exit $FAILED

@@ -6,64 +6,62 @@
 set -u
 BUILD=${1:-build}
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/tests/lib.sh"
 D=$(mktemp -d /tmp/clamgate-install.XXXXXX)
 trap 'rm -rf "$D"' EXIT INT TERM
-FAILED=0
-ok() { printf 'ok - %s\n' "$1"; }
-bad() { printf 'not ok - %s\n' "$1"; FAILED=1; }
 
 make -s -C "$TOP" BUILD="$BUILD" install DESTDIR="$D" PREFIX=/usr > "$D.log" 2>&1 \
-	&& ok "make install DESTDIR=... PREFIX=/usr" || bad "make install: $(cat "$D.log")"
+	&& good "make install DESTDIR=... PREFIX=/usr" || bad "make install: $(cat "$D.log")"
 for f in usr/sbin/clamgate usr/sbin/clamgate-quarantine usr/share/man/man8/clamgate-quarantine.8 \
 	etc/clamgate/clamgate.conf usr/share/man/man8/clamgate.8 \
 	usr/share/man/man5/clamgate.conf.5 usr/lib/systemd/system/clamgate.service; do
-	[ -s "$D/$f" ] && ok "installed $f" || bad "missing $f"
+	[ -s "$D/$f" ] && good "installed $f" || bad "missing $f"
 done
-[ -x "$D/usr/sbin/clamgate" ] && ok "clamgate is executable" || bad "clamgate not executable"
-[ "$(stat -c %a "$D/etc/clamgate/clamgate.conf")" = 644 ] && ok "config mode 0644" \
+[ -x "$D/usr/sbin/clamgate" ] && good "clamgate is executable" || bad "clamgate not executable"
+[ "$(stat -c %a "$D/etc/clamgate/clamgate.conf")" = 644 ] && good "config mode 0644" \
 	|| bad "config mode $(stat -c %a "$D/etc/clamgate/clamgate.conf")"
 
 # the installed config as shipped: it parses; only the database is missing here
 out=$("$D/usr/sbin/clamgate" -t -c "$D/etc/clamgate/clamgate.conf" 2>&1)
 if printf '%s' "$out" | grep -q "configuration OK"; then
-	ok "installed binary: -t on the installed configuration"
+	good "installed binary: -t on the installed configuration"
 elif printf '%s' "$out" | grep -q "^$D/etc/clamgate/clamgate.conf: scanner.database: cannot load signatures from /var/lib/clamav"; then
-	ok "installed binary: -t parses the installed configuration (no ClamAV database on this machine)"
+	good "installed binary: -t parses the installed configuration (no ClamAV database on this machine)"
 elif printf '%s' "$out" | grep -q "$D/etc/clamgate/clamgate.conf: milter.user: no such user \"clamgate\""; then
-	ok "installed binary: -t parses the installed configuration (no user clamgate on this machine)"
+	good "installed binary: -t parses the installed configuration (no user clamgate on this machine)"
 else
 	bad "installed -t: $out"
 fi
 # the shipped file sets nothing: every key is a commented-out default
 grep -q -E '^[[:space:]]*[a-z_]+ = ' "$D/etc/clamgate/clamgate.conf" \
 	&& bad "the shipped configuration sets a key: $(grep -E '^[[:space:]]*[a-z_]+ = ' "$D/etc/clamgate/clamgate.conf")" \
-	|| ok "the shipped configuration leaves every key at its default"
+	|| good "the shipped configuration leaves every key at its default"
 # pointed at the test signatures, -t passes; a reinstall keeps the change
 sed -i -e "s|# database = \"/var/lib/clamav\";|database = \"$TOP/signatures-test\";|" \
 	-e 's|# user = "clamgate";|user = "";|' \
 	-e "s|# temp_dir = \"/var/lib/clamgate/tmp\";|temp_dir = \"$D\";|" "$D/etc/clamgate/clamgate.conf"
 out=$("$D/usr/sbin/clamgate" -t -c "$D/etc/clamgate/clamgate.conf" 2>&1)
-printf '%s' "$out" | grep -q "^configuration OK" && ok "installed binary: configuration OK" \
+printf '%s' "$out" | grep -q "^configuration OK" && good "installed binary: configuration OK" \
 	|| bad "installed -t with test signatures: $out"
 make -s -C "$TOP" BUILD="$BUILD" install DESTDIR="$D" PREFIX=/usr > "$D.log" 2>&1
 grep -q "$TOP/signatures-test" "$D/etc/clamgate/clamgate.conf" \
 	&& grep -q "keeping existing" "$D.log" \
-	&& ok "a second make install keeps the existing configuration" \
+	&& good "a second make install keeps the existing configuration" \
 	|| bad "reinstall overwrote the configuration"
 rm -f "$D.log"
 
 unit=$D/usr/lib/systemd/system/clamgate.service
 grep -q '^StateDirectory=clamgate clamgate/tmp$' "$unit" \
-	&& ok "unit makes scanner.temp_dir, clamgate's own" || bad "unit: no StateDirectory for temp_dir"
+	&& good "unit makes scanner.temp_dir, clamgate's own" || bad "unit: no StateDirectory for temp_dir"
 grep -q '^ExecStart=/usr/sbin/clamgate -f -c /etc/clamgate/clamgate.conf$' "$unit" \
 	&& grep -q '^User=clamgate$' "$unit" && grep -q '^Restart=on-failure$' "$unit" \
 	&& grep -q '^RuntimeDirectory=clamgate$' "$unit" \
-	&& ok "unit runs clamgate -f as user clamgate, restarts on failure" || bad "unit content"
+	&& good "unit runs clamgate -f as user clamgate, restarts on failure" || bad "unit content"
 if command -v systemd-analyze >/dev/null 2>&1; then
 	mkdir -p "$D/check"
 	sed -e "s|/usr/sbin/clamgate|$D/usr/sbin/clamgate|" -e 's|/bin/kill|/usr/bin/kill|' \
 		"$unit" > "$D/check/clamgate.service"
 	out=$(cd "$D/check" && systemd-analyze --man=no verify ./clamgate.service 2>&1)
-	[ -z "$out" ] && ok "systemd-analyze verify: unit is valid" || bad "systemd-analyze: $out"
+	[ -z "$out" ] && good "systemd-analyze verify: unit is valid" || bad "systemd-analyze: $out"
 fi
 exit $FAILED

@@ -11,25 +11,23 @@
 set -u
 BUILD=${1:-build}
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/tests/lib.sh"
 cd "$TOP" || exit 1
-FAILED=0 BAD=0
-ok() { printf 'ok - %s\n' "$1"; }
-bad() { printf 'not ok - %s\n' "$1"; FAILED=1; BAD=$((BAD + 1)); }
 # section_ok NAME - ok, unless the checks since the last one found something
-section_ok() { [ "$BAD" -eq 0 ] && ok "$1"; BAD=0; }
+section_ok() { [ "$NBAD" -eq 0 ] && good "$1"; NBAD=0; }
 
 needed=$(readelf -d "$BUILD/clamgate-quarantine" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
 if printf '%s\n' "$needed" | grep -q -E 'libclamav|libmilter'; then
 	bad "clamgate-quarantine links the engine or libmilter: $(echo $needed)"
 else
-	ok "clamgate-quarantine links neither libclamav nor libmilter ($(echo $needed))"
+	good "clamgate-quarantine links neither libclamav nor libmilter ($(echo $needed))"
 fi
 printf '%s\n' "$(readelf -d "$BUILD/clamgate" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')" \
-	| grep -q libclamav && ok "clamgate links libclamav" || bad "clamgate does not link libclamav?"
+	| grep -q libclamav && good "clamgate links libclamav" || bad "clamgate does not link libclamav?"
 
 # includes FILE... - the clamgate headers and system headers they include
 includes() { sed -n 's/^#include [<"]\(.*\)[>"]$/\1/p' "$@"; }
-BAD=0
+NBAD=0
 daemon_mods=$(ls src/daemon/*.c | sed 's|src/daemon/\(.*\)\.c|clamgate/\1.h|')
 for f in src/common/*.c src/common/*.h src/cli/*.c; do
 	for h in $(includes "$f"); do
@@ -58,6 +56,6 @@ done
 section_ok "the scanner backends include nothing of the milter"
 
 stray=$(ls src/*.c 2>/dev/null)
-[ -z "$stray" ] && ok "every source file is in src/common, src/daemon or src/cli" \
+[ -z "$stray" ] && good "every source file is in src/common, src/daemon or src/cli" \
 	|| bad "source files outside the three directories: $stray"
 exit $FAILED

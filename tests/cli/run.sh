@@ -4,13 +4,11 @@
 set -u
 BUILD=${1:-build}
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/tests/lib.sh"
 BIN=$TOP/$BUILD/clamgate
 T=$(mktemp -d /tmp/clamgate-cli.XXXXXX)
 trap 'rm -rf "$T"' EXIT INT TERM
-FAILED=0
 
-ok() { printf 'ok - %s\n' "$1"; }
-bad() { printf 'not ok - %s\n' "$1"; FAILED=1; }
 
 # expect NAME STATUS PATTERN -- ARGS: run clamgate, check status and output
 expect() {
@@ -19,7 +17,7 @@ expect() {
 	out=$("$BIN" "$@" 2>&1)
 	rc=$?
 	if [ "$rc" -eq "$status" ] && printf '%s' "$out" | grep -q -- "$pattern"; then
-		ok "$name"
+		good "$name"
 	else
 		bad "$name (exit $rc): $out"
 	fi
@@ -64,7 +62,7 @@ conf
 expect "-t: a missing temp_dir is an error" 1 "^$T/c.conf: scanner.temp_dir: $T/no-such-dir: No such file or directory" -- -t -c "$T/c.conf"
 out=$("$BIN" -f -c "$T/c.conf" 2>&1); rc=$?
 [ $rc -eq 1 ] && printf '%s' "$out" | grep -q "scanner.temp_dir: $T/no-such-dir: No such file" \
-	&& ok "start with a missing temp_dir fails, naming it" || bad "start, missing temp_dir (exit $rc): $out"
+	&& good "start with a missing temp_dir fails, naming it" || bad "start, missing temp_dir (exit $rc): $out"
 SCANNER=""
 conf 'policy: { headers = "add"; on_error = "accept"; on_incomplete = "accept"; };'
 expect "-t warns: headers = add" 0 "warning: policy.headers is not \"replace\"" -- -t -c "$T/c.conf"
@@ -77,7 +75,7 @@ SCANNER=""
 conf
 out=$("$BIN" -t -c "$T/c.conf" 2>&1)
 printf '%s' "$out" | grep -q warning && bad "-t warns about the defaults: $out" \
-	|| ok "-t: no warning for the defaults"
+	|| good "-t: no warning for the defaults"
 if [ "$(id -u)" -eq 0 ]; then
 	# root: -t checks as milter.user; a full, a read-only filesystem
 	mkdir -p "$T/db" "$T/rootonly" "$T/small"
@@ -114,7 +112,7 @@ fi
 "$BIN" -p -c "$T/p1" > "$T/p2" 2>&1
 check_p=0
 [ -s "$T/p1" ] && cmp -s "$T/p1" "$T/p2" && check_p=1
-[ $check_p -eq 1 ] && ok "-p prints the configuration in file syntax; read back, it prints the same" \
+[ $check_p -eq 1 ] && good "-p prints the configuration in file syntax; read back, it prints the same" \
 	|| bad "-p round trip: $(diff "$T/p1" "$T/p2" | head -n 5)"
 awk '/^[a-z]+: \{$/ { g = $1; sub(":", "", g) } /^\t(# )?[a-z_]+ (=|is not set)/ {
 	k = $1; if (k == "#") k = $2; print g "." k }' "$T/p1" | sort > "$T/keys.table"
@@ -124,22 +122,22 @@ awk '/^\.SH [A-Z]+ GROUP$/ { g = tolower($2) } /^\.TP$/ { tp = 1; next }
 awk '/^[a-z]+: \{$/ { g = $1; sub(":", "", g) } /^\t#[ \t]+[a-z_]+ = / { print g "." $2 }' \
 	"$TOP/etc/clamgate.conf" | sort -u > "$T/keys.conf"
 n=$(wc -l < "$T/keys.table")
-cmp -s "$T/keys.table" "$T/keys.man" && ok "clamgate.conf(5) documents exactly the $n keys of the table" \
+cmp -s "$T/keys.table" "$T/keys.man" && good "clamgate.conf(5) documents exactly the $n keys of the table" \
 	|| bad "clamgate.conf(5) and the key table differ: $(diff "$T/keys.table" "$T/keys.man" | grep '^[<>]' | tr '\n' ' ')"
-cmp -s "$T/keys.table" "$T/keys.conf" && ok "etc/clamgate.conf shows exactly the $n keys of the table" \
+cmp -s "$T/keys.table" "$T/keys.conf" && good "etc/clamgate.conf shows exactly the $n keys of the table" \
 	|| bad "etc/clamgate.conf and the key table differ: $(diff "$T/keys.table" "$T/keys.conf" | grep '^[<>]' | tr '\n' ' ')"
 
 conf 'milter: { user = "no-such-user-xyz"; };'
 out=$("$BIN" -f -c "$T/c.conf" 2>&1); rc=$?
 if [ $rc -eq 1 ] && printf '%s' "$out" | grep -q 'milter.user: no such user "no-such-user-xyz"'; then
-	ok "start as root with an unknown milter.user fails"
+	good "start as root with an unknown milter.user fails"
 else
 	bad "unknown user (exit $rc): $out"
 fi
 conf "milter: { socket = \"unix:$T/nodir/sock\"; user = \"\"; };"
 out=$("$BIN" -f -c "$T/c.conf" 2>&1); rc=$?
 [ $rc -eq 1 ] && printf '%s' "$out" | grep -q "cannot open milter socket unix:$T/nodir/sock" \
-	&& ok "unusable socket path fails at start" || bad "socket path (exit $rc): $out"
+	&& good "unusable socket path fails at start" || bad "socket path (exit $rc): $out"
 
 # a socket left behind by a killed daemon does not stop the next start
 conf "milter: { socket = \"unix:$T/stale.sock\"; user = \"\"; };"
@@ -150,11 +148,11 @@ kill -KILL $pid; wait $pid 2>/dev/null
 "$BIN" -f -c "$T/c.conf" 2> "$T/log2" & pid=$!
 for _ in $(seq 1 50); do grep -q listening "$T/log2" && break; sleep 0.1; done
 if kill -0 $pid 2>/dev/null && grep -q "listening on unix:$T/stale.sock" "$T/log2"; then
-	ok "stale unix socket is replaced at start"
+	good "stale unix socket is replaced at start"
 else
 	bad "restart over a stale socket: $(cat "$T/log2")"
 fi
 kill -TERM $pid; wait $pid
-[ $? -eq 0 ] && ok "SIGTERM: exit status 0" || bad "SIGTERM exit status"
+[ $? -eq 0 ] && good "SIGTERM: exit status 0" || bad "SIGTERM exit status"
 
 exit $FAILED

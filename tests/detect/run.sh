@@ -159,7 +159,5 @@ check "invariant: no bounce or DSN left Postfix" \
 	sh -c "! grep -l -s -E '^X-Mail-Args: <>' '$T'/sink/* | grep -q ."
 check "invariant: Postfix generated no non-delivery notification" \
 	sh -c "! grep -q -E 'sender non-delivery notification|status=bounced' '$T/maillog'"
-if grep -q -E "runtime error|AddressSanitizer|LeakSanitizer" "$T/clamgate.log" 2>/dev/null; then
-	bad "sanitizer findings in the daemon's log"
-fi
+sanitizer_check "$T/clamgate.log"
 exit $FAILED

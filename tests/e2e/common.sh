@@ -1,12 +1,9 @@
-# common.sh - helpers shared by the end-to-end suites (sourced by run.sh
-# and sendmail.sh).  Expects $T, $BIN, $TOP and $PORT_MILTER.
+# common.sh - helpers shared by the suites that run clamgate behind a
+# real MTA (sourced by tests/e2e/*.sh and tests/detect/run.sh).  Expects
+# $T, $BIN, $TOP and $PORT_MILTER.
 
-FAILED=0
+. "$TOP/tests/lib.sh"
 CG_PID=""
-
-good() { printf 'ok - %s\n' "$*"; }
-bad() { printf 'not ok - %s\n' "$*"; FAILED=1; }
-check() { name=$1; shift; if "$@"; then good "$name"; else bad "$name"; fi; }
 
 # cg_start [policy settings] - (re)start clamgate on the milter port;
 # $CG_SCANNER adds scanner keys, $CG_QUARANTINE quarantine keys,
@@ -23,16 +20,12 @@ quarantine: { directory = "$T/q"; ${CG_QUARANTINE:-} };
 policy: { ${1:-} };
 ${CG_EXTRA:-}
 CONF
-	touch "$T/clamgate.log"
 	ready=${CG_READY:-signatures loaded}
-	loaded=$(grep -c "$ready" "$T/clamgate.log")
+	loaded=$(lines_with "$T/clamgate.log" "$ready")
 	"$BIN" -f -c "$T/clamgate.conf" > /dev/null 2>> "$T/clamgate.log" &
 	CG_PID=$!
-	for _ in $(seq 1 100); do
-		[ "$(grep -c "$ready" "$T/clamgate.log")" -gt "$loaded" ] && return 0
-		sleep 0.1
-	done
-	bad "clamgate did not start: $(tail -n 5 "$T/clamgate.log")"
+	wait_log "$T/clamgate.log" "$ready" $((loaded + 1)) 10 ||
+		bad "clamgate did not start: $(tail -n 5 "$T/clamgate.log")"
 }
 
 cg_stop() {
@@ -52,13 +45,7 @@ reply() {
 replied() { reply "$1" | grep -q -- "$2"; }
 
 # wait_log_line PATTERN - until clamgate's log shows it (15 s)
-wait_log_line() {
-	for _ in $(seq 1 150); do
-		grep -q -- "$1" "$T/clamgate.log" && return 0
-		sleep 0.1
-	done
-	return 1
-}
+wait_log_line() { wait_log "$T/clamgate.log" "$1" 1 15; }
 
 # --- Postfix suites (run.sh, tempdir.sh); sendmail.sh has its own smtp ---
 

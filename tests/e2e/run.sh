@@ -264,7 +264,5 @@ check "invariant: Postfix generated no non-delivery notification" \
 check "invariant: every delivered message went to a recipient" \
 	sh -c "! grep -h '^X-Rcpt-Args:' '$T'/sink/* 2>/dev/null | grep -v -q '@dest.example>'"
 
-if grep -q -E "runtime error|AddressSanitizer|LeakSanitizer" "$T/clamgate.log" 2>/dev/null; then
-	bad "sanitizer findings in the daemon's log"
-fi
+sanitizer_check "$T/clamgate.log"
 exit $FAILED

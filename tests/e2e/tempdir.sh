@@ -130,7 +130,5 @@ sleep 1
 check "nothing infected reached the recipient" nothing_infected
 check "invariant: no bounce or DSN left Postfix" \
 	sh -c "! grep -l -s -E '^X-Mail-Args: <>' '$T'/sink/* | grep -q ."
-if grep -q -E "runtime error|AddressSanitizer|LeakSanitizer" "$T/clamgate.log" 2>/dev/null; then
-	bad "sanitizer findings in the daemon's log"
-fi
+sanitizer_check "$T/clamgate.log"
 exit $FAILED

@@ -15,10 +15,7 @@ end)
 
 test("EICAR attachment from a direct SMTP client is rejected 554 5.7.1", function()
 	local before = qfiles()
-	local c = open()
-	send(c, { body = attachment_message(EICAR_B64) })
-	expect_reject(c, EICAR_REPLY)
-	mt.disconnect(c)
+	eicar_rejected(open())
 	check(#qfiles() == #before, "nothing quarantined on reject")
 end)
 

@@ -9,10 +9,7 @@ test("inet socket: clean accepted", function()
 end)
 
 test("inet socket: EICAR rejected", function()
-	local c = open()
-	send(c, { body = attachment_message(EICAR_B64) })
-	expect_reject(c, EICAR_REPLY)
-	mt.disconnect(c)
+	eicar_rejected(open())
 end)
 
 finish()

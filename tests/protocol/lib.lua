@@ -131,6 +131,14 @@ function expect_reject(conn, text)
 	      "reject reply is not 554 5.7.1 " .. text)
 end
 
+-- eicar_rejected CONN - EICAR as an attachment, rejected naming the
+-- virus; the connection is closed
+function eicar_rejected(conn)
+	send(conn, { body = attachment_message(EICAR_B64) })
+	expect_reject(conn, EICAR_REPLY)
+	mt.disconnect(conn)
+end
+
 function expect_tempfail(conn)
 	check(mt.getreply(conn) == SMFIR_REPLYCODE, "expected a 451 reply, got " ..
 	      string.char(mt.getreply(conn)))

@@ -2,10 +2,7 @@
 dofile(lib)
 
 test("after reload: EICAR rejected", function()
-	local c = open()
-	send(c, { body = attachment_message(EICAR_B64) })
-	expect_reject(c, EICAR_REPLY)
-	mt.disconnect(c)
+	eicar_rejected(open())
 end)
 
 test("after reload: a signature added later is detected", function()

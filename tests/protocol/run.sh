@@ -14,25 +14,16 @@ HERE=$TOP/tests/protocol
 SIGS=$TOP/signatures-test
 T=$(mktemp -d /tmp/clamgate-proto.XXXXXX)
 chmod 755 "$T"
-FAILED=0
 PIDS=""
+. "$TOP/tests/lib.sh"
 
 cleanup() {
 	for p in $PIDS; do kill -TERM "$p" 2>/dev/null; done
-	for p in $PIDS; do
-		for _ in 1 2 3 4 5 6 7 8 9 10; do
-			kill -0 "$p" 2>/dev/null || break
-			sleep 0.5
-		done
-		kill -KILL "$p" 2>/dev/null
-	done
+	for p in $PIDS; do wait_exit "$p" 5 || kill -KILL "$p" 2>/dev/null; done
 	[ -n "${KEEP:-}" ] && echo "kept $T" || rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
 
-note() { printf '%s\n' "$*"; }
-bad() { printf 'not ok - %s\n' "$*"; FAILED=1; }
-good() { printf 'ok - %s\n' "$*"; }
 
 # make_data - generated inputs: a 6 MB attachment, then EICAR
 make_data() {
@@ -75,15 +66,6 @@ start() {
 	DIR=$d
 }
 
-# wait_log FILE PATTERN COUNT - until PATTERN appears COUNT times (20 s)
-wait_log() {
-	for _ in $(seq 1 100); do
-		[ "$(grep -c -- "$2" "$1")" -ge "$3" ] && return 0
-		sleep 0.2
-	done
-	return 1
-}
-
 # lua SCRIPT - run a script against the current daemon
 lua() {
 	miltertest -D lib="$HERE/lib.lua" -D sock="$SOCK" -D qdir="$DIR/q" \
@@ -96,13 +78,6 @@ stop() {
 	wait_exit "$PID" || bad "daemon $PID did not stop after SIGTERM"
 }
 
-wait_exit() {
-	for _ in $(seq 1 60); do
-		kill -0 "$1" 2>/dev/null || { wait "$1" 2>/dev/null; return 0; }
-		sleep 0.25
-	done
-	return 1
-}
 
 make_data
 
@@ -229,11 +204,6 @@ fi
 	&& good "notify: every notice is Auto-Submitted: auto-generated" || bad "notify: Auto-Submitted missing"
 
 # under -fsanitize, a daemon's findings land in its log
-if grep -l -E "runtime error|AddressSanitizer|LeakSanitizer" "$T"/*/log 2>/dev/null; then
-	grep -h -A 20 -E "runtime error|AddressSanitizer|LeakSanitizer" "$T"/*/log | head -80
-	bad "sanitizer findings in daemon logs"
-else
-	good "no sanitizer findings in daemon logs"
-fi
+sanitizer_check "$T"/*/log
 
 exit $FAILED

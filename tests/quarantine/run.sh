@@ -14,13 +14,10 @@ HERE=$TOP/tests/quarantine
 T=$(mktemp -d /tmp/clamgate-qcli.XXXXXX)
 chmod 755 "$T"
 Q=$T/q
-FAILED=0 PID=""
+PID=""
 export FAKE_DIR=$T/fake TZ=UTC
 mkdir -p "$Q" "$T/tmp" "$T/data" "$FAKE_DIR"
-
-good() { printf 'ok - %s\n' "$*"; }
-bad() { printf 'not ok - %s\n' "$*"; FAILED=1; }
-check() { name=$1; shift; if "$@"; then good "$name"; else bad "$name"; fi; }
+. "$TOP/tests/lib.sh"
 cleanup() {
 	[ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
 	rm -rf "$T"
@@ -39,9 +36,10 @@ quarantine: { directory = "$Q"; sendmail = "$T/fake-sendmail"; retention = "30d"
 CONF
 
 start() {
-	"$BIN" -f -c "$T/c.conf" 2> "$T/log" & PID=$!
-	for _ in $(seq 1 100); do grep -q "signatures loaded" "$T/log" && return; sleep 0.1; done
-	bad "daemon did not start: $(cat "$T/log")"
+	n=$(lines_with "$T/log" "signatures loaded")
+	"$BIN" -f -c "$T/c.conf" 2>> "$T/log" & PID=$!
+	wait_log "$T/log" "signatures loaded" $((n + 1)) 10 ||
+		bad "daemon did not start: $(tail -n 5 "$T/log")"
 }
 stop() { kill -TERM "$PID"; wait "$PID"; PID=""; }
 lua() {
@@ -172,7 +170,5 @@ chown -R root "$Q"; chmod 700 "$Q"
 OUT=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$CLI" -c "$T/c.conf" list 2>&1); RC=$?
 check "as another user without access: exit 1, says why" \
 	rc_has 1 "cannot read quarantine.directory $Q: Permission denied (run as root or as the store's owner)"
-if grep -q -E "runtime error|AddressSanitizer|LeakSanitizer" "$T/log" 2>/dev/null; then
-	bad "sanitizer findings in the daemon's log"
-fi
+sanitizer_check "$T/log"
 exit $FAILED
