@@ -5,6 +5,7 @@
 # make test       build and run every test (packages already there)
 # make check-asan the same, built with -fsanitize=address,undefined
 # make check-full make check with the whole detection matrix
+# make check-clang build everything with clang too (-Wcomma), unit tests
 # make install    PREFIX=/usr/local DESTDIR=
 # make bench      the benchmark report (make bench-quick: a short one)
 # make run        install missing packages, build, run in the foreground
@@ -112,6 +113,13 @@ test: all $(BUILD)/unit-tests $(BUILD)/fakeclamd $(BUILD)/bench/loadgen \
       $(BUILD)/bench/mkcorpus
 	BUILD=$(BUILD) DETECT=$(DETECT) sh tests/run-all.sh
 
+# everything built with clang as well, warnings as errors (-Wcomma
+# included), and the unit tests run
+check-clang:
+	$(MAKE) CC=clang BUILD=build-clang WERROR=1 all bench-progs \
+	    build-clang/unit-tests build-clang/fakeclamd
+	build-clang/unit-tests
+
 # the whole detection matrix (every sample, wrapping, header form and
 # backend) instead of make check's slice of it: about 2 more minutes
 check-full: deps
@@ -163,9 +171,9 @@ format-check:
 	    tests/clamd/*.c
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-clang
 
-.PHONY: all check check-full test check-asan deps run demo demo-stop install format-check clean
+.PHONY: all check check-full check-clang test check-asan deps run demo demo-stop install format-check clean
 
 # Benchmarks: timing goals live here, as ratios against a baseline
 # measured in the same run, never in the tests.

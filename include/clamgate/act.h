@@ -15,13 +15,25 @@
 #include "clamgate/scan.h"
 #include "clamgate/session.h"
 
+/* what act asks of the MTA; each returns 0, or -1 if the MTA refused */
+struct act_mta {
+	void *ctx;
+	int (*setreply)(void *ctx, const char *code, const char *xcode,
+			const char *text);
+	int (*addheader)(void *ctx, const char *name, const char *value);
+	int (*chgheader)(void *ctx, const char *name, int index,
+			 const char *value);
+	int (*quarantine)(void *ctx, const char *reason);
+};
+
 struct act_outcome {
 	sfsistat status;
 	enum cg_action done; /* what really happened */
 	char quarantine_id[64];
 };
 
-void act_apply(SMFICTX *ctx, struct session *s, const struct policy_decision *d,
-	       const struct scan_result *res, struct act_outcome *out);
+void act_apply(const struct act_mta *m, struct session *s,
+	       const struct policy_decision *d, const struct scan_result *res,
+	       struct act_outcome *out);
 
 #endif

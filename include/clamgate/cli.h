@@ -20,6 +20,7 @@ struct cli {
 	const struct cg_config *cfg;
 	const char *dir; /* the store */
 	time_t now;
+	const char *usage; /* the command's, from the command table */
 };
 
 int cli_list(struct cli *c, int argc, char **argv);
@@ -31,7 +32,7 @@ int cli_delete(struct cli *c, int argc, char **argv);
 int cli_purge(struct cli *c, int argc, char **argv);
 
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int cli_usage(const char *usage);
+int cli_usage(const struct cli *c);
 int cli_resolve(struct cli *c, const char *prefix, char id[QUARANTINE_ID_MAX]);
 int cli_open(struct cli *c, const char *prefix, struct quarantine_entry *e,
 	     enum quarantine_read_what what);

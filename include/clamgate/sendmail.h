@@ -12,10 +12,10 @@
 
 #include <stddef.h>
 
-/* feed writes the message to fd (non-blocking: use sendmail_write); 0 or -1 */
+/* feed writes the message to fd (non-blocking: use fdio_write_all); 0
+ * or -1 */
 typedef int (*sendmail_feed)(int fd, void *arg);
 
-int sendmail_write(int fd, const void *buf, size_t len);
 int sendmail_submit(const char *program, const char *from, char *const *rcpts,
 		    size_t n_rcpts, sendmail_feed feed, void *arg, char *err,
 		    size_t errlen);

@@ -9,7 +9,7 @@
  * spool_copy_to, spool_each and spool_head work on the message; the
  * scanners read the stored bytes (mem/len, or the whole file fd).
  *
- * A write error is remembered (spool_failed) and reported at end of
+ * A write error is remembered (sp->error) and reported at end of
  * message, where it becomes a tempfail: callbacks before end of message
  * never reject.
  */

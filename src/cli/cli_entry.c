@@ -37,7 +37,7 @@ cli_show(struct cli *c, int argc, char **argv)
 	char when[32], *subject;
 
 	if (argc != 2)
-		return cli_usage("show ID");
+		return cli_usage(c);
 	if (cli_open(c, argv[1], &e, QUARANTINE_READ_HEADERS) < 0)
 		return CLI_NOT_FOUND;
 	cli_time(e.time, when, sizeof(when));
@@ -109,10 +109,10 @@ cli_export(struct cli *c, int argc, char **argv)
 		else if (ch == 'f')
 			force = 1;
 		else
-			return cli_usage("export ID [-o FILE] [--force]");
+			return cli_usage(c);
 	}
 	if (optind + 1 != argc)
-		return cli_usage("export ID [-o FILE] [--force]");
+		return cli_usage(c);
 	if (cli_open(c, argv[optind], &e, QUARANTINE_READ_ENVELOPE) < 0)
 		return CLI_NOT_FOUND;
 	if ((fd = export_target(file, force)) < 0) {
@@ -228,7 +228,6 @@ cli_release(struct cli *c, int argc, char **argv)
 	    {"to", required_argument, NULL, 't'},
 	    {"remove", no_argument, NULL, 'r'},
 	    {NULL, 0, NULL, 0}};
-	static const char use[] = "release ID [--to ADDR]... [--remove]";
 	char **to = xcalloc((size_t)argc, sizeof(char *));
 	struct quarantine_entry e;
 	int ch, remove = 0, rc = CLI_NOT_FOUND;
@@ -242,14 +241,14 @@ cli_release(struct cli *c, int argc, char **argv)
 		} else {
 			free(to);
 			if (ch != 't')
-				return cli_usage(use);
+				return cli_usage(c);
 			cli_error("bad address \"%s\"", optarg);
 			return CLI_USAGE;
 		}
 	}
 	if (optind + 1 != argc) {
 		free(to);
-		return cli_usage(use);
+		return cli_usage(c);
 	}
 	if (cli_open(c, argv[optind], &e, QUARANTINE_READ_ENVELOPE) == 0) {
 		char *const *rcpts = n_to ? to : e.rcpts;
@@ -274,7 +273,7 @@ cli_delete(struct cli *c, int argc, char **argv)
 	int rc = CLI_OK;
 
 	if (argc < 2)
-		return cli_usage("delete ID...");
+		return cli_usage(c);
 	for (int i = 1; i < argc; i++) {
 		if (cli_resolve(c, argv[i], id) < 0) {
 			rc = CLI_NOT_FOUND;
@@ -306,7 +305,6 @@ cli_purge(struct cli *c, int argc, char **argv)
 	    {"older-than", required_argument, NULL, 'o'},
 	    {"dry-run", no_argument, NULL, 'n'},
 	    {NULL, 0, NULL, 0}};
-	static const char use[] = "purge --older-than DURATION [--dry-run]";
 	unsigned long age = 0;
 	int ch, dry = 0, have = 0;
 	long n;
@@ -317,10 +315,10 @@ cli_purge(struct cli *c, int argc, char **argv)
 		else if (ch == 'n')
 			dry = 1;
 		else
-			return cli_usage(use);
+			return cli_usage(c);
 	}
 	if (!have || optind != argc)
-		return cli_usage(use);
+		return cli_usage(c);
 	n = quarantine_expire(c->dir, c->now - (time_t)age, dry, purge_each,
 			      &dry);
 	if (n < 0) {

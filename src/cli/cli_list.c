@@ -280,9 +280,7 @@ cli_list(struct cli *c, int argc, char **argv)
 	size_t n;
 
 	if (filter_parse(c, &f, argc, argv, "12345678") < 0)
-		return cli_usage("list [--since DURATION|DATE] [--until ...] "
-				 "[--virus GLOB] [--sender GLOB] [--rcpt GLOB] "
-				 "[--client CIDR] [--limit N] [--json]");
+		return cli_usage(c);
 	if (quarantine_ids(c->dir, &ids, &n) < 0) {
 		cli_error("cannot read %s: %s", c->dir, strerror(errno));
 		return CLI_NOT_FOUND;
@@ -401,8 +399,7 @@ cli_stats(struct cli *c, int argc, char **argv)
 	char **ids;
 
 	if (filter_parse(c, &f, argc, argv, "128") < 0)
-		return cli_usage(
-		    "stats [--since DURATION|DATE] [--until ...] [--json]");
+		return cli_usage(c);
 	if (quarantine_ids(c->dir, &ids, &n) < 0) {
 		cli_error("cannot read %s: %s", c->dir, strerror(errno));
 		return CLI_NOT_FOUND;

@@ -60,11 +60,12 @@ cli_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* cli_usage - the usage of one command; CLI_USAGE */
+/* cli_usage - the usage of the command running, from the table;
+ * CLI_USAGE */
 int
-cli_usage(const char *usage)
+cli_usage(const struct cli *c)
 {
-	fprintf(stderr, "usage: clamgate-quarantine [-c FILE] %s\n", usage);
+	fprintf(stderr, "usage: clamgate-quarantine [-c FILE] %s\n", c->usage);
 	return CLI_USAGE;
 }
 
@@ -155,7 +156,8 @@ main(int argc, char **argv)
 	}
 	log_open("clamgate-quarantine", cfg->log.facility, 0);
 	log_set_level(LOG_LEVEL_INFO);
-	struct cli c = {cfg, cfg->quarantine.directory, time(NULL)};
+	struct cli c = {cfg, cfg->quarantine.directory, time(NULL),
+			commands[i].usage};
 	if (drop_to_owner(c.dir) < 0 || check_store(c.dir) < 0) {
 		config_free(cfg);
 		return CLI_NOT_FOUND;

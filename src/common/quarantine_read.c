@@ -27,11 +27,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clamgate/fdio.h"
+#include "clamgate/headers.h"
 #include "clamgate/quarantine.h"
-#include "clamgate/sendmail.h"
 #include "clamgate/xmalloc.h"
 
-#define ENVELOPE_PREFIX "X-Clamgate-"
+#define ENVELOPE_PREFIX HDR_ENTRY_PREFIX
+#define SIZE_FIELD	HDR_ENTRY_PREFIX HDR_ENTRY_SIZE ": "
 #define HEADERS_MAX	(256 * 1024)
 
 /* quarantine_valid_id - ID shape: digits, T, digits, dash, hex */
@@ -324,42 +326,21 @@ quarantine_each_original(const struct quarantine_entry *e,
 			 int (*fn)(const void *data, size_t len, void *arg),
 			 void *arg)
 {
-	char buf[65536];
-	unsigned long long from = e->offset, len = e->size;
-	int in = open(e->path, O_RDONLY | O_CLOEXEC), rc = 0;
+	int in = open(e->path, O_RDONLY | O_CLOEXEC), rc;
 
 	if (in < 0)
 		return -1;
-	while (rc == 0 && len > 0) {
-		size_t want = len < sizeof(buf) ? (size_t)len : sizeof(buf);
-		ssize_t n = pread(in, buf, want, (off_t)from);
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			rc = -1;
-			break;
-		}
-		rc = fn(buf, (size_t)n, arg);
-		from += (unsigned long long)n;
-		len -= (unsigned long long)n;
-	}
+	rc = fdio_each(in, e->offset, e->size, fn, arg);
 	if (close(in) < 0 && rc == 0)
 		rc = -1;
 	return rc;
-}
-
-/* quarantine_write_chunk - each_original helper: write to *arg */
-static int
-quarantine_write_chunk(const void *data, size_t len, void *arg)
-{
-	return sendmail_write(*(const int *)arg, data, len);
 }
 
 /* quarantine_copy_original - the message exactly as received */
 int
 quarantine_copy_original(const struct quarantine_entry *e, int fd)
 {
-	return quarantine_each_original(e, quarantine_write_chunk, &fd);
+	return quarantine_each_original(e, fdio_write_chunk, &fd);
 }
 
 /* quarantine_remove - delete one entry */
@@ -411,7 +392,7 @@ quarantine_last_line(const char *env, size_t len)
 	p -= 2; /* the CRLF ending the last line */
 	while (p > env && p[-1] != '\n')
 		p--;
-	return strncmp(p, "X-Clamgate-Original-Size: ", 26) == 0 ? p : NULL;
+	return strncmp(p, SIZE_FIELD, strlen(SIZE_FIELD)) == 0 ? p : NULL;
 }
 
 /* quarantine_mark_released - add X-Clamgate-Released, atomically */

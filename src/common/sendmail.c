@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "clamgate/fdio.h"
 #include "clamgate/sendmail.h"
 #include "clamgate/xmalloc.h"
 
@@ -40,35 +41,7 @@ sendmail_addr_ok(const char *a)
 	return *a != '\0' && *a != '-' && strpbrk(a, " \t\r\n<>") == NULL;
 }
 
-#define FEED_TIMEOUT_MS 60000
-#define EXIT_TIMEOUT_S	120
-
-/* sendmail_write - write all of buf to the (non-blocking) pipe, waiting
- * at most a minute for the program to read; 0 or -1 */
-int
-sendmail_write(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EAGAIN) {
-			struct pollfd pfd = {fd, POLLOUT, 0};
-			if (poll(&pfd, 1, FEED_TIMEOUT_MS) != 1) {
-				errno = ETIMEDOUT;
-				return -1;
-			}
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
+#define EXIT_TIMEOUT_S 120
 
 /* sendmail_reap - wait for the program, at most EXIT_TIMEOUT_S, then kill
  * it; its wait status, or -1 */

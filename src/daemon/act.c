@@ -2,12 +2,12 @@
  * NAME
  *	act - carry out a policy decision at end of message
  * SYNOPSIS
- *	void act_apply(ctx, session, decision, scan_result, outcome)
+ *	void act_apply(m, session, decision, scan_result, outcome)
  * DESCRIPTION
- *	reject      smfi_setreply with the configured code and text, REJECT
+ *	reject      the configured code and text as the reply, REJECT
  *	tempfail    451 4.7.1, TEMPFAIL
  *	quarantine  write the store file, then DISCARD
- *	hold        smfi_quarantine (the MTA's hold queue), then ACCEPT
+ *	hold        the MTA's hold queue (smfi_quarantine), then ACCEPT
  *	discard     DISCARD
  *	accept      headers, then ACCEPT
  *
@@ -15,6 +15,10 @@
  *	headers = replace, every X-Virus-Status and X-Virus-Scanned the
  *	sender put in the message is deleted first, and our token headers
  *	are always deleted.
+ *
+ *	Everything act asks of the MTA goes through the act_mta table the
+ *	caller gives it: libmilter's calls in the daemon (milter.c), a
+ *	recording fake in the unit tests.
  * DIAGNOSTICS
  *	A quarantine write, a hold request or a header change that fails
  *	becomes a tempfail: the mail stays with the client, nothing is lost,
@@ -37,17 +41,18 @@
 
 /* act_tempfail - 451 4.7.1 */
 static sfsistat
-act_tempfail(SMFICTX *ctx, struct act_outcome *out)
+act_tempfail(const struct act_mta *m, struct act_outcome *out)
 {
 	out->done = CG_TEMPFAIL;
-	if (smfi_setreply(ctx, "451", "4.7.1", TEMPFAIL_TEXT) != MI_SUCCESS)
+	if (m->setreply(m->ctx, "451", "4.7.1", TEMPFAIL_TEXT) < 0)
 		log_warn("cannot set the tempfail reply text");
 	return SMFIS_TEMPFAIL;
 }
 
 /* act_reject - the configured 5xx reply naming the virus */
 static sfsistat
-act_reject(SMFICTX *ctx, struct session *s, const struct scan_result *res)
+act_reject(const struct act_mta *m, struct session *s,
+	   const struct scan_result *res)
 {
 	const struct cg_config *cfg = s->cfg;
 	char text[REPLY_TEXT_MAX + 1], code[4], xcode[12];
@@ -66,7 +71,7 @@ act_reject(SMFICTX *ctx, struct session *s, const struct scan_result *res)
 		reply_expand(cfg->policy.reject_text, res->virus, text,
 			     sizeof(text));
 	}
-	if (smfi_setreply(ctx, code, xcode, text) != MI_SUCCESS)
+	if (m->setreply(m->ctx, code, xcode, text) < 0)
 		log_warn("%s: cannot set the reject reply text",
 			 session_queue_id(s));
 	return SMFIS_REJECT;
@@ -102,13 +107,12 @@ act_status_value(enum policy_header h, const struct scan_result *res,
 /* act_delete - remove the n copies of a header; 0, or -1 if the MTA
  * refused (header changes not allowed, or the connection failed) */
 static int
-act_delete(SMFICTX *ctx, const char *name, unsigned n)
+act_delete(const struct act_mta *m, const char *name, unsigned n)
 {
 	int rc = 0;
 
 	for (unsigned i = n; i > 0; i--)
-		if (smfi_chgheader(ctx, (char *)name, (int)i, NULL) !=
-		    MI_SUCCESS)
+		if (m->chgheader(m->ctx, name, (int)i, NULL) < 0)
 			rc = -1;
 	return rc;
 }
@@ -116,10 +120,10 @@ act_delete(SMFICTX *ctx, const char *name, unsigned n)
 /* act_tokens - our token headers never reach the recipients; a message
  * that passed on its token must lose it, or not go on (-1) */
 static int
-act_tokens(SMFICTX *ctx, struct session *s)
+act_tokens(const struct act_mta *m, struct session *s)
 {
-	int rel = act_delete(ctx, HDR_RELEASE, s->n_release);
-	int note = act_delete(ctx, HDR_NOTIFY, s->n_notice);
+	int rel = act_delete(m, HDR_RELEASE, s->n_release);
+	int note = act_delete(m, HDR_NOTIFY, s->n_notice);
 
 	if ((s->pass.kind == PASS_RELEASE && rel < 0) ||
 	    (s->pass.kind == PASS_NOTICE && note < 0)) {
@@ -133,20 +137,20 @@ act_tokens(SMFICTX *ctx, struct session *s)
 /* act_headers - X-Virus-Scanned and X-Virus-Status, and with replace no
  * copy of the sender's; 0, or -1 if the MTA refused a change */
 static int
-act_headers(SMFICTX *ctx, struct session *s, enum policy_header h,
+act_headers(const struct act_mta *m, struct session *s, enum policy_header h,
 	    const struct scan_result *res)
 {
 	char scanned[160], status[REPLY_VIRUS_MAX + 32];
 	/* with SMFIP_HDR_LEADSPC the MTA takes values as they are */
 	const char *sp = (s->protocol & SMFIP_HDR_LEADSPC) ? " " : "";
 
-	if (act_tokens(ctx, s) < 0)
+	if (act_tokens(m, s) < 0)
 		return -1;
 	if (s->cfg->policy.headers == CG_HEADERS_NONE || h == POLICY_HDR_NONE)
 		return 0;
 	if (s->cfg->policy.headers == CG_HEADERS_REPLACE &&
-	    (act_delete(ctx, HDR_VIRUS_STATUS, s->forged_status) < 0 ||
-	     act_delete(ctx, HDR_VIRUS_SCANNED, s->forged_scanned) < 0)) {
+	    (act_delete(m, HDR_VIRUS_STATUS, s->forged_status) < 0 ||
+	     act_delete(m, HDR_VIRUS_SCANNED, s->forged_scanned) < 0)) {
 		log_error("%s: the MTA refused to remove the sender's X-Virus "
 			  "headers",
 			  session_queue_id(s));
@@ -159,8 +163,8 @@ act_headers(SMFICTX *ctx, struct session *s, enum policy_header h,
 		snprintf(scanned, sizeof(scanned), "%sclamgate %s", sp,
 			 CLAMGATE_VERSION);
 	act_status_value(h, res, sp, status, sizeof(status));
-	if (smfi_addheader(ctx, HDR_VIRUS_SCANNED, scanned) != MI_SUCCESS ||
-	    smfi_addheader(ctx, HDR_VIRUS_STATUS, status) != MI_SUCCESS) {
+	if (m->addheader(m->ctx, HDR_VIRUS_SCANNED, scanned) < 0 ||
+	    m->addheader(m->ctx, HDR_VIRUS_STATUS, status) < 0) {
 		log_error("%s: the MTA refused the X-Virus headers",
 			  session_queue_id(s));
 		return -1;
@@ -194,7 +198,7 @@ act_quarantine(struct session *s, const struct scan_result *res,
 
 /* act_hold - ask the MTA to hold the message */
 static int
-act_hold(SMFICTX *ctx, const struct scan_result *res)
+act_hold(const struct act_mta *m, const struct scan_result *res)
 {
 	char reason[REPLY_VIRUS_MAX + 32], name[REPLY_VIRUS_MAX + 1];
 
@@ -202,33 +206,34 @@ act_hold(SMFICTX *ctx, const struct scan_result *res)
 				     : policy_status_name(res->status),
 		       name, sizeof(name), REPLY_VIRUS_MAX);
 	snprintf(reason, sizeof(reason), "clamgate: %s", name);
-	return smfi_quarantine(ctx, reason) == MI_SUCCESS ? 0 : -1;
+	return m->quarantine(m->ctx, reason);
 }
 
 /* act_apply - do what the decision says, or tempfail trying */
 void
-act_apply(SMFICTX *ctx, struct session *s, const struct policy_decision *d,
-	  const struct scan_result *res, struct act_outcome *out)
+act_apply(const struct act_mta *m, struct session *s,
+	  const struct policy_decision *d, const struct scan_result *res,
+	  struct act_outcome *out)
 {
 	out->done = d->action;
 	out->quarantine_id[0] = '\0';
 	switch (d->action) {
 	case CG_REJECT:
-		out->status = act_reject(ctx, s, res);
+		out->status = act_reject(m, s, res);
 		return;
 	case CG_TEMPFAIL:
-		out->status = act_tempfail(ctx, out);
+		out->status = act_tempfail(m, out);
 		return;
 	case CG_QUARANTINE:
 		out->status = act_quarantine(s, res, out) == 0
 				  ? SMFIS_DISCARD
-				  : act_tempfail(ctx, out);
+				  : act_tempfail(m, out);
 		return;
 	case CG_HOLD:
-		if (act_hold(ctx, res) < 0) {
+		if (act_hold(m, res) < 0) {
 			log_error("%s: the MTA refused to hold the message",
 				  session_queue_id(s));
-			out->status = act_tempfail(ctx, out);
+			out->status = act_tempfail(m, out);
 			return;
 		}
 		break;
@@ -238,7 +243,7 @@ act_apply(SMFICTX *ctx, struct session *s, const struct policy_decision *d,
 	case CG_ACCEPT:
 		break;
 	}
-	out->status = act_headers(ctx, s, d->header, res) == 0
+	out->status = act_headers(m, s, d->header, res) == 0
 			  ? SMFIS_ACCEPT
-			  : act_tempfail(ctx, out);
+			  : act_tempfail(m, out);
 }

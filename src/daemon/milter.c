@@ -399,9 +399,44 @@ milter_notify(const struct session *s, const struct scan_result *res,
 	notify_event(ev);
 }
 
+/* the MTA's side of act.c: libmilter's calls on this connection */
+static int
+mta_setreply(void *ctx, const char *code, const char *xcode, const char *text)
+{
+	return smfi_setreply(ctx, (char *)code, (char *)xcode, (char *)text) ==
+		       MI_SUCCESS
+		   ? 0
+		   : -1;
+}
+
+static int
+mta_addheader(void *ctx, const char *name, const char *value)
+{
+	return smfi_addheader(ctx, (char *)name, (char *)value) == MI_SUCCESS
+		   ? 0
+		   : -1;
+}
+
+static int
+mta_chgheader(void *ctx, const char *name, int index, const char *value)
+{
+	return smfi_chgheader(ctx, (char *)name, index, (char *)value) ==
+		       MI_SUCCESS
+		   ? 0
+		   : -1;
+}
+
+static int
+mta_quarantine(void *ctx, const char *reason)
+{
+	return smfi_quarantine(ctx, (char *)reason) == MI_SUCCESS ? 0 : -1;
+}
+
 static sfsistat
 milter_eom(SMFICTX *ctx)
 {
+	struct act_mta mta = {ctx, mta_setreply, mta_addheader, mta_chgheader,
+			      mta_quarantine};
 	struct session *s = milter_session(ctx);
 	struct policy_decision d;
 	struct act_outcome out;
@@ -412,7 +447,7 @@ milter_eom(SMFICTX *ctx)
 	session_set_queue_id(s, smfi_getsymval(ctx, "i"));
 	milter_scan(s, &res);
 	d = policy_decide(milter_cfg, &s->origin, res.status, res.virus);
-	act_apply(ctx, s, &d, &res, &out);
+	act_apply(&mta, s, &d, &res, &out);
 	if (out.status != SMFIS_ACCEPT)
 		pass_undo(milter_cfg, s);
 	milter_notify(s, &res, &out);

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "clamgate/headers.h"
+#include "clamgate/fdio.h"
 #include "clamgate/log.h"
 #include "clamgate/notice.h"
 #include "clamgate/notify.h"
@@ -191,7 +192,7 @@ notify_feed(int fd, void *arg)
 {
 	const char *msg = arg;
 
-	return sendmail_write(fd, msg, strlen(msg));
+	return fdio_write_all(fd, msg, strlen(msg));
 }
 
 /* notify_sign - the notice with an X-Clamgate-Notify token bound to it

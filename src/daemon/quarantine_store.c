@@ -27,6 +27,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "clamgate/headers.h"
 #include "clamgate/log.h"
 #include "clamgate/quarantine_store.h"
 #include "clamgate/xmalloc.h"
@@ -62,7 +63,7 @@ quarantine_header(FILE *f, const char *name, const char *value)
 	char clean[QUARANTINE_VALUE_MAX + 1];
 
 	quarantine_clean(value, clean, sizeof(clean));
-	fprintf(f, "X-Clamgate-%s: %s\r\n", name, clean);
+	fprintf(f, HDR_ENTRY_PREFIX "%s: %s\r\n", name, clean);
 }
 
 /* quarantine_envelope - write the X-Clamgate-* headers */
@@ -77,7 +78,7 @@ quarantine_envelope(FILE *f, const char *id, const struct quarantine_meta *m,
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
 	quarantine_header(f, "Id", id);
 	quarantine_header(f, "Date", date);
-	fprintf(f, "X-Clamgate-Time: %lld\r\n", (long long)m->when);
+	fprintf(f, HDR_ENTRY_PREFIX "Time: %lld\r\n", (long long)m->when);
 	quarantine_header(f, "Sender", m->sender ? m->sender : "");
 	for (size_t i = 0; i < m->n_rcpts; i++)
 		quarantine_header(f, "Recipient", m->rcpts[i]);
@@ -88,7 +89,7 @@ quarantine_envelope(FILE *f, const char *id, const struct quarantine_meta *m,
 	quarantine_header(f, "Virus", m->virus);
 	quarantine_header(f, "Action", m->action);
 	quarantine_header(f, "Engine", m->engine);
-	fprintf(f, "X-Clamgate-Original-Size: %llu\r\n", size);
+	fprintf(f, HDR_ENTRY_PREFIX HDR_ENTRY_SIZE ": %llu\r\n", size);
 }
 
 /* quarantine_new_id - time and 64 random bits */
@@ -129,7 +130,7 @@ quarantine_write_file(int fd, const char *id,
 	return rc;
 }
 
-/* quarantine_sync_dir - make the rename durable */
+/* quarantine_sync_dir - make the link into place durable */
 static int
 quarantine_sync_dir(const char *dir)
 {

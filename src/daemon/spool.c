@@ -26,11 +26,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clamgate/fdio.h"
 #include "clamgate/log.h"
 #include "clamgate/spool.h"
 #include "clamgate/xmalloc.h"
-
-#define READ_CHUNK 65536
 
 /* spool_init - an empty spool */
 void
@@ -53,24 +52,6 @@ spool_reset(struct spool *sp)
 		close(sp->fd);
 	free(sp->mem);
 	spool_init(sp, sp->tmpdir, sp->threshold, sp->lead);
-}
-
-/* spool_write_all - write(2) until done */
-static int
-spool_write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 /* spool_open_tmp - an unlinked read-write file in dir */
@@ -107,7 +88,7 @@ spool_spill(struct spool *sp)
 
 	if (fd < 0)
 		return spool_fail(sp, "create");
-	if (spool_write_all(fd, sp->mem, sp->len) < 0) {
+	if (fdio_write_all(fd, sp->mem, sp->len) < 0) {
 		spool_fail(sp, "write");
 		close(fd);
 		return -1;
@@ -126,7 +107,7 @@ spool_store(struct spool *sp, const void *data, size_t len)
 	if (sp->fd < 0 && sp->len + len > sp->threshold && spool_spill(sp) < 0)
 		return -1;
 	if (sp->fd >= 0) {
-		if (spool_write_all(sp->fd, data, len) < 0)
+		if (fdio_write_all(sp->fd, data, len) < 0)
 			return spool_fail(sp, "write");
 	} else {
 		if (sp->len + len > sp->cap) {
@@ -211,40 +192,19 @@ spool_each(const struct spool *sp, uint64_t from,
 	   int (*fn)(const void *data, size_t len, void *arg), void *arg)
 {
 	uint64_t off = sp->stored > 0 ? sp->lead_len + from : 0;
-	char *buf;
-	int rc = 0;
 
+	if (off >= sp->stored)
+		return 0;
 	if (sp->fd < 0)
-		return off < sp->len ? fn(sp->mem + off, sp->len - off, arg)
-				     : 0;
-	buf = xmalloc(READ_CHUNK);
-	while (rc == 0 && off < sp->stored) {
-		ssize_t n = spool_read(sp, off, buf, READ_CHUNK);
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			rc = -1;
-			break;
-		}
-		rc = fn(buf, (size_t)n, arg);
-		off += (uint64_t)n;
-	}
-	free(buf);
-	return rc;
-}
-
-/* spool_write_chunk - spool_each helper: write to the fd in arg */
-static int
-spool_write_chunk(const void *data, size_t len, void *arg)
-{
-	return spool_write_all(*(const int *)arg, data, len);
+		return fn(sp->mem + off, sp->len - off, arg);
+	return fdio_each(sp->fd, off, sp->stored - off, fn, arg);
 }
 
 /* spool_copy_to - write the whole message (without the lead) to fd */
 int
 spool_copy_to(const struct spool *sp, int fd)
 {
-	return spool_each(sp, 0, spool_write_chunk, &fd);
+	return spool_each(sp, 0, fdio_write_chunk, &fd);
 }
 
 /* spool_head - the header section (up to the empty line), at most max

@@ -6,6 +6,7 @@
 #     or zlib header (src/common is compiled without their flags);
 #   - the policy is pure: no I/O, no logging, no threads;
 #   - the scanner backends know nothing of the milter;
+#   - gmime and GLib are used in mime.c, token.c and notice.c only;
 #   - every .c file is in one of src/common, src/daemon, src/cli.
 # usage: tests/cli/layers.sh BUILD_DIR
 set -u
@@ -54,6 +55,11 @@ for f in src/daemon/scan*.c src/daemon/canary.c; do
 	done
 done
 section_ok "the scanner backends include nothing of the milter"
+
+glib=$(grep -l -P '#include <(glib|gmime)|(?<![A-Za-z0-9_])g_[a-z]+\(' src/*/*.c | sort | tr '\n' ' ')
+[ "$glib" = "src/common/mime.c src/common/token.c src/daemon/notice.c " ] \
+	&& good "gmime and GLib only in mime.c, token.c and notice.c" \
+	|| bad "gmime or GLib used in: $glib"
 
 stray=$(ls src/*.c 2>/dev/null)
 [ -z "$stray" ] && good "every source file is in src/common, src/daemon or src/cli" \

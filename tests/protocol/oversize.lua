@@ -13,10 +13,7 @@ test("oversize with on_oversize accept: Unscanned (oversize)", function()
 end)
 
 test("small message still scanned", function()
-	local c = open()
-	send(c, { body = attachment_message(EICAR_B64) })
-	expect_reject(c, EICAR_REPLY)
-	mt.disconnect(c)
+	eicar_rejected(open())
 end)
 
 finish()

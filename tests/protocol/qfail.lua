@@ -11,10 +11,7 @@ test("quarantine not writable: tempfail, not discard", function()
 end)
 
 test("quarantine not writable: direct client still rejected", function()
-	local c = open()
-	send(c, { body = attachment_message(EICAR_B64) })
-	expect_reject(c, EICAR_REPLY)
-	mt.disconnect(c)
+	eicar_rejected(open())
 end)
 
 finish()

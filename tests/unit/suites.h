@@ -13,6 +13,7 @@ Suite *spool_suite(void);
 Suite *quarantine_suite(void);
 Suite *notify_suite(void);
 Suite *token_suite(void);
+Suite *act_suite(void);
 
 /* helpers.c */
 char *test_tmpdir(void);
