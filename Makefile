@@ -191,15 +191,18 @@ $(BUILD)/bench/loadgen: tests/bench/loadgen.c tests/bench/mclient.c \
 
 $(BUILD)/bench/barescan: tests/bench/barescan.c tests/bench/stats.c $(BENCH_H)
 	@mkdir -p $(BUILD)/bench
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $(filter %.c,$^) -lclamav -lpthread
+	$(CC) $(CPPFLAGS) $(DAEMON_CFLAGS) $(CFLAGS) -o $@ $(filter %.c,$^) \
+	    $(shell pkg-config --libs libclamav 2>/dev/null) -lpthread
 
 $(BUILD)/bench/mkcorpus: tests/bench/mkcorpus.c tests/bench/corpus.c $(BENCH_H)
 	@mkdir -p $(BUILD)/bench
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $(filter %.c,$^) -lz
+	$(CC) $(CPPFLAGS) $(DAEMON_CFLAGS) $(CFLAGS) -o $@ $(filter %.c,$^) \
+	    $(shell pkg-config --libs zlib 2>/dev/null)
 
 $(BUILD)/bench/mksigs: tests/bench/mksigs.c tests/bench/corpus.c $(BENCH_H)
 	@mkdir -p $(BUILD)/bench
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $(filter %.c,$^) -lz
+	$(CC) $(CPPFLAGS) $(DAEMON_CFLAGS) $(CFLAGS) -o $@ $(filter %.c,$^) \
+	    $(shell pkg-config --libs zlib 2>/dev/null)
 
 bench-progs: all $(BENCH_PROGS)
 

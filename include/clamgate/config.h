@@ -12,7 +12,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <sys/types.h>
 
 #include "clamgate/cidr.h"
@@ -103,7 +102,6 @@ struct cg_config {
 
 struct cg_config *config_load(const char *path, char *err, size_t errlen);
 void config_free(struct cg_config *cfg);
-void config_print(FILE *f, const struct cg_config *cfg);
 const char *config_action_name(enum cg_action action);
 const char *config_backend_name(enum cg_backend backend);
 

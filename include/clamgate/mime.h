@@ -1,5 +1,6 @@
 /*
- * mime - the one place that uses gmime (and GLib's MIME helpers)
+ * mime - gmime for reading: header decoding for display (notice.c composes
+ * with gmime, token.c hashes with GLib; nothing else uses either)
  */
 #ifndef CLAMGATE_MIME_H
 #define CLAMGATE_MIME_H

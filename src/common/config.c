@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -100,7 +101,7 @@ cfg_enum(struct cfg_ctx *c, const config_setting_t *s,
 	if (cfg_string(c, s, &v) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		if (strcmp(v, names[i].name) == 0) {
+		if (strcasecmp(v, names[i].name) == 0) {
 			*out = names[i].value;
 			return 0;
 		}
@@ -274,7 +275,10 @@ cfg_list_key(struct cfg_ctx *c, const config_setting_t *s,
 
 /* enum fields are read and written as int (CFG_ENUM) */
 _Static_assert(sizeof(enum cg_action) == sizeof(int) &&
-		   sizeof(enum cg_backend) == sizeof(int),
+		   sizeof(enum cg_backend) == sizeof(int) &&
+		   sizeof(enum cg_reject_mode) == sizeof(int) &&
+		   sizeof(enum cg_on_error) == sizeof(int) &&
+		   sizeof(enum cg_headers) == sizeof(int),
 	       "enums are int-sized");
 
 /* cfg_key - parse setting s of key k into the configuration */

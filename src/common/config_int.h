@@ -8,8 +8,9 @@
  * config.c parses a key, sets the defaults (by parsing the defaults as a
  * file of their own), prints the configuration (-p) and frees it, all
  * from the row.  Only the keys with a structure of their own (rules,
- * trusted_relays, reject_reply, socket_mode's cousins) have a parser,
- * printer and release of their own (CFG_CUSTOM).
+ * trusted_relays, reject_reply) have a parser, printer and release of
+ * their own (CFG_CUSTOM).  Words (CFG_ENUM, CFG_FLAGS) are compared
+ * without regard to case.
  */
 #ifndef CLAMGATE_CONFIG_INT_H
 #define CLAMGATE_CONFIG_INT_H

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clamgate/config_print.h"
 #include "clamgate/strconv.h"
 #include "config_int.h"
 

@@ -173,7 +173,7 @@ quarantine_field(struct quarantine_entry *e, const char *name,
 		e->rcpts[e->n_rcpts++] = xstrdup(value);
 	} else if (strcmp(name, "Time") == 0) {
 		e->time = (time_t)strtoll(value, NULL, 10);
-	} else if (strcmp(name, "Original-Size") == 0) {
+	} else if (strcmp(name, HDR_ENTRY_SIZE) == 0) {
 		e->size = strtoull(value, NULL, 10);
 		return 1;
 	}
@@ -423,8 +423,8 @@ quarantine_mark_released(const struct quarantine_entry *e, const char *note)
 		goto out;
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
 		goto out;
-	if (dprintf(fd, "%.*sX-Clamgate-Released: %s\r\n%s", (int)(last - env),
-		    env, clean, last) < 0 ||
+	if (dprintf(fd, "%.*s" HDR_ENTRY_PREFIX "Released: %s\r\n%s",
+		    (int)(last - env), env, clean, last) < 0 ||
 	    quarantine_copy_original(e, fd) < 0 || fsync(fd) < 0)
 		goto out;
 	rc = rename(tmp, e->path);

@@ -144,12 +144,14 @@ strconv_size_text(uint64_t bytes, char *buf, size_t len)
 	static const char units[] = "GMK";
 	uint64_t mult = 1024ULL * 1024 * 1024;
 
-	for (size_t i = 0; i < 3 && bytes > 0; i++, mult /= 1024)
+	for (size_t i = 0; i < 3 && bytes > 0; i++) {
 		if (bytes % mult == 0) {
 			snprintf(buf, len, "%llu%c",
 				 (unsigned long long)(bytes / mult), units[i]);
 			return;
 		}
+		mult /= 1024;
+	}
 	snprintf(buf, len, "%llu", (unsigned long long)bytes);
 }
 

@@ -44,6 +44,7 @@
 #include <libmilter/mfapi.h>
 
 #include "clamgate/config.h"
+#include "clamgate/config_print.h"
 #include "clamgate/daemon.h"
 #include "clamgate/expire.h"
 #include "clamgate/log.h"
