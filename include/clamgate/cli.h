@@ -1,7 +1,8 @@
 /*
  * cli - clamgate-quarantine, the administrator's tool for the quarantine
  * store: a table of commands (cli_main.c), list and stats (cli_list.c),
- * and the commands on single entries (cli_entry.c)
+ * the commands on single entries (cli_entry.c), and what of the sender's
+ * text may reach a terminal (cli_text.c)
  */
 #ifndef CLAMGATE_CLI_H
 #define CLAMGATE_CLI_H
@@ -38,5 +39,7 @@ int cli_open(struct cli *c, const char *prefix, struct quarantine_entry *e,
 	     enum quarantine_read_what what);
 int cli_when(const char *text, time_t now, time_t *when);
 void cli_time(time_t t, char *buf, size_t len);
+char *cli_text(const char *text, int lines);
+void cli_text_entry(struct quarantine_entry *e);
 
 #endif

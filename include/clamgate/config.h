@@ -70,6 +70,7 @@ struct cg_config {
 		size_t n_trusted_relays;
 		struct cg_strlist noreject_daemons;
 		struct cg_strlist nonsmtp_daemons;
+		struct cg_strlist release_daemons; /* local MSP listeners */
 		int reject_authenticated;
 		enum cg_on_error on_error;
 		enum cg_action on_oversize;

@@ -5,8 +5,11 @@
 #ifndef CLAMGATE_DAEMON_H
 #define CLAMGATE_DAEMON_H
 
+#include <sys/types.h>
+
 #include "clamgate/config.h"
 
+mode_t daemon_socket_umask(const struct cg_config *cfg);
 int daemon_socket_setup(const struct cg_config *cfg);
 void daemon_socket_remove(const struct cg_config *cfg);
 void daemon_nodelay_listeners(void);

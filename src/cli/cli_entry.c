@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -34,14 +35,19 @@ int
 cli_show(struct cli *c, int argc, char **argv)
 {
 	struct quarantine_entry e;
-	char when[32], *subject;
+	char when[32], *subject, *decoded;
 
 	if (argc != 2)
 		return cli_usage(c);
 	if (cli_open(c, argv[1], &e, QUARANTINE_READ_HEADERS) < 0)
 		return CLI_NOT_FOUND;
 	cli_time(e.time, when, sizeof(when));
-	subject = mime_decode_header(e.subject);
+	decoded = mime_decode_header(e.subject);
+	subject = cli_text(decoded, 0);
+	free(decoded);
+	/* every field is the sender's or the scanner's text: no control
+	 * characters (terminal escapes) reach the administrator's terminal */
+	cli_text_entry(&e);
 	printf("Id:         %s\nFile:       %s\nTime:       %s (%lld)\n", e.id,
 	       e.path, when, (long long)e.time);
 	printf("Virus:      %s\nAction:     %s\nEngine:     %s\n",
@@ -58,15 +64,33 @@ cli_show(struct cli *c, int argc, char **argv)
 	printf("Size:       %llu\nSubject:    %s\n", e.size, subject);
 	if (e.released)
 		printf("Released:   %s\n", e.released);
-	/* the headers are the sender's text: no control characters (terminal
-	 * escapes) reach the administrator's terminal */
-	for (char *p = e.headers; p && *p; p++)
-		if ((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t')
-			*p = '?';
 	printf("\n%s", e.headers ? e.headers : "");
 	free(subject);
 	quarantine_entry_free(&e);
 	return CLI_OK;
+}
+
+/* export_error - why FILE could not be created, and what to do */
+static void
+export_error(const char *file, int err)
+{
+	struct passwd *pw = getpwuid(geteuid());
+
+	if (err == EEXIST)
+		cli_error("cannot create %s: it exists (--force replaces it)",
+			  file);
+	else if (err == ELOOP)
+		cli_error("cannot create %s: it is a symbolic link, which is "
+			  "never followed",
+			  file);
+	else if (err == EACCES && geteuid() != 0)
+		cli_error("cannot create %s: %s (clamgate-quarantine writes as "
+			  "%s, the store's owner: choose a directory %s may "
+			  "write to, or redirect standard output)",
+			  file, strerror(err), pw ? pw->pw_name : "that user",
+			  pw ? pw->pw_name : "it");
+	else
+		cli_error("cannot create %s: %s", file, strerror(err));
 }
 
 /* export_target - the descriptor to write to, or -1 */
@@ -84,12 +108,14 @@ export_target(const char *file, int force)
 		}
 		return STDOUT_FILENO;
 	}
+	/* never through a symbolic link: in a shared directory one could
+	 * point anywhere the store's owner (or root) may write */
 	fd = open(file,
-		  O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL),
+		  O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
+		      (force ? O_TRUNC : O_EXCL),
 		  0600);
 	if (fd < 0)
-		cli_error("cannot create %s: %s%s", file, strerror(errno),
-			  errno == EEXIST ? " (--force replaces it)" : "");
+		export_error(file, errno);
 	return fd;
 }
 

@@ -173,9 +173,12 @@ json_str(FILE *out, const char *s)
 	for (const unsigned char *p = (const unsigned char *)valid; *p; p++) {
 		if (*p == '"' || *p == '\\')
 			fprintf(out, "\\%c", *p);
-		else if (*p < 0x20)
+		else if (*p < 0x20 || *p == 0x7f)
 			fprintf(out, "\\u%04x", *p);
-		else
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			p++; /* a C1 control, as \u0080.. */
+			fprintf(out, "\\u%04x", *p);
+		} else
 			fputc(*p, out);
 	}
 	fputc('"', out);
@@ -260,9 +263,16 @@ list_one(struct cli *c, const struct filter *f, const char *id, int *damaged)
 		cli_error("%s: damaged entry skipped: %s", e.path, e.problem);
 		(*damaged)++;
 	} else if (filter_match(f, &e)) {
-		subject = mime_decode_header(e.subject);
-		f->json ? list_json(&e, subject) : list_row(&e, subject);
-		free(subject);
+		char *decoded = mime_decode_header(e.subject);
+		if (f->json) {
+			list_json(&e, decoded);
+		} else {
+			cli_text_entry(&e);
+			subject = cli_text(decoded, 0);
+			list_row(&e, subject);
+			free(subject);
+		}
+		free(decoded);
 		shown = 1;
 	}
 	quarantine_entry_free(&e);
@@ -370,8 +380,11 @@ stats_print(const struct filter *f, struct tally *days, size_t nd,
 		printf("  %s  %8lu  %12llu bytes\n", days[i].key, days[i].count,
 		       days[i].size);
 	printf("\nper virus:\n");
-	for (size_t i = 0; i < nv; i++)
-		printf("  %8lu  %s\n", vir[i].count, vir[i].key);
+	for (size_t i = 0; i < nv; i++) {
+		char *name = cli_text(vir[i].key, 0);
+		printf("  %8lu  %s\n", vir[i].count, name);
+		free(name);
+	}
 }
 
 /* stats_add - one entry into the tallies */

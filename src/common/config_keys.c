@@ -352,6 +352,8 @@ const struct key_spec config_keys[] = {
 	 "[ ]")},
     {KEY("policy", "nonsmtp_daemons", CFG_STRLIST, policy.nonsmtp_daemons,
 	 "[ \"NONSMTP\" ]")},
+    {KEY("policy", "release_daemons", CFG_STRLIST, policy.release_daemons,
+	 "[ \"MTA\", \"MTA-v4\", \"MTA-v6\" ]")},
     {KEY("policy", "reject_authenticated", CFG_BOOL,
 	 policy.reject_authenticated, "true")},
     {KEY("policy", "on_error", CFG_ENUM, policy.on_error, "\"tempfail\""),

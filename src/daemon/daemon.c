@@ -3,8 +3,13 @@
  *	daemon - start-up steps that need root, and detaching
  * DESCRIPTION
  *	daemon_socket_setup() gives a unix socket to milter.user (group
- *	milter.group or the user's own) with milter.socket_mode, so that
- *	the MTA's group can connect.  daemon_nodelay_listeners() sets
+ *	milter.group or the user's own), so that the MTA's group can
+ *	connect; its mode, milter.socket_mode, is set by the umask at bind()
+ *	(daemon_socket_umask), and the owner with fchownat() without
+ *	following a symbolic link, so neither can be redirected.  Not
+ *	root, clamgate can still give the socket to a group it is a member
+ *	of (systemd's SupplementaryGroups=); any other milter.group is a
+ *	start-up error, never ignored.  daemon_nodelay_listeners() sets
  *	TCP_NODELAY on every listening inet socket of the process: accepted
  *	sockets inherit it, and libmilter's replies, written as several
  *	small packets, then no longer meet Nagle and delayed ACK (a 40 ms
@@ -18,6 +23,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -60,7 +66,36 @@ daemon_ids(const struct cg_config *cfg, uid_t *uid, gid_t *gid)
 	return 0;
 }
 
-/* daemon_socket_setup - owner and mode of a unix socket */
+/* daemon_socket_chown - the socket (never what a symbolic link put in
+ * its place points to) to uid (-1: unchanged) and gid */
+static int
+daemon_socket_chown(const struct cg_config *cfg, const char *path, uid_t uid,
+		    gid_t gid)
+{
+	struct stat st;
+
+	if (fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISSOCK(st.st_mode)) {
+		log_error("%s: milter.socket %s is not the socket we made",
+			  cfg->path, path);
+		return -1;
+	}
+	if (fchownat(AT_FDCWD, path, uid, gid, AT_SYMLINK_NOFOLLOW) == 0)
+		return 0;
+	if (errno == EPERM && uid == (uid_t)-1)
+		log_error("%s: milter.group: cannot give %s to group \"%s\": "
+			  "clamgate runs as uid %ld, not a member of it (add "
+			  "the group to the unit's SupplementaryGroups=, or "
+			  "start clamgate as root)",
+			  cfg->path, path, cfg->milter.group, (long)getuid());
+	else
+		log_error("cannot chown %s: %m", path);
+	return -1;
+}
+
+/* daemon_socket_setup - owner and mode of a unix socket.  The mode comes
+ * from the umask at bind() (daemon_socket_umask), so nothing is changed
+ * through the path but its owner, without following links */
 int
 daemon_socket_setup(const struct cg_config *cfg)
 {
@@ -73,15 +108,20 @@ daemon_socket_setup(const struct cg_config *cfg)
 	path = strchr(sock, ':') + 1;
 	if (daemon_ids(cfg, &uid, &gid) < 0)
 		return -1;
-	if (geteuid() == 0 && chown(path, uid, gid) < 0) {
-		log_error("cannot chown %s: %m", path);
-		return -1;
-	}
-	if (chmod(path, cfg->milter.socket_mode) < 0) {
-		log_error("cannot chmod %s: %m", path);
-		return -1;
-	}
+	if (geteuid() == 0)
+		return daemon_socket_chown(cfg, path, uid, gid);
+	/* not root: only the group can change, to one we are a member of */
+	if (cfg->milter.group && *cfg->milter.group && gid != getegid())
+		return daemon_socket_chown(cfg, path, (uid_t)-1, gid);
 	return 0;
+}
+
+/* daemon_socket_umask - the umask that makes bind() create the socket
+ * with milter.socket_mode; the caller restores the old one */
+mode_t
+daemon_socket_umask(const struct cg_config *cfg)
+{
+	return umask(~cfg->milter.socket_mode & 0777);
 }
 
 /* daemon_socket_remove - unlink a unix socket at exit */

@@ -244,6 +244,9 @@ prepare_quarantine(const struct cg_config *cfg)
 static void
 open_socket(const struct cg_config *cfg)
 {
+	mode_t old_mask;
+	int opened;
+
 	if (milter_register() < 0)
 		log_fatal("smfi_register failed");
 	if (smfi_setconn(cfg->milter.socket) != MI_SUCCESS)
@@ -251,7 +254,10 @@ open_socket(const struct cg_config *cfg)
 			  cfg->milter.socket);
 	if (smfi_setbacklog(128) != MI_SUCCESS)
 		log_warn("cannot set the listen backlog");
-	if (smfi_opensocket(1) != MI_SUCCESS)
+	old_mask = daemon_socket_umask(cfg);
+	opened = smfi_opensocket(1);
+	umask(old_mask);
+	if (opened != MI_SUCCESS)
 		log_fatal("cannot open milter socket %s (in use, or no "
 			  "permission?)",
 			  cfg->milter.socket);

@@ -61,7 +61,8 @@ pass_why(const struct cg_config *cfg, const struct token_key *key,
 	int rc;
 
 	if (!policy_release_allowed(cfg, &s->origin))
-		return "it came from a client, not on the non-SMTP path";
+		return "it came from an SMTP client, not on the non-SMTP "
+		       "path or from the local submission program";
 	if (!(s->actions & SMFIF_CHGHDRS))
 		return "the MTA does not allow header changes "
 		       "(SMFIF_CHGHDRS), so the token could not be removed";

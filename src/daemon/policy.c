@@ -28,7 +28,14 @@
  *	name), not a trusted relay, not a noreject daemon, not an
  *	authenticated client unless reject_authenticated, and only when the
  *	MTA told us enough (client address and {daemon_name}) to know.
+ *
+ *	policy_release_allowed() says where a release or notice token
+ *	counts: on the non-SMTP path (Postfix's sendmail and pickup) and
+ *	from the local submission program (Sendmail's MSP relaying to its
+ *	MTA: a loopback client, not authenticated, on a listener named in
+ *	release_daemons).  Never from any other SMTP client.
  */
+#include <netinet/in.h>
 #include <string.h>
 
 #include "clamgate/policy.h"
@@ -56,12 +63,45 @@ policy_is_nonsmtp(const struct cg_config *cfg, const struct policy_origin *o)
 	       policy_in_list(&cfg->policy.nonsmtp_daemons, o->daemon_name);
 }
 
-/* policy_release_allowed - a release token counts only on this path */
+/* policy_is_loopback - 127.0.0.0/8, ::1 or ::ffff:127.0.0.0/104 */
+static int
+policy_is_loopback(const struct sockaddr_storage *ss)
+{
+	static const unsigned char mapped[12] = {0, 0, 0, 0, 0,	   0,
+						 0, 0, 0, 0, 0xff, 0xff};
+	const unsigned char *a;
+
+	if (ss->ss_family == AF_INET) {
+		a = (const unsigned char *)&(
+			(const struct sockaddr_in *)(const void *)ss)
+			->sin_addr;
+		return a[0] == 127;
+	}
+	if (ss->ss_family != AF_INET6)
+		return 0;
+	a = ((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr.s6_addr;
+	if (memcmp(a, mapped, sizeof(mapped)) == 0)
+		return a[12] == 127;
+	return memcmp(a, &in6addr_loopback, sizeof(in6addr_loopback)) == 0;
+}
+
+/* policy_is_local_submission - Sendmail's MSP relaying to its MTA: a
+ * loopback client on a release_daemons listener, not authenticated */
+static int
+policy_is_local_submission(const struct cg_config *cfg,
+			   const struct policy_origin *o)
+{
+	return o->has_addr && o->port != 0 && policy_is_loopback(&o->addr) &&
+	       !o->authenticated && o->daemon_name != NULL &&
+	       policy_in_list(&cfg->policy.release_daemons, o->daemon_name);
+}
+
+/* policy_release_allowed - a release token counts only on these paths */
 int
 policy_release_allowed(const struct cg_config *cfg,
 		       const struct policy_origin *o)
 {
-	return policy_is_nonsmtp(cfg, o);
+	return policy_is_nonsmtp(cfg, o) || policy_is_local_submission(cfg, o);
 }
 
 /* policy_unsafe_reason - why a reject would cause backscatter, or NULL */

@@ -180,6 +180,7 @@ fail_unlink:
 	errno = saved;
 fail:
 	saved = errno;
+	id[0] = '\0'; /* no entry: nobody may be told of one */
 	log_error("cannot write quarantine file in %s: %m", dir);
 	errno = saved;
 	return -1;

@@ -109,12 +109,48 @@ clamd_resolve(struct server *s, char *err, size_t errlen)
 	return 0;
 }
 
-/* clamd_connect - connected socket within seconds, I/O timeouts set */
-static int
-clamd_connect(const struct server *s, unsigned connect_s, unsigned io_s)
+/* clamd_now_ms - a monotonic clock in milliseconds */
+static long long
+clamd_now_ms(void)
 {
-	struct timeval tv = {(time_t)io_s, 0};
-	struct pollfd p;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* clamd_until - the deadline seconds from now */
+static long long
+clamd_until(unsigned seconds)
+{
+	return clamd_now_ms() + (long long)seconds * 1000;
+}
+
+/* clamd_wait - until fd is ready for events or the deadline passed */
+static int
+clamd_wait(int fd, short events, long long until)
+{
+	struct pollfd p = {.fd = fd, .events = events};
+
+	for (;;) {
+		long long left = until - clamd_now_ms();
+		int rc;
+		if (left <= 0)
+			break;
+		rc = poll(&p, 1, left > 60000 ? 60000 : (int)left);
+		if (rc > 0)
+			return 0;
+		if (rc < 0 && errno != EINTR)
+			return -1;
+	}
+	errno = ETIMEDOUT;
+	return -1;
+}
+
+/* clamd_connect - a connected, non-blocking socket within seconds */
+static int
+clamd_connect(const struct server *s, unsigned connect_s)
+{
 	int fd, soerr = 0;
 	socklen_t len = sizeof(soerr);
 
@@ -125,33 +161,31 @@ clamd_connect(const struct server *s, unsigned connect_s, unsigned io_s)
 	if (connect(fd, (const struct sockaddr *)&s->addr, s->addrlen) < 0) {
 		if (errno != EINPROGRESS) /* EAGAIN: a unix backlog is full */
 			goto fail;
-		p.fd = fd;
-		p.events = POLLOUT;
-		if (poll(&p, 1, (int)connect_s * 1000) != 1 ||
+		if (clamd_wait(fd, POLLOUT, clamd_until(connect_s)) < 0 ||
 		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0 ||
 		    soerr) {
 			errno = soerr ? soerr : ETIMEDOUT;
 			goto fail;
 		}
 	}
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	return fd;
 fail:
 	close(fd);
 	return -1;
 }
 
-/* clamd_send - write all of buf */
+/* clamd_send - write all of buf before the deadline */
 static int
-clamd_send(int fd, const void *buf, size_t len)
+clamd_send(int fd, const void *buf, size_t len, long long until)
 {
 	const char *p = buf;
 
 	while (len > 0) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
+		ssize_t n;
+		if (clamd_wait(fd, POLLOUT, until) < 0)
+			return -1;
+		n = send(fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)
 			return -1;
@@ -161,9 +195,25 @@ clamd_send(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-/* clamd_reply - read up to the NUL (or EOF); the caller frees */
+/* clamd_recv - some bytes before the deadline; 0 at EOF, -1 on error */
+static ssize_t
+clamd_recv(int fd, char *buf, size_t len, long long until)
+{
+	for (;;) {
+		ssize_t n;
+		if (clamd_wait(fd, POLLIN, until) < 0)
+			return -1;
+		n = recv(fd, buf, len, MSG_DONTWAIT);
+		if (n >= 0 || (errno != EINTR && errno != EAGAIN))
+			return n;
+	}
+}
+
+/* clamd_reply - read up to the NUL (or EOF) before the deadline: a
+ * server that drips bytes cannot hold the scan past it; the caller
+ * frees */
 static char *
-clamd_reply(int fd)
+clamd_reply(int fd, long long until)
 {
 	size_t len = 0, cap = 256;
 	char *buf = xmalloc(cap);
@@ -175,10 +225,12 @@ clamd_reply(int fd)
 				break;
 			buf = xrealloc(buf, cap *= 2);
 		}
-		n = recv(fd, buf + len, cap - len - 1, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
+		n = clamd_recv(fd, buf + len, cap - len - 1, until);
+		if (n < 0) {
+			len = 0; /* cut short: no reply at all */
+			break;
+		}
+		if (n == 0)
 			break;
 		len += (size_t)n;
 		if (memchr(buf + len - (size_t)n, '\0', (size_t)n))
@@ -199,27 +251,29 @@ clamd_reply(int fd)
 static char *
 clamd_command(const struct scanner *sc, const struct server *s, const char *cmd)
 {
-	int fd = clamd_connect(s, sc->connect_timeout, sc->connect_timeout);
+	int fd = clamd_connect(s, sc->connect_timeout);
+	long long until = clamd_until(sc->connect_timeout);
 	char *reply = NULL;
 
 	if (fd < 0)
 		return NULL;
-	if (clamd_send(fd, cmd, strlen(cmd) + 1) == 0)
-		reply = clamd_reply(fd);
+	if (clamd_send(fd, cmd, strlen(cmd) + 1, until) == 0)
+		reply = clamd_reply(fd, until);
 	close(fd);
 	return reply;
 }
 
 /* clamd_fildes - zFILDES with the spool file's descriptor */
 static int
-clamd_fildes(int fd, int file)
+clamd_fildes(int fd, int file, long long until)
 {
 	char cmd[] = "zFILDES", ctl[CMSG_SPACE(sizeof(int))], dummy = 0;
 	struct iovec iov = {&dummy, 1};
 	struct msghdr msg;
 	struct cmsghdr *c;
 
-	if (clamd_send(fd, cmd, sizeof(cmd)) < 0)
+	if (clamd_send(fd, cmd, sizeof(cmd), until) < 0 ||
+	    clamd_wait(fd, POLLOUT, until) < 0)
 		return -1;
 	memset(&msg, 0, sizeof(msg));
 	memset(ctl, 0, sizeof(ctl));
@@ -238,12 +292,12 @@ clamd_fildes(int fd, int file)
 /* clamd_instream - zINSTREAM, the stored bytes in chunks, the empty
  * chunk */
 static int
-clamd_instream(int fd, const struct spool *sp)
+clamd_instream(int fd, const struct spool *sp, long long until)
 {
 	static const char cmd[] = "zINSTREAM";
 	char *buf = xmalloc(CHUNK + 4);
 	uint64_t off = 0;
-	int rc = clamd_send(fd, cmd, sizeof(cmd));
+	int rc = clamd_send(fd, cmd, sizeof(cmd), until);
 
 	while (rc == 0 && off < sp->stored) {
 		ssize_t n = spool_read(sp, off, buf + 4, CHUNK);
@@ -254,12 +308,12 @@ clamd_instream(int fd, const struct spool *sp)
 		}
 		be = htonl((uint32_t)n);
 		memcpy(buf, &be, 4);
-		rc = clamd_send(fd, buf, (size_t)n + 4);
+		rc = clamd_send(fd, buf, (size_t)n + 4, until);
 		off += (uint64_t)n;
 	}
 	memset(buf, 0, 4);
 	if (rc == 0)
-		rc = clamd_send(fd, buf, 4);
+		rc = clamd_send(fd, buf, 4, until);
 	free(buf);
 	return rc;
 }
@@ -293,21 +347,22 @@ clamd_parse(const struct scanner *sc, const char *reply,
 	return 0;
 }
 
-/* clamd_scan_one - one attempt on one server; -1: try another */
+/* clamd_scan_one - one attempt on one server, over by the deadline
+ * until (clamd_now_ms); -1: try another */
 static int
 clamd_scan_one(struct scanner *sc, const struct server *s,
-	       const struct spool *sp, unsigned budget, struct scan_result *res)
+	       const struct spool *sp, long long until, struct scan_result *res)
 {
-	int fd = clamd_connect(s, sc->connect_timeout, budget), sent;
+	int fd = clamd_connect(s, sc->connect_timeout), sent;
 	char *reply;
 
 	if (fd < 0)
 		return -1;
 	if (s->addr.ss_family == AF_UNIX && sp->fd >= 0 &&
 	    lseek(sp->fd, 0, SEEK_SET) == 0)
-		sent = clamd_fildes(fd, sp->fd);
+		sent = clamd_fildes(fd, sp->fd, until);
 	else
-		sent = clamd_instream(fd, sp);
+		sent = clamd_instream(fd, sp, until);
 	if (sent == -2) {
 		close(fd);
 		res->status = SCAN_ERROR;
@@ -316,7 +371,7 @@ clamd_scan_one(struct scanner *sc, const struct server *s,
 		return 0; /* no other server would do better */
 	}
 	/* a server that stops reading (StreamMaxLength) still answers */
-	reply = clamd_reply(fd);
+	reply = clamd_reply(fd, until);
 	close(fd);
 	if (reply == NULL || clamd_parse(sc, reply, res) < 0) {
 		if (reply)
@@ -374,27 +429,29 @@ clamd_mark(struct server *s, int up, const char *why)
 	}
 }
 
-/* clamd_share - seconds for the next attempt: the time left, shared
- * fairly with the servers still to try, so a server that never answers
- * leaves time to fail over */
-static unsigned
-clamd_share(const struct scanner *sc, const char *tried, time_t deadline)
+/* clamd_share - the deadline of the next attempt: the time left before
+ * until, shared fairly with the servers still to try, so a server that
+ * never answers leaves time to fail over */
+static long long
+clamd_share(const struct scanner *sc, const char *tried, long long until)
 {
-	long left = (long)(deadline - time(NULL));
-	unsigned untried = 1;
+	long long now = clamd_now_ms();
+	long long untried = 1;
 
 	for (size_t i = 0; i < sc->n; i++)
 		if (!tried[i] && atomic_load(&sc->srv[i].up) > 0)
 			untried++;
-	left /= (long)untried;
-	return left > 0 ? (unsigned)left : 1;
+	return now + (until > now ? (until - now) / untried : 0);
 }
 
 /* clamd_scan - scan on one server, failing over within the budget */
 static void
 clamd_scan(struct scanner *sc, const struct spool *sp, struct scan_result *res)
 {
+	/* until is the deadline that counts; deadline (the wall clock) only
+	 * bounds the wait for a free connection slot */
 	time_t deadline = time(NULL) + sc->timeout;
+	long long until = clamd_until(sc->timeout);
 	char *tried = xcalloc(sc->n, 1);
 	struct server *s;
 
@@ -403,12 +460,12 @@ clamd_scan(struct scanner *sc, const struct spool *sp, struct scan_result *res)
 	pthread_mutex_unlock(&sc->lock);
 	res->status = SCAN_ERROR;
 	snprintf(res->detail, sizeof(res->detail), "no clamd server is up");
-	while (time(NULL) < deadline &&
+	while (clamd_now_ms() < until &&
 	       (s = clamd_pick(sc, tried, deadline)) != NULL) {
 		int rc;
 		tried[s - sc->srv] = 1;
 		res->detail[0] = '\0';
-		rc = clamd_scan_one(sc, s, sp, clamd_share(sc, tried, deadline),
+		rc = clamd_scan_one(sc, s, sp, clamd_share(sc, tried, until),
 				    res);
 		pthread_mutex_lock(&sc->lock);
 		s->outstanding--;
@@ -467,7 +524,7 @@ clamd_canary_scan(struct scanner *sc, const struct server *s, char *buf,
 	(void)spool_append(&sp, buf, len);
 	free(buf);
 	memset(&res, 0, sizeof(res));
-	rc = clamd_scan_one(sc, s, &sp, seconds, &res);
+	rc = clamd_scan_one(sc, s, &sp, clamd_until(seconds), &res);
 	spool_reset(&sp);
 	return rc < 0 ? -1 : (int)res.status;
 }
@@ -638,23 +695,24 @@ clamd_size_check(struct scanner *sc, const struct server *s)
 	static const char cmd[] = "zINSTREAM";
 	uint64_t left = sc->max_size + sizeof(SCAN_LEAD);
 	char *buf = xcalloc(1, CHUNK + 4), *reply = NULL;
-	int fd = clamd_connect(s, sc->connect_timeout, sc->timeout);
-	int rc = fd < 0 ? -1 : clamd_send(fd, cmd, sizeof(cmd));
+	int fd = clamd_connect(s, sc->connect_timeout);
+	long long until = clamd_until(sc->timeout);
+	int rc = fd < 0 ? -1 : clamd_send(fd, cmd, sizeof(cmd), until);
 	const char *why = NULL;
 
 	while (rc == 0 && left > 0) {
 		uint32_t n = left < CHUNK ? (uint32_t)left : CHUNK,
 			 be = htonl(n);
 		memcpy(buf, &be, 4);
-		rc = clamd_send(fd, buf, n + 4);
+		rc = clamd_send(fd, buf, n + 4, until);
 		left -= n;
 	}
 	memset(buf, 0, 4);
 	if (rc == 0)
-		rc = clamd_send(fd, buf, 4);
+		rc = clamd_send(fd, buf, 4, until);
 	/* a server that stops reading at StreamMaxLength still answers */
 	if (fd >= 0)
-		reply = clamd_reply(fd);
+		reply = clamd_reply(fd, until);
 	if (reply == NULL || strcmp(reply, "stream: OK") != 0)
 		why = "it does not scan a message of scanner.max_message_size: "
 		      "set StreamMaxLength above max_message_size (the "

@@ -8,6 +8,8 @@
  *             killed mid-scan)
  *   garbage   answers a scan with nonsense
  *   longname  answers "stream: <a 300-character name> FOUND"
+ *   drip      answers "stream: Fake.Drip FOUND" one byte every 1.5 s
+ *             (a clamd that holds a scan without ever going quiet)
  *
  * In every mode it answers clamgate's two canaries as a well set up
  * clamd would (a virus in the canary mail, the limits heuristic for the
@@ -83,6 +85,17 @@ answer(int fd, const char *s)
 		perror("write");
 }
 
+/* drip - s with its NUL, one byte at a time, slowly */
+static void
+drip(int fd, const char *s)
+{
+	for (size_t i = 0; i <= strlen(s); i++) {
+		if (write(fd, s + i, 1) != 1)
+			return;
+		usleep(1500000);
+	}
+}
+
 static void
 serve(int fd, const char *mode)
 {
@@ -109,6 +122,8 @@ serve(int fd, const char *mode)
 		answer(fd, "stream: OK");
 	else if (strcmp(mode, "silent") == 0)
 		pause();
+	else if (strcmp(mode, "drip") == 0)
+		drip(fd, "stream: Fake.Drip FOUND");
 	else if (strcmp(mode, "garbage") == 0)
 		answer(fd, "what do you mean");
 	else if (strcmp(mode, "longname") == 0) {

@@ -212,6 +212,18 @@ cg longname "\"inet:$PORT_FAKE@127.0.0.1\""; up "inet:$PORT_FAKE@127.0.0.1"
 lua "$HERE/clamd.lua" longname
 kill "$LAST_FAKE"
 
+# a server that drips its reply, a byte every 1.5 s: scanner.timeout (6)
+# is a deadline for the whole scan, not a limit on each read
+PORT_FAKE=$((BASE + 5))
+fake "$PORT_FAKE" drip
+cg drip "\"inet:$PORT_FAKE@127.0.0.1\""; up "inet:$PORT_FAKE@127.0.0.1"
+lua "$HERE/clamd.lua" tempfail
+kill "$LAST_FAKE"
+ms=$(sed -n 's/.*verdict=error .*action=tempfail .* ms=\([0-9]*\).*/\1/p' "$D/log" | tail -n 1)
+[ -n "$ms" ] && [ "$ms" -le 7500 ] \
+	&& good "clamd: a server that drips its reply: tempfail at scanner.timeout ($ms ms), not when it is done" \
+	|| bad "clamd: drip: ${ms:-no tempfail} ms (timeout 6 s): $(grep 'verdict=' "$D/log" | tail -n 1)"
+
 cg onedead "\"unix:$T/no-such.sock\", $UNIX"; up "$UNIXS"
 lua "$HERE/clamd.lua" eicar5
 if grep -q "action=tempfail" "$D/log"; then bad "clamd: tempfail with one server dead"

@@ -168,7 +168,40 @@ wait_log "$DIR/log" "signatures loaded" 1
 	|| bad "socket owner is $(stat -c %U "$T/qfail.sock")"
 [ "$(ps -o user= -p "$PID")" = nobody ] && good "daemon runs as milter.user" \
 	|| bad "daemon runs as $(ps -o user= -p "$PID")"
+m=$(stat -c '%U %G %a' "$T/qfail.sock")
+[ "$m" = "nobody nogroup 660" ] && good "socket: milter.user, the user's group, mode socket_mode (0660)" \
+	|| bad "socket is $m, not nobody nogroup 660"
 lua qfail.lua; stop
+
+# started as a user (the unit's User=): milter.group must be one of its
+# groups (the unit's SupplementaryGroups=); any other is a clear start-up
+# error, never silently ignored.  The binary is copied out of the
+# checkout, which nobody may not be able to enter (a clone in /root).
+cp "$BIN" "$T/clamgate-copy"
+chmod 755 "$T/clamgate-copy"
+for g in nogrp withgrp; do
+	mkdir -p "$T/$g/q" "$T/$g/tmp"
+	cp -r "$T/qfail/db" "$T/$g/db"
+	printf 'milter: { socket = "unix:%s/sock"; user = ""; group = "mail"; };\n' "$T/$g" > "$T/$g/c.conf"
+	printf 'scanner: { database = "%s/db"; temp_dir = "%s/tmp"; };\n' "$T/$g" "$T/$g" >> "$T/$g/c.conf"
+	printf 'quarantine: { directory = "%s/q"; };\n' "$T/$g" >> "$T/$g/c.conf"
+	chown -R nobody "$T/$g"
+done
+timeout 60 setpriv --reuid=nobody --regid=nogroup --clear-groups "$T/clamgate-copy" -f \
+	-c "$T/nogrp/c.conf" 2> "$T/nogrp/log"
+rc=$?
+[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && grep -q "milter.group: cannot give $T/nogrp/sock to group \"mail\": clamgate runs as uid [0-9]*, not a member of it" "$T/nogrp/log" \
+	&& good "as a user, milter.group it is not in: exit $rc, says why" \
+	|| bad "as a user, milter.group it is not in: exit $rc, $(tail -n 2 "$T/nogrp/log")"
+setpriv --reuid=nobody --regid=nogroup --groups=mail "$T/clamgate-copy" -f \
+	-c "$T/withgrp/c.conf" 2> "$T/withgrp/log" &
+PID=$!
+PIDS="$PIDS $PID"
+wait_log "$T/withgrp/log" "signatures loaded" 1
+m=$(stat -c '%U %G %a' "$T/withgrp/sock" 2>&1)
+[ "$m" = "nobody mail 660" ] && good "as a user in milter.group (SupplementaryGroups=): the socket is the group's, 0660" \
+	|| bad "as a user in milter.group: socket is $m ($(tail -n 2 "$T/withgrp/log"))"
+kill -TERM "$PID"; wait_exit "$PID" 30
 
 # 500 infected messages in a burst, max_per_hour = 10: at most 10 notices
 # and one digest that counts all 500

@@ -168,11 +168,55 @@ done
 [ "$(grep -c "quarantine expiry: removed 1 entries" "$T/log")" -gt "$EXPIRED" ] &&
 	good "daemon: expiry logged" || bad "expiry not logged"
 
+# what reaches the terminal: an entry whose every field holds escapes (a
+# file from another host or an old version, or the sender's own headers)
+H=20261201T000000-00000000000000c1
+esc=$(printf '\033]0;owned\007\302\233 2J\233\177')
+printf 'Subject: =?UTF-8?B?%s?=\r\nX-Evil: a%sb\r\n\r\nbody\r\n' \
+	"$(printf 'hi\302\233\033[2Jthere' | base64 -w 0)" "$esc" > "$T/hostile.orig"
+{
+	for f in "Id: $H" "Date: Tue, 01 Dec 2026 00:00:00 +0000" "Time: 1796083200" \
+		"Sender: a${esc}@victim.example" "Recipient: b${esc}@dest.example" \
+		"Client-Address: 192.0.2.1" "Client-Name: c$esc" "Helo: h$esc" \
+		"Queue-Id: q$esc" "Virus: Fake.${esc}Name" "Action: quarantine" "Engine: e$esc"; do
+		printf 'X-Clamgate-%s\r\n' "$f"
+	done
+	printf 'X-Clamgate-Original-Size: %s\r\n' "$(wc -c < "$T/hostile.orig")"
+	cat "$T/hostile.orig"
+} > "$Q/$H.eml"
+# clean FILE: no ESC, BEL, DEL, raw 0x9b or U+009B (UTF-8 c2 9b) in it
+clean() { ! LC_ALL=C grep -q "$(printf '[\033\007\177\233]')" "$1"; }
+"$CLI" -c "$T/c.conf" show "$H" > "$T/show.out" 2>&1
+check "show: the entry with escapes is shown" grep -q "^Virus: *Fake.*Name" "$T/show.out"
+check "show: no ESC, BEL, DEL or C1 control reaches the terminal" clean "$T/show.out"
+"$CLI" -c "$T/c.conf" list > "$T/list.out" 2>&1
+check "list: the entry is listed" grep -q "^$H " "$T/list.out"
+check "list: no ESC, BEL, DEL or C1 control reaches the terminal" clean "$T/list.out"
+"$CLI" -c "$T/c.conf" stats > "$T/stats.out" 2>&1
+check "stats: no control character in the virus names" clean "$T/stats.out"
+"$CLI" -c "$T/c.conf" list --json > "$T/json.out" 2>&1
+json_ok() { python3 -c 'import json,sys; [json.loads(l) for l in open(sys.argv[1])]' "$1"; }
+check "list --json: controls escaped, never raw" clean "$T/json.out"
+check "list --json: as \\u001b, \\u007f and \\u009b" \
+	sh -c "grep -q 'u001b' '$T/json.out' && grep -q 'u007f' '$T/json.out' && grep -q 'u009b' '$T/json.out'"
+check "list --json: valid JSON" json_ok "$T/json.out"
+rm -f "$Q/$H.eml"
+
+# export: never through a symbolic link, clear errors
+ln -s "$T/victim" "$T/link.out"
+q export "$M1" -o "$T/link.out" --force
+check "export --force does not follow a symbolic link" \
+	sh -c "[ $RC -eq 1 ] && [ ! -e '$T/victim' ] && printf '%s' \"\$1\" | grep -q 'symbolic link'" - "$OUT"
+
 # privileges: root becomes the store's owner; others need permission
 chown -R nobody "$Q"
 q release "$M3" --to admin@local.example
 check "as root: works as the store's owner (the key file is nobody's)" \
 	test "$RC" -eq 0 -a "$(stat -c %U "$Q/.release-key")" = nobody
+mkdir -m 700 "$T/rootonly"
+q export "$M3" -o "$T/rootonly/m3.eml"
+check "export as root into a directory only root may write: says whose rights count" \
+	rc_has 1 "cannot create $T/rootonly/m3.eml: Permission denied (clamgate-quarantine writes as nobody, the store's owner"
 chown -R root "$Q"; chmod 700 "$Q"
 OUT=$(setpriv --reuid=nobody --regid=nogroup --clear-groups "$CLI" -c "$T/c.conf" list 2>&1); RC=$?
 check "as another user without access: exit 1, says why" \

@@ -224,6 +224,8 @@ START_TEST(test_store_fails)
 	ck_assert_int_eq(out.done, CG_TEMPFAIL);
 	ck_assert_str_eq(
 	    f.log, "reply 451 4.7.1 Virus scan unavailable; try again later\n");
+	/* the log line and a notice must not name an entry that is not there */
+	ck_assert_str_eq(out.quarantine_id, "");
 	config_free(cfg);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ck_assert_int_eq(system(cmd), 0);

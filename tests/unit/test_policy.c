@@ -286,6 +286,74 @@ START_TEST(test_reasons)
 }
 END_TEST
 
+/* where a release token counts: the non-SMTP path, and Sendmail's MSP
+ * (loopback, not authenticated, a release_daemons listener); with
+ * release_daemons = [ ] only the non-SMTP path */
+START_TEST(test_release_paths)
+{
+	static const struct {
+		struct origin_case o;
+		int by_default, with_none;
+	} cases[] = {
+	    {{"msp", "127.0.0.1", 40000, "MTA-v4", "25", 0, 0, 0}, 1, 0},
+	    {{"msp v6", "::1", 40000, "MTA-v6", "25", 0, 0, 0}, 1, 0},
+	    {{"msp mapped", "::ffff:127.0.0.1", 40000, "MTA", "25", 0, 0, 0},
+	     1,
+	     0},
+	    {{"msp 127/8", "127.0.0.2", 40000, "MTA", "25", 0, 0, 0}, 1, 0},
+	    {{"outside", "192.0.2.10", 40000, "MTA-v4", "25", 0, 0, 0}, 0, 0},
+	    {{"outside mapped", "::ffff:192.0.2.10", 40000, "MTA-v4", "25", 0,
+	      0, 0},
+	     0,
+	     0},
+	    {{"outside v6", "2001:db8::25", 40000, "MTA-v6", "25", 0, 0, 0},
+	     0,
+	     0},
+	    {{"not loopback ::2", "::2", 40000, "MTA-v6", "25", 0, 0, 0}, 0, 0},
+	    {{"loopback, other listener", "127.0.0.1", 40000, "MX-IN", "2525",
+	      0, 0, 0},
+	     0,
+	     0},
+	    {{"loopback, authenticated", "127.0.0.1", 40000, "MTA-v4", "25", 1,
+	      0, 0},
+	     0,
+	     0},
+	    {{"loopback, name in other case", "127.0.0.1", 40000, "mta-v4",
+	      "25", 0, 0, 0},
+	     0,
+	     0},
+	    {{"loopback, no daemon_name", "127.0.0.1", 40000, NULL, NULL, 0, 0,
+	      0},
+	     0,
+	     0},
+	    {{"no client address", NULL, 0, "MTA-v4", "25", 0, 0, 0}, 0, 0},
+	    {{"postfix sendmail", "127.0.0.1", 0, "NONSMTP", "0", 0, 0, 0},
+	     1,
+	     1},
+	    {{"daemon_port 0", "192.0.2.10", 40000, "MTA-IN", "0", 0, 0, 0},
+	     1,
+	     1},
+	    {{"nonsmtp name", "192.0.2.10", 40000, "NONSMTP", "25", 0, 0, 0},
+	     1,
+	     1},
+	};
+	struct cg_config *def = config_for(0, 1, NULL);
+	struct cg_config *none = config_for(0, 1, "release_daemons = [ ];");
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct policy_origin o = origin(&cases[i].o);
+		ck_assert_msg(policy_release_allowed(def, &o) ==
+				  cases[i].by_default,
+			      "%s, default release_daemons", cases[i].o.name);
+		ck_assert_msg(policy_release_allowed(none, &o) ==
+				  cases[i].with_none,
+			      "%s, release_daemons = [ ]", cases[i].o.name);
+	}
+	config_free(def);
+	config_free(none);
+}
+END_TEST
+
 Suite *
 policy_suite(void)
 {
@@ -298,6 +366,7 @@ policy_suite(void)
 	tcase_add_test(tc, test_incomplete_default);
 	tcase_add_test(tc, test_reject_never);
 	tcase_add_test(tc, test_reasons);
+	tcase_add_test(tc, test_release_paths);
 	suite_add_tcase(s, tc);
 	return s;
 }
