@@ -6,6 +6,8 @@
 # make check-asan the same, built with -fsanitize=address,undefined
 # make check-full make check with the whole detection matrix
 # make check-clang build everything with clang too (-Wcomma), unit tests
+# make fuzz       every libFuzzer target for FUZZ_SECONDS (120) each: 14 min
+#                 and about 100 million executions (docs/design.md)
 # make install    PREFIX=/usr/local DESTDIR=
 # make bench      the benchmark report (make bench-quick: a short one)
 # make run        install missing packages, build, run in the foreground
@@ -50,6 +52,10 @@ endif
 ifdef SANITIZE
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -O1
 LDFLAGS  += -fsanitize=address,undefined
+endif
+# the libFuzzer build (make fuzz): clang, with SANITIZE
+ifdef FUZZ
+CFLAGS   += -fsanitize=fuzzer-no-link
 endif
 
 # src/common: both programs; src/daemon: clamgate; src/cli:
@@ -110,8 +116,34 @@ $(BUILD)/fakeclamd: tests/clamd/fakeclamd.c | $(BUILD)
 	$(CC) $(CFLAGS) -o $@ $<
 
 test: all $(BUILD)/unit-tests $(BUILD)/fakeclamd $(BUILD)/bench/loadgen \
-      $(BUILD)/bench/mkcorpus
+      $(BUILD)/bench/mkcorpus fuzz-build
 	BUILD=$(BUILD) DETECT=$(DETECT) sh tests/run-all.sh
+
+# libFuzzer targets (tests/fuzz), one per parser of untrusted or on-disk
+# input, built with clang, ASan and UBSan in build-fuzz.  make check runs
+# each on its seed corpus and a few thousand mutations (tests/fuzz/run.sh
+# smoke); make fuzz runs each for FUZZ_SECONDS.
+FUZZ_NAMES   = clamd_reply reply header_text cidr_glob token quarantine_read \
+               config
+FUZZ_SECONDS ?= 120
+FUZZ_BINS    = $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h \
+                      $(BUILD)/cli/cli_text.o $(BUILD)/libdaemon.a \
+                      $(BUILD)/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(DAEMON_CFLAGS) $(CFLAGS) -fsanitize=fuzzer -o $@ \
+	    $< $(BUILD)/cli/cli_text.o $(BUILD)/libdaemon.a \
+	    $(BUILD)/libcommon.a $(DAEMON_LIBS) $(COMMON_LIBS) $(LDLIBS)
+
+fuzz-progs: $(FUZZ_BINS)
+
+fuzz-build:
+	$(MAKE) CC=clang BUILD=build-fuzz SANITIZE=1 FUZZ=1 WERROR=$(WERROR) \
+	    fuzz-progs
+
+fuzz: fuzz-build
+	sh tests/fuzz/run.sh build-fuzz full $(FUZZ_SECONDS)
 
 # everything built with clang as well, warnings as errors (-Wcomma
 # included), and the unit tests run
@@ -168,12 +200,12 @@ install: all
 format-check:
 	clang-format --dry-run --Werror src/*/*.c src/*/*.h include/clamgate/*.h \
 	    tests/unit/*.c tests/unit/*.h tests/bench/*.c tests/bench/*.h \
-	    tests/clamd/*.c
+	    tests/clamd/*.c tests/fuzz/*.c tests/fuzz/*.h
 
 clean:
-	rm -rf build build-asan build-clang
+	rm -rf build build-asan build-clang build-fuzz
 
-.PHONY: all check check-full check-clang test check-asan deps run demo demo-stop install format-check clean
+.PHONY: all check check-full check-clang test check-asan deps run demo demo-stop install format-check clean fuzz fuzz-build fuzz-progs
 
 # Benchmarks: timing goals live here, as ratios against a baseline
 # measured in the same run, never in the tests.

@@ -14,6 +14,8 @@ section() { printf '\n== %s\n' "$1"; }
 
 section "unit tests (Check)"
 "$BUILD/unit-tests" 2>&1 | tee -a "$LOG" || status=1
+section "fuzz targets, smoke run (libFuzzer, ASan, UBSan; make fuzz runs them long)"
+sh tests/fuzz/run.sh build-fuzz smoke 2>&1 | tee -a "$LOG"
 section "clamd backend (real clamd, fake clamd for faults)"
 sh tests/clamd/run.sh "$BUILD" 2>&1 | tee -a "$LOG"
 section "command line"
@@ -30,7 +32,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	section "end to end (private Postfix and Sendmail on 127.0.0.1, swaks, smtp-sink)"
 	sh tests/e2e/run.sh "$BUILD" 2>&1 | tee -a "$LOG"
 	sh tests/e2e/sendmail.sh "$BUILD" 2>&1 | tee -a "$LOG"
-	section "scanner.temp_dir full, read-only, missing (tmpfs, through Postfix)"
+	section "scanner.temp_dir full, read-only, missing; quarantine.directory full, read-only (tmpfs, through Postfix)"
 	sh tests/e2e/tempdir.sh "$BUILD" 2>&1 | tee -a "$LOG"
 	section "detection parity: clamav-testfiles x wrappings x header forms x backends (${DETECT:-slice})"
 	sh tests/detect/run.sh "$BUILD" "${DETECT:-slice}" 2>&1 | tee -a "$LOG"

@@ -9,7 +9,9 @@
  *	X-Clamgate-* envelope, checks that the file holds exactly
  *	Original-Size bytes after it, and picks Subject and Message-ID from
  *	the original headers.  quarantine_expire() works from the ids alone,
- *	without opening the files.
+ *	without opening the files.  quarantine_sweep_temp() removes the
+ *	".ID.tmp" files of writes that never finished (a crash, kill -9):
+ *	they are never entries, and the MTA kept those messages.
  * DIAGNOSTICS
  *	-1 with errno for a store or entry that cannot be read; ENOENT for an
  *	unknown id, EEXIST for an ambiguous prefix.  A file that can be read
@@ -351,6 +353,35 @@ quarantine_remove(const char *dir, const char *id)
 
 	snprintf(path, sizeof(path), "%s/%s.eml", dir, id);
 	return unlink(path);
+}
+
+/* quarantine_sweep_temp - remove unfinished writes (".*.tmp", never seen
+ * as entries) last changed before cutoff: what a crash or kill -9 in the
+ * middle of a write leaves; how many, or -1 */
+long
+quarantine_sweep_temp(const char *dir, time_t cutoff)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	struct stat st;
+	long count = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+		if (de->d_name[0] != '.' || len < 5 ||
+		    strcmp(de->d_name + len - 4, ".tmp") != 0)
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) <
+			0 ||
+		    !S_ISREG(st.st_mode) || st.st_mtime >= cutoff)
+			continue;
+		if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+			count++;
+	}
+	closedir(d);
+	return count;
 }
 
 /* quarantine_expire - remove entries older than cutoff; how many */

@@ -1,7 +1,8 @@
 /*
  * NAME
- *	expire - remove quarantine entries past quarantine.retention, and
- *	the records of used tokens once those have expired
+ *	expire - remove quarantine entries past quarantine.retention, the
+ *	records of used tokens once those have expired, and unfinished
+ *	writes an hour old
  * DESCRIPTION
  *	One thread: a pass at start, then one an hour, until expire_stop().
  *	Entries are judged by the time in their ids, so a pass opens no
@@ -37,6 +38,14 @@ expire_pass(const struct cg_config *cfg)
 	if (token_expire(cfg->quarantine.directory, time(NULL)) < 0)
 		log_warn("token expiry: cannot read %s/.used: %m",
 			 cfg->quarantine.directory);
+	/* a write takes seconds; one an hour old was cut short */
+	n = quarantine_sweep_temp(cfg->quarantine.directory, time(NULL) - 3600);
+	if (n > 0)
+		log_notice(
+		    "quarantine: removed %ld unfinished writes (clamgate "
+		    "stopped in the middle of them; the MTA kept those "
+		    "messages and sent them again)",
+		    n);
 	if (cfg->quarantine.retention == 0)
 		return;
 	n = quarantine_expire(cfg->quarantine.directory, cutoff, 0, NULL, NULL);

@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "clamgate/canary.h"
+#include "clamgate/clamd_reply.h"
 #include "clamgate/log.h"
 #include "clamgate/scan.h"
 #include "clamgate/xmalloc.h"
@@ -318,35 +319,6 @@ clamd_instream(int fd, const struct spool *sp, long long until)
 	return rc;
 }
 
-/* clamd_parse - a reply into the result; -1 if it makes no sense */
-static int
-clamd_parse(const struct scanner *sc, const char *reply,
-	    struct scan_result *res)
-{
-	const char *colon = strstr(reply, ": "), *r = colon ? colon + 2 : reply;
-	size_t len = strlen(r);
-
-	if (strstr(reply, "size limit exceeded")) {
-		/* clamd's StreamMaxLength is below max_message_size: it
-		 * did not scan what the embedded engine would have */
-		res->status = SCAN_ERROR;
-		snprintf(res->detail, sizeof(res->detail),
-			 "clamd: %.60s (raise StreamMaxLength to "
-			 "scanner.max_message_size)",
-			 reply);
-	} else if (colon && strcmp(r, "OK") == 0) {
-		res->status = SCAN_CLEAN;
-	} else if (colon && len > 6 && strcmp(r + len - 6, " FOUND") == 0) {
-		scan_found(res, r, len - 6, sc->timeout);
-	} else if (len > 6 && strcmp(r + len - 6, " ERROR") == 0) {
-		res->status = SCAN_ERROR;
-		snprintf(res->detail, sizeof(res->detail), "clamd: %.120s", r);
-	} else {
-		return -1;
-	}
-	return 0;
-}
-
 /* clamd_scan_one - one attempt on one server, over by the deadline
  * until (clamd_now_ms); -1: try another */
 static int
@@ -373,7 +345,7 @@ clamd_scan_one(struct scanner *sc, const struct server *s,
 	/* a server that stops reading (StreamMaxLength) still answers */
 	reply = clamd_reply(fd, until);
 	close(fd);
-	if (reply == NULL || clamd_parse(sc, reply, res) < 0) {
+	if (reply == NULL || clamd_reply_parse(reply, sc->timeout, res) < 0) {
 		if (reply)
 			log_warn("clamd %s: unexpected reply \"%.100s\"",
 				 s->spec, reply);

@@ -50,6 +50,12 @@ local cases = {
 		expect_tempfail(c)
 		mt.disconnect(c)
 	end,
+	huge_tempfail = function()
+		local c = open()
+		send(c, { bodyfile = data .. "/huge-virus.txt" })
+		expect_tempfail(c)
+		mt.disconnect(c)
+	end,
 	tempfail = function()
 		local c = open()
 		clean(c)

@@ -224,6 +224,54 @@ ms=$(sed -n 's/.*verdict=error .*action=tempfail .* ms=\([0-9]*\).*/\1/p' "$D/lo
 	&& good "clamd: a server that drips its reply: tempfail at scanner.timeout ($ms ms), not when it is done" \
 	|| bad "clamd: drip: ${ms:-no tempfail} ms (timeout 6 s): $(grep 'verdict=' "$D/log" | tail -n 1)"
 
+# a real clamd killed (SIGKILL) mid-scan, by stream (inet) and by
+# descriptor (unix): the only server is gone, so tempfail, never accept.
+# The kill comes once clamd has a file open in its TemporaryDirectory
+# (it writes the stream there, and the message's decoded parts).
+{ printf -- '--b1\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+  head -c 15000000 /dev/urandom | base64 -w 76 | sed 's/$/\r/'
+  printf -- '--b1\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n%s\r\n--b1--\r\n' "$eicar_b64"
+} > "$T/data/huge-virus.txt"
+# kill_when_busy PID DIR - SIGKILL PID once it has a file in DIR open
+kill_when_busy() {
+	for _ in $(seq 1 6000); do
+		if ls -l "/proc/$1/fd" 2>/dev/null | grep -q -- "$2/"; then
+			kill -KILL "$1" && : > "$2.killed"
+			return
+		fi
+		sleep 0.01
+	done
+}
+PORT_VICTIM=$((BASE + 6))
+for how in inet unix; do
+	mkdir -p "$T/victim-$how-tmp"
+	if [ "$how" = inet ]; then
+		start_clamd "victim-$how" "AlertExceedsMax yes" "StreamMaxLength 60M" \
+			"MaxFileSize 400M" "MaxScanSize 400M" "TemporaryDirectory $T/victim-$how-tmp" \
+			"TCPSocket $PORT_VICTIM" "TCPAddr 127.0.0.1" || continue
+		spec="inet:$PORT_VICTIM@127.0.0.1"
+	else
+		start_clamd "victim-$how" "AlertExceedsMax yes" "StreamMaxLength 60M" \
+			"MaxFileSize 400M" "MaxScanSize 400M" "TemporaryDirectory $T/victim-$how-tmp" || continue
+		spec="unix:$T/victim-$how.sock"
+	fi
+	victim=$LAST_CLAMD
+	cg "killed-$how" "\"$spec\""
+	up "$spec"
+	kill_when_busy "$victim" "$T/victim-$how-tmp" &
+	watcher=$!
+	lua "$HERE/clamd.lua" huge_tempfail
+	wait "$watcher"
+	wait "$victim" 2>/dev/null
+	if [ -e "$T/victim-$how-tmp.killed" ]; then
+		grep -q 'verdict=error .*action=tempfail' "$D/log" && ! grep -q 'action=accept' "$D/log" \
+			&& good "clamd killed mid-scan ($how, $( [ $how = inet ] && echo INSTREAM || echo FILDES)): tempfail, never accept" \
+			|| bad "clamd killed mid-scan ($how): $(grep 'verdict=' "$D/log" | tail -n 1)"
+	else
+		bad "clamd killed mid-scan ($how): clamd was never seen busy, so never killed"
+	fi
+done
+
 cg onedead "\"unix:$T/no-such.sock\", $UNIX"; up "$UNIXS"
 lua "$HERE/clamd.lua" eicar5
 if grep -q "action=tempfail" "$D/log"; then bad "clamd: tempfail with one server dead"

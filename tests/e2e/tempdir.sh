@@ -1,5 +1,6 @@
 #!/bin/sh
-# scanner.temp_dir faults through the real Postfix (tests/e2e/postfix.sh),
+# scanner.temp_dir and quarantine.directory faults through the real
+# Postfix (tests/e2e/postfix.sh),
 # embedded engine: libclamav answers "clean" for what it cannot write to
 # its temp directory, so a full, missing or read-only temp_dir must turn
 # infected mail into a tempfail (451 4.7.1), never an accept; and when
@@ -23,6 +24,7 @@ cleanup() {
 	cg_stop
 	pf_stop
 	mountpoint -q "$FS" && umount "$FS"
+	mountpoint -q "$T/q" && umount "$T/q"
 	if [ "$FAILED" -ne 0 ] && [ -n "${KEEP:-}" ]; then echo "kept $T"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT INT TERM
@@ -118,6 +120,32 @@ rmdir "$FS/sub"
 infected gone
 check "temp_dir removed while running: the four infected messages get 451 4.7.1" all_tempfailed gone
 check "temp_dir removed: the log says so" grep -q 'detail="temp_dir: .*No such file or directory' "$T/clamgate.log"
+
+# quarantine.directory full and read-only: infected mail from a trusted
+# relay (to be quarantined, not rejected) waits with a 451; it is never
+# accepted, and never discarded without its copy
+cg_stop
+CG_SCANNER=""
+mkdir -p "$T/q"
+mount -t tmpfs -o size=1m,mode=0700 tmpfs "$T/q" || bad "cannot mount a tmpfs for the quarantine faults"
+cg_start
+relay() { smtp "$1" --xclient-addr 127.0.0.7 --xclient-name relay.local --attach "$T/eicar.com"; }
+relay q-room
+check "quarantine with room: 250" replied q-room "^250 "
+check "quarantine with room: the copy is in the store" wait_quarantined q-room
+head -c 2000000 /dev/zero > "$T/q/fill" 2>/dev/null
+relay q-full
+check "quarantine.directory full: 451 4.7.1, the mail stays with the client" replied q-full "^451 4.7.1"
+check "quarantine.directory full: the log line names no entry that does not exist" \
+	sh -c "grep 'action=tempfail' '$T/clamgate.log' | tail -n 1 | grep -v -q 'quarantine='"
+rm -f "$T/q/fill"
+mount -o remount,ro "$T/q"
+relay q-ro
+check "quarantine.directory read-only: 451 4.7.1" replied q-ro "^451 4.7.1"
+mount -o remount,rw "$T/q"
+relay q-back
+check "quarantine.directory writable again: quarantined (250)" replied q-back "^250 "
+check "no partial entry is left in the store" sh -c "! ls -a '$T/q' | grep -q '\.tmp\$'"
 
 # nothing infected was delivered, nothing went to a sender
 nothing_infected() {

@@ -187,6 +187,7 @@ for g in nogrp withgrp; do
 	printf 'quarantine: { directory = "%s/q"; };\n' "$T/$g" >> "$T/$g/c.conf"
 	chown -R nobody "$T/$g"
 done
+rmdir "$T/withgrp/q" # the daemon makes it
 timeout 60 setpriv --reuid=nobody --regid=nogroup --clear-groups "$T/clamgate-copy" -f \
 	-c "$T/nogrp/c.conf" 2> "$T/nogrp/log"
 rc=$?
@@ -201,6 +202,9 @@ wait_log "$T/withgrp/log" "signatures loaded" 1
 m=$(stat -c '%U %G %a' "$T/withgrp/sock" 2>&1)
 [ "$m" = "nobody mail 660" ] && good "as a user in milter.group (SupplementaryGroups=): the socket is the group's, 0660" \
 	|| bad "as a user in milter.group: socket is $m ($(tail -n 2 "$T/withgrp/log"))"
+m=$(stat -c '%U %a' "$T/withgrp/q" 2>&1)
+[ "$m" = "nobody 700" ] && good "the quarantine directory the daemon makes: its user's, 0700" \
+	|| bad "quarantine directory made as $m"
 kill -TERM "$PID"; wait_exit "$PID" 30
 
 # 500 infected messages in a burst, max_per_hour = 10: at most 10 notices

@@ -57,6 +57,8 @@ start
 lua "$T/data" fill.lua
 ids=$(ls "$Q" | sed -n 's/\.eml$//p' | sort)
 M1=$(echo "$ids" | sed -n 1p) M2=$(echo "$ids" | sed -n 2p) M3=$(echo "$ids" | sed -n 3p)
+modes=$(stat -c %a "$Q"/*.eml | sort -u | tr '\n' ' ')
+check "every quarantine file is 0600 ($modes)" test "$modes" = "600 "
 
 q list
 check "list: three entries, newest first" test "$RC" -eq 0 -a "$(printf '%s\n' "$OUT" | sed -n '2s/ .*//p')" = "$M3"
@@ -155,9 +157,22 @@ q purge --older-than 30d
 check "purge removes entries older than the duration, only those" \
 	test ! -e "$Q/20200101T000000-00000000000000a1.eml" -a -e "$Q/$M3.eml"
 cp "$Q/$M3.eml" "$Q/20200101T000000-00000000000000a2.eml"
+# what a kill -9 in the middle of a write leaves: half a file under its
+# temporary name; one an hour old, one being written right now
+head -c 1000 "$Q/$M3.eml" > "$Q/.20261201T000000-00000000000000d1.tmp"
+touch -d '2 hours ago' "$Q/.20261201T000000-00000000000000d1.tmp"
+head -c 1000 "$Q/$M3.eml" > "$Q/.20261201T000000-00000000000000d2.tmp"
+q list
+check "an unfinished write is not an entry the CLI shows" \
+	sh -c "[ $RC -eq 0 ] && ! printf '%s' \"\$1\" | grep -q '00000000000000d[12]'" - "$OUT"
 # the log is appended across restarts: count only what this start wrote
 EXPIRED=$(grep -c "quarantine expiry: removed 1 entries" "$T/log")
 stop; start
+for _ in $(seq 1 50); do [ -e "$Q/.20261201T000000-00000000000000d1.tmp" ] || break; sleep 0.1; done
+check "daemon: an unfinished write an hour old is removed, a fresh one kept" \
+	test ! -e "$Q/.20261201T000000-00000000000000d1.tmp" -a -e "$Q/.20261201T000000-00000000000000d2.tmp"
+check "daemon: the removal is logged" grep -q "quarantine: removed 1 unfinished writes" "$T/log"
+rm -f "$Q/.20261201T000000-00000000000000d2.tmp"
 for _ in $(seq 1 50); do [ -e "$Q/20200101T000000-00000000000000a2.eml" ] || break; sleep 0.1; done
 check "daemon: quarantine.retention expires old entries, silently" \
 	test ! -e "$Q/20200101T000000-00000000000000a2.eml" -a -e "$Q/$M3.eml"

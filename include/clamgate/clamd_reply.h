@@ -1,0 +1,12 @@
+/*
+ * clamd_reply - the meaning of a clamd scan reply (pure; fuzzed)
+ */
+#ifndef CLAMGATE_CLAMD_REPLY_H
+#define CLAMGATE_CLAMD_REPLY_H
+
+#include "clamgate/scan.h"
+
+int clamd_reply_parse(const char *reply, unsigned timeout,
+		      struct scan_result *res);
+
+#endif
