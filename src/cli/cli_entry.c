@@ -230,6 +230,7 @@ release_done(struct cli *c, const struct quarantine_entry *e,
 {
 	char note[1024], when[32];
 	size_t len;
+	char *shown;
 
 	cli_time(c->now, when, sizeof(when));
 	len = (size_t)snprintf(note, sizeof(note), "%s to=", when);
@@ -239,7 +240,9 @@ release_done(struct cli *c, const struct quarantine_entry *e,
 	log_info("%s: released from=<%s> %s by uid %ld%s", e->id,
 		 e->sender ? e->sender : "", strstr(note, " to=") + 1,
 		 (long)getuid(), remove ? ", entry removed" : "");
-	printf("%s: released to %s\n", e->id, strchr(note, '=') + 1);
+	shown = cli_text(strchr(note, '=') + 1, 0); /* the sender's text */
+	printf("%s: released to %s\n", e->id, shown);
+	free(shown);
 	if (remove ? quarantine_remove(c->dir, e->id)
 		   : quarantine_mark_released(e, note))
 		cli_error("%s: released, but cannot %s the entry: %s", e->id,

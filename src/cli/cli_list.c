@@ -169,17 +169,23 @@ json_str(FILE *out, const char *s)
 {
 	char *valid = mime_utf8(s ? s : "");
 
+	const unsigned char *p = (const unsigned char *)valid;
+
 	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)valid; *p; p++) {
+	while (*p) {
+		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			/* a C1 control (two bytes in UTF-8), as \u0080.. */
+			fprintf(out, "\\u%04x", p[1]);
+			p += 2;
+			continue;
+		}
 		if (*p == '"' || *p == '\\')
 			fprintf(out, "\\%c", *p);
 		else if (*p < 0x20 || *p == 0x7f)
 			fprintf(out, "\\u%04x", *p);
-		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			p++; /* a C1 control, as \u0080.. */
-			fprintf(out, "\\u%04x", *p);
-		} else
+		else
 			fputc(*p, out);
+		p++;
 	}
 	fputc('"', out);
 	free(valid);

@@ -11,7 +11,7 @@
  *	the original headers.  quarantine_expire() works from the ids alone,
  *	without opening the files.  quarantine_sweep_temp() removes the
  *	".ID.tmp" files of writes that never finished (a crash, kill -9):
- *	they are never entries, and the MTA kept those messages.
+ *	they are never entries, and the MTA got no answer for those.
  * DIAGNOSTICS
  *	-1 with errno for a store or entry that cannot be read; ENOENT for an
  *	unknown id, EEXIST for an ambiguous prefix.  A file that can be read

@@ -41,6 +41,21 @@ sendmail_addr_ok(const char *a)
 	return *a != '\0' && *a != '-' && strpbrk(a, " \t\r\n<>") == NULL;
 }
 
+/* sendmail_refused - the message for a recipient we refuse: the address
+ * is the sender's text, shown as printable ASCII only (it may reach a
+ * terminal or a log) */
+static void
+sendmail_refused(const char *a, char *err, size_t errlen)
+{
+	char shown[101];
+	size_t i;
+
+	for (i = 0; a[i] && i + 1 < sizeof(shown); i++)
+		shown[i] = (a[i] >= 0x20 && a[i] <= 0x7e) ? a[i] : '?';
+	shown[i] = '\0';
+	snprintf(err, errlen, "refusing recipient \"%s\"", shown);
+}
+
 #define EXIT_TIMEOUT_S 120
 
 /* sendmail_reap - wait for the program, at most EXIT_TIMEOUT_S, then kill
@@ -113,8 +128,7 @@ sendmail_submit(const char *program, const char *from, char *const *rcpts,
 
 	for (size_t i = 0; i < n; i++) {
 		if (!sendmail_addr_ok(rcpts[i])) {
-			snprintf(err, errlen, "refusing recipient \"%.100s\"",
-				 rcpts[i]);
+			sendmail_refused(rcpts[i], err, errlen);
 			free(argv);
 			return -1;
 		}

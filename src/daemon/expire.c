@@ -43,8 +43,8 @@ expire_pass(const struct cg_config *cfg)
 	if (n > 0)
 		log_notice(
 		    "quarantine: removed %ld unfinished writes (clamgate "
-		    "stopped in the middle of them; the MTA kept those "
-		    "messages and sent them again)",
+		    "stopped in the middle of them; the MTA got no answer "
+		    "for those messages)",
 		    n);
 	if (cfg->quarantine.retention == 0)
 		return;

@@ -148,10 +148,13 @@ clamd_wait(int fd, short events, long long until)
 	return -1;
 }
 
-/* clamd_connect - a connected, non-blocking socket within seconds */
+/* clamd_connect - a connected, non-blocking socket within connect_s
+ * seconds and before the deadline until, whichever comes first */
 static int
-clamd_connect(const struct server *s, unsigned connect_s)
+clamd_connect(const struct server *s, unsigned connect_s, long long until)
 {
+	long long by = clamd_until(connect_s);
+
 	int fd, soerr = 0;
 	socklen_t len = sizeof(soerr);
 
@@ -162,7 +165,7 @@ clamd_connect(const struct server *s, unsigned connect_s)
 	if (connect(fd, (const struct sockaddr *)&s->addr, s->addrlen) < 0) {
 		if (errno != EINPROGRESS) /* EAGAIN: a unix backlog is full */
 			goto fail;
-		if (clamd_wait(fd, POLLOUT, clamd_until(connect_s)) < 0 ||
+		if (clamd_wait(fd, POLLOUT, by < until ? by : until) < 0 ||
 		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0 ||
 		    soerr) {
 			errno = soerr ? soerr : ETIMEDOUT;
@@ -252,8 +255,8 @@ clamd_reply(int fd, long long until)
 static char *
 clamd_command(const struct scanner *sc, const struct server *s, const char *cmd)
 {
-	int fd = clamd_connect(s, sc->connect_timeout);
 	long long until = clamd_until(sc->connect_timeout);
+	int fd = clamd_connect(s, sc->connect_timeout, until);
 	char *reply = NULL;
 
 	if (fd < 0)
@@ -325,7 +328,7 @@ static int
 clamd_scan_one(struct scanner *sc, const struct server *s,
 	       const struct spool *sp, long long until, struct scan_result *res)
 {
-	int fd = clamd_connect(s, sc->connect_timeout), sent;
+	int fd = clamd_connect(s, sc->connect_timeout, until), sent;
 	char *reply;
 
 	if (fd < 0)
@@ -667,8 +670,8 @@ clamd_size_check(struct scanner *sc, const struct server *s)
 	static const char cmd[] = "zINSTREAM";
 	uint64_t left = sc->max_size + sizeof(SCAN_LEAD);
 	char *buf = xcalloc(1, CHUNK + 4), *reply = NULL;
-	int fd = clamd_connect(s, sc->connect_timeout);
 	long long until = clamd_until(sc->timeout);
+	int fd = clamd_connect(s, sc->connect_timeout, until);
 	int rc = fd < 0 ? -1 : clamd_send(fd, cmd, sizeof(cmd), until);
 	const char *why = NULL;
 

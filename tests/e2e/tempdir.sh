@@ -136,8 +136,14 @@ check "quarantine with room: the copy is in the store" wait_quarantined q-room
 head -c 2000000 /dev/zero > "$T/q/fill" 2>/dev/null
 relay q-full
 check "quarantine.directory full: 451 4.7.1, the mail stays with the client" replied q-full "^451 4.7.1"
-check "quarantine.directory full: the log line names no entry that does not exist" \
-	sh -c "grep 'action=tempfail' '$T/clamgate.log' | tail -n 1 | grep -v -q 'quarantine='"
+# the verdict line logged right after the failed write: a tempfail that
+# names no entry (there is none)
+fail_logged() {
+	l=$(grep -A 3 'cannot write quarantine file in' "$T/clamgate.log" | grep -m 1 'action=')
+	case $l in *action=tempfail*) ;; *) return 1 ;; esac
+	case $l in *quarantine=*) return 1 ;; esac
+}
+check "quarantine.directory full: tempfail logged, naming no entry that does not exist" fail_logged
 rm -f "$T/q/fill"
 mount -o remount,ro "$T/q"
 relay q-ro

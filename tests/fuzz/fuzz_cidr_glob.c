@@ -51,7 +51,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)strconv_glob_match(in, nl + 1);
 	}
 	FUZZ_ASSERT(strconv_glob_match(in, in) == 1);
-	star = malloc(strlen(in) + 2);
+	if ((star = malloc(strlen(in) + 2)) == NULL)
+		abort();
 	snprintf(star, strlen(in) + 2, "%s*", in);
 	FUZZ_ASSERT(strconv_glob_match(star, in) == 1);
 	free(star);

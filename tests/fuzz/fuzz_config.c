@@ -26,11 +26,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (path[0] == '\0') {
 		int fd;
 		snprintf(path, sizeof(path), "/tmp/clamgate-fuzz.XXXXXX");
-		FUZZ_ASSERT((fd = mkstemp(path)) >= 0);
+		fd = mkstemp(path);
+		FUZZ_ASSERT(fd >= 0);
 		close(fd);
 		atexit(cleanup);
 	}
-	FUZZ_ASSERT((f = fopen(path, "w")) != NULL);
+	f = fopen(path, "w");
+	FUZZ_ASSERT(f != NULL);
 	FUZZ_ASSERT(fwrite(data, 1, size, f) == size);
 	FUZZ_ASSERT(fclose(f) == 0);
 	err[0] = '\0';
@@ -39,7 +41,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(strncmp(err, path, strlen(path)) == 0);
 		return 0;
 	}
-	FUZZ_ASSERT((out = fopen("/dev/null", "w")) != NULL);
+	out = fopen("/dev/null", "w");
+	FUZZ_ASSERT(out != NULL);
 	config_print(out, cfg);
 	fclose(out);
 	config_free(cfg);

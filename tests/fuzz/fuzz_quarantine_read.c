@@ -43,7 +43,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(path, sizeof(path), "%s/%s.eml", dir, ID);
 		atexit(cleanup);
 	}
-	FUZZ_ASSERT((f = fopen(path, "w")) != NULL);
+	f = fopen(path, "w");
+	FUZZ_ASSERT(f != NULL);
 	FUZZ_ASSERT(fwrite(data, 1, size, f) == size);
 	FUZZ_ASSERT(fclose(f) == 0);
 	for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {

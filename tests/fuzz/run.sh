@@ -31,7 +31,7 @@ for bin in "$TOP/$BUILD"/fuzz/fuzz_*; do
 	fi
 	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$TOP/tests/fuzz/lsan.supp \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		"$bin" $limit -max_len=8192 -timeout=10 -print_final_stats=1 \
+		"$bin" $limit -max_len=16384 -timeout=10 -print_final_stats=1 \
 		-artifact_prefix="$ART/clamgate-fuzz-$name-" "$T/$name" "$seeds" \
 		> "$T/$name.log" 2>&1
 	rc=$?

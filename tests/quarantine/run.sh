@@ -215,6 +215,10 @@ check "list --json: controls escaped, never raw" clean "$T/json.out"
 check "list --json: as \\u001b, \\u007f and \\u009b" \
 	sh -c "grep -q 'u001b' '$T/json.out' && grep -q 'u007f' '$T/json.out' && grep -q 'u009b' '$T/json.out'"
 check "list --json: valid JSON" json_ok "$T/json.out"
+"$CLI" -c "$T/c.conf" release "$H" > "$T/release.out" 2>&1
+check "release of that entry: refused, a recipient with white space" \
+	grep -q 'refusing recipient "b?\]0;owned' "$T/release.out"
+check "release of that entry: no control character reaches the terminal" clean "$T/release.out"
 rm -f "$Q/$H.eml"
 
 # export: never through a symbolic link, clear errors
