@@ -34,7 +34,7 @@ wait_exit() {
 
 # sanitizer_check FILE... - bad if a daemon log shows a sanitizer finding
 sanitizer_check() {
-	pat="runtime error|AddressSanitizer|LeakSanitizer"
+	pat="runtime error|AddressSanitizer|LeakSanitizer|ThreadSanitizer"
 	if grep -q -s -E "$pat" "$@"; then
 		grep -h -s -A 20 -E "$pat" "$@" | head -n 80
 		bad "sanitizer findings in $(grep -l -s -E "$pat" "$@" | tr '\n' ' ')"
