@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "clamgate/fdio.h"
+#include "clamgate/reply.h"
 #include "clamgate/sendmail.h"
 #include "clamgate/xmalloc.h"
 
@@ -48,11 +49,8 @@ static void
 sendmail_refused(const char *a, char *err, size_t errlen)
 {
 	char shown[101];
-	size_t i;
 
-	for (i = 0; a[i] && i + 1 < sizeof(shown); i++)
-		shown[i] = (a[i] >= 0x20 && a[i] <= 0x7e) ? a[i] : '?';
-	shown[i] = '\0';
+	reply_sanitize(a, shown, sizeof(shown), sizeof(shown) - 1);
 	snprintf(err, errlen, "refusing recipient \"%s\"", shown);
 }
 

@@ -35,9 +35,10 @@
  *	MTA: a loopback client, not authenticated, on a listener named in
  *	release_daemons).  Never from any other SMTP client.
  */
-#include <netinet/in.h>
+#include <sys/socket.h>
 #include <string.h>
 
+#include "clamgate/cidr.h"
 #include "clamgate/policy.h"
 #include "clamgate/strconv.h"
 
@@ -63,26 +64,17 @@ policy_is_nonsmtp(const struct cg_config *cfg, const struct policy_origin *o)
 	       policy_in_list(&cfg->policy.nonsmtp_daemons, o->daemon_name);
 }
 
-/* policy_is_loopback - 127.0.0.0/8, ::1 or ::ffff:127.0.0.0/104 */
+/* policy_is_loopback - 127.0.0.0/8 (IPv4-mapped too, as cidr_match
+ * does) or ::1 */
 static int
 policy_is_loopback(const struct sockaddr_storage *ss)
 {
-	static const unsigned char mapped[12] = {0, 0, 0, 0, 0,	   0,
-						 0, 0, 0, 0, 0xff, 0xff};
-	const unsigned char *a;
+	static const struct cidr loopback[] = {
+	    {AF_INET, {127}, 8},
+	    {AF_INET6, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 128},
+	};
 
-	if (ss->ss_family == AF_INET) {
-		a = (const unsigned char *)&(
-			(const struct sockaddr_in *)(const void *)ss)
-			->sin_addr;
-		return a[0] == 127;
-	}
-	if (ss->ss_family != AF_INET6)
-		return 0;
-	a = ((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr.s6_addr;
-	if (memcmp(a, mapped, sizeof(mapped)) == 0)
-		return a[12] == 127;
-	return memcmp(a, &in6addr_loopback, sizeof(in6addr_loopback)) == 0;
+	return cidr_match_any(loopback, 2, (const struct sockaddr *)ss);
 }
 
 /* policy_is_local_submission - Sendmail's MSP relaying to its MTA: a
