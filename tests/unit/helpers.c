@@ -17,6 +17,19 @@ test_tmpdir(void)
 	return dir;
 }
 
+/* test_rmtree - remove dir and all in it, then free the name; 0 or -1 */
+int
+test_rmtree(char *dir)
+{
+	char cmd[600];
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	rc = system(cmd) == 0 ? 0 : -1;
+	free(dir);
+	return rc;
+}
+
 /* test_write_file - dir/name with text; returns the path */
 char *
 test_write_file(const char *dir, const char *name, const char *text)

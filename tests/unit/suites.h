@@ -17,6 +17,7 @@ Suite *act_suite(void);
 
 /* helpers.c */
 char *test_tmpdir(void);
+int test_rmtree(char *dir);
 char *test_write_file(const char *dir, const char *name, const char *text);
 char *test_read_file(const char *path, size_t *len);
 

@@ -187,7 +187,7 @@ static const struct {
 
 START_TEST(test_cases)
 {
-	char *dir = test_tmpdir(), cmd[600];
+	char *dir = test_tmpdir();
 	struct cg_config *cfg = config(dir, cases[_i].extra);
 	struct fake f = {"", cases[_i].refuse};
 	struct act_outcome out =
@@ -201,16 +201,14 @@ START_TEST(test_cases)
 	if (cases[_i].action == CG_QUARANTINE)
 		ck_assert_msg(out.quarantine_id[0] != '\0', "no entry id");
 	config_free(cfg);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
-	free(dir);
+	ck_assert_int_eq(test_rmtree(dir), 0);
 }
 END_TEST
 
 /* a quarantine that cannot be written: tempfail, never a discard */
 START_TEST(test_store_fails)
 {
-	char *dir = test_tmpdir(), cmd[600], missing[600];
+	char *dir = test_tmpdir(), missing[600];
 	struct cg_config *cfg = config(dir, "");
 	struct fake f = {"", NULL};
 	struct act_outcome out;
@@ -227,9 +225,7 @@ START_TEST(test_store_fails)
 	/* the log line and a notice must not name an entry that is not there */
 	ck_assert_str_eq(out.quarantine_id, "");
 	config_free(cfg);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
-	free(dir);
+	ck_assert_int_eq(test_rmtree(dir), 0);
 }
 END_TEST
 

@@ -98,7 +98,6 @@ START_TEST(test_unique)
 	struct quarantine_meta m = meta();
 	char *dir = test_tmpdir(), id1[QUARANTINE_ID_MAX],
 	     id2[QUARANTINE_ID_MAX];
-	char cmd[600];
 	struct spool sp;
 
 	spool_init(&sp, "/tmp", 1024, NULL);
@@ -107,9 +106,7 @@ START_TEST(test_unique)
 	ck_assert_int_eq(quarantine_store(dir, &m, &sp, id2), 0);
 	ck_assert_str_ne(id1, id2);
 	ck_assert_int_eq(count(dir), 2);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
-	free(dir);
+	ck_assert_int_eq(test_rmtree(dir), 0);
 	spool_reset(&sp);
 }
 END_TEST
@@ -170,9 +167,7 @@ START_TEST(test_read_back)
 	ck_assert_int_eq(e.damaged, 1);
 	ck_assert_str_eq(e.problem, "truncated");
 	quarantine_entry_free(&e);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
-	free(dir);
+	ck_assert_int_eq(test_rmtree(dir), 0);
 	spool_reset(&sp);
 }
 END_TEST

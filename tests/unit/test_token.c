@@ -203,7 +203,7 @@ END_TEST
 /* one use, kept on disk; given back; forgotten once expired */
 START_TEST(test_use)
 {
-	char *dir = test_tmpdir(), cmd[600];
+	char *dir = test_tmpdir();
 	struct token_key key = {{5}, 1};
 	char tok[TOKEN_VALUE_MAX];
 	struct token t;
@@ -218,9 +218,7 @@ START_TEST(test_use)
 	ck_assert_int_eq(token_use(dir, &t), 1);
 	ck_assert_int_eq(token_expire(dir, NOW + 600 + 61), 1);
 	ck_assert_int_eq(token_use(dir, &t), 0);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
-	free(dir);
+	ck_assert_int_eq(test_rmtree(dir), 0);
 }
 END_TEST
 
@@ -261,9 +259,7 @@ START_TEST(test_key)
 	ck_assert(memcmp(again.k, r[0].key.k, TOKEN_KEY_BYTES) == 0);
 	snprintf(cmd, sizeof(cmd), "test $(ls -A '%s' | wc -l) -eq 1", dir);
 	ck_assert_msg(system(cmd) == 0, "a temporary key file was left");
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
-	free(dir);
+	ck_assert_int_eq(test_rmtree(dir), 0);
 }
 END_TEST
 
