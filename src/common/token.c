@@ -340,7 +340,9 @@ token_verify(const struct token_key *key, const struct token *t, time_t now,
 		return "no key to verify it with";
 	if (t->expiry < (long long)now)
 		return "expired";
-	if (t->expiry > (long long)now + TOKEN_TTL)
+	/* expiry >= now here: the unsigned difference is exact, where
+	 * now + TOKEN_TTL could overflow (found by tests/fuzz) */
+	if ((unsigned long long)t->expiry - (unsigned long long)now > TOKEN_TTL)
 		return "expiry too far ahead";
 	want = token_mac(key, t->id, t->expiry, t->flags, c);
 	ok = strlen(want) == 64 && token_equal(want, t->mac, 64);
