@@ -15,7 +15,7 @@
 # make demo       clamgate and a private Postfix on 127.0.0.1:2525
 # make demo-stop  stop them
 
-VERSION   = 0.2.0
+VERSION   = 0.3.0
 PREFIX   ?= /usr/local
 SBINDIR  ?= $(PREFIX)/sbin
 MANDIR   ?= $(PREFIX)/share/man
@@ -130,7 +130,7 @@ test: all $(BUILD)/unit-tests $(BUILD)/fakeclamd $(BUILD)/bench/loadgen \
 # each on its seed corpus and a few thousand mutations (tests/fuzz/run.sh
 # smoke); make fuzz runs each for FUZZ_SECONDS.
 FUZZ_NAMES   = clamd_reply reply header_text cidr_glob token quarantine_read \
-               config
+               config smtp
 FUZZ_SECONDS ?= 120
 FUZZ_BINS    = $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
 

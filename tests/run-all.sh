@@ -27,6 +27,8 @@ sh tests/protocol/run.sh "$BUILD" 2>&1 | tee -a "$LOG"
 section "load generator (concurrent sessions, unique corpus, unix and inet)"
 sh tests/bench/smoke.sh "$BUILD" 2>&1 | tee -a "$LOG"
 if [ "$(id -u)" -eq 0 ]; then
+	section "the systemd unit: exposure score, every system call of a traced daemon within its filter"
+	sh tests/cli/unit.sh "$BUILD" 2>&1 | tee -a "$LOG"
 	section "clamgate-quarantine (store filled by the real daemon)"
 	sh tests/quarantine/run.sh "$BUILD" 2>&1 | tee -a "$LOG"
 	section "end to end (private Postfix and Sendmail on 127.0.0.1, swaks, smtp-sink)"
@@ -34,6 +36,8 @@ if [ "$(id -u)" -eq 0 ]; then
 	sh tests/e2e/sendmail.sh "$BUILD" 2>&1 | tee -a "$LOG"
 	section "scanner.temp_dir full, read-only, missing; quarantine.directory full, read-only (tmpfs, through Postfix)"
 	sh tests/e2e/tempdir.sh "$BUILD" 2>&1 | tee -a "$LOG"
+	section "SIGKILL in the middle of a quarantine write, a stalled SMTP client (through Postfix)"
+	sh tests/e2e/faults.sh "$BUILD" 2>&1 | tee -a "$LOG"
 	section "detection parity: clamav-testfiles x wrappings x header forms x backends (${DETECT:-slice})"
 	sh tests/detect/run.sh "$BUILD" "${DETECT:-slice}" 2>&1 | tee -a "$LOG"
 else

@@ -47,6 +47,8 @@ struct cg_config {
 		char *user;  /* NULL or "": do not change user */
 		char *group; /* socket group, NULL: user's group */
 		mode_t socket_mode;
+		unsigned max_sessions;	 /* MTA connections at once */
+		unsigned max_recipients; /* recorded per message */
 	} milter;
 	struct {
 		enum cg_backend backend;
@@ -54,6 +56,7 @@ struct cg_config {
 		char *temp_dir;
 		uint64_t max_message_size;
 		uint64_t spool_memory;
+		uint64_t max_spool_disk;  /* spool file bytes, all messages */
 		uint64_t temp_min_free;	  /* bytes left free in temp_dir */
 		unsigned timeout;	  /* seconds for one scan */
 		unsigned max_concurrent;  /* resolved: never 0 */
@@ -90,6 +93,7 @@ struct cg_config {
 	struct {
 		struct cg_strlist admin; /* empty: no notifications at all */
 		char *from;
+		char *smtp; /* the MTA's SMTP listener; "": sendmail */
 		char *sendmail;
 		unsigned on; /* bit (1 << enum cg_action) */
 		unsigned max_per_hour;

@@ -46,6 +46,10 @@ struct policy_decision policy_decide(const struct cg_config *cfg,
 				     enum scan_status status,
 				     const char *virus);
 const char *policy_status_name(enum scan_status status);
+int policy_notice_allowed(const struct cg_config *cfg,
+			  const struct policy_origin *origin);
+int policy_may_refuse_rcpt(const struct cg_config *cfg,
+			   const struct policy_origin *origin);
 int policy_release_allowed(const struct cg_config *cfg,
 			   const struct policy_origin *origin);
 

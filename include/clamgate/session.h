@@ -37,6 +37,8 @@ struct session {
 	char **rcpts;
 	size_t n_rcpts;
 	size_t rcpts_cap;
+	size_t rcpts_over;    /* past milter.max_recipients, not recorded */
+	size_t rcpts_refused; /* past milter.max_recipients, 452 */
 	char *queue_id;
 	unsigned forged_status;	 /* X-Virus-Status headers received */
 	unsigned forged_scanned; /* X-Virus-Scanned headers received */
@@ -59,7 +61,7 @@ void session_set_daemon(struct session *s, const char *name, const char *port);
 void session_set_helo(struct session *s, const char *helo);
 void session_begin_message(struct session *s, const char *sender,
 			   int authenticated);
-void session_add_rcpt(struct session *s, const char *rcpt);
+int session_add_rcpt(struct session *s, const char *rcpt);
 void session_set_queue_id(struct session *s, const char *qid);
 void session_note_header(struct session *s, const char *name,
 			 const char *value);

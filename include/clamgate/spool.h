@@ -31,8 +31,12 @@ struct spool {
 	const char *tmpdir;
 	const char *lead; /* stored before the message, or NULL */
 	size_t lead_len;
-	int error; /* errno of the first failure, 0 if none */
+	int error;	  /* errno of the first failure, 0 if none */
+	uint64_t on_disk; /* bytes charged to the disk budget */
 };
+
+void spool_set_disk_budget(uint64_t bytes);
+uint64_t spool_disk_in_use(void);
 
 void spool_init(struct spool *sp, const char *tmpdir, size_t threshold,
 		const char *lead);

@@ -103,6 +103,13 @@ check_socket(struct cfg_ctx *c, const config_setting_t *s, const char *v)
 	return 0;
 }
 
+/* check_smtp - "" (use notify.sendmail) or a socket */
+static int
+check_smtp(struct cfg_ctx *c, const config_setting_t *s, const char *v)
+{
+	return *v == '\0' ? 0 : check_socket(c, s, v);
+}
+
 /* check_address - a bare address: local@domain, nothing else */
 static int
 check_address(struct cfg_ctx *c, const config_setting_t *s, const char *a)
@@ -307,6 +314,10 @@ const struct key_spec config_keys[] = {
     {KEY("milter", "user", CFG_STRING, milter.user, "\"clamgate\"")},
     {KEY("milter", "group", CFG_STRING, milter.group, NULL)},
     {KEY("milter", "socket_mode", CFG_MODE, milter.socket_mode, "\"0660\"")},
+    {KEY("milter", "max_sessions", CFG_UINT, milter.max_sessions, "1000"),
+     RANGE(1, 100000)},
+    {KEY("milter", "max_recipients", CFG_UINT, milter.max_recipients, "10000"),
+     RANGE(1, 1000000)},
 
     {KEY("scanner", "backend", CFG_ENUM, scanner.backend, "\"libclamav\""),
      .names = WORDS(backend_words)},
@@ -333,6 +344,9 @@ const struct key_spec config_keys[] = {
      RANGE(SIZE_K, 2 * SIZE_G)},
     {KEY("scanner", "spool_memory", CFG_SIZE, scanner.spool_memory, "\"1M\""),
      RANGE(0, 256 * SIZE_M)},
+    {KEY("scanner", "max_spool_disk", CFG_SIZE, scanner.max_spool_disk,
+	 "\"2G\""),
+     RANGE(0, 1024 * SIZE_G)},
     {KEY("scanner", "timeout", CFG_UINT, scanner.timeout, "120"),
      RANGE(1, 3600)},
     {KEY("scanner", "max_concurrent", CFG_UINT, scanner.max_concurrent, "0"),
@@ -382,6 +396,8 @@ const struct key_spec config_keys[] = {
      .check = check_address},
     {KEY("notify", "from", CFG_STRING, notify.from, "\"clamgate\""),
      .check = check_from},
+    {KEY("notify", "smtp", CFG_STRING, notify.smtp, "\"inet:25@127.0.0.1\""),
+     .check = check_smtp},
     {KEY("notify", "sendmail", CFG_PATH, notify.sendmail,
 	 "\"/usr/sbin/sendmail\"")},
     {KEY("notify", "on", CFG_FLAGS, notify.on,

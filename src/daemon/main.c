@@ -54,6 +54,7 @@
 #include "clamgate/reload.h"
 #include "clamgate/scan.h"
 #include "clamgate/scan_tmp.h"
+#include "clamgate/spool.h"
 #include "clamgate/token.h"
 
 struct options {
@@ -361,6 +362,7 @@ run(const struct cg_config *cfg, int foreground)
 	    0)
 		log_fatal("cannot set up the scan limit");
 	milter_setup(cfg, be, sc, &key);
+	spool_set_disk_budget(cfg->scanner.max_spool_disk);
 	open_socket(cfg);
 	prepare_quarantine(cfg);
 	if (daemon_drop_privileges(cfg) < 0)

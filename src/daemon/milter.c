@@ -6,9 +6,11 @@
  *	and returns.  Everything that decides happens at end of message:
  *	milter_eom() scans (scan_message), decides (policy_decide), acts
  *	(act_apply) and logs one line.  Callbacks before end of message
- *	never reject; where the MTA allows it (SMFIP_NR_*) they do not even
- *	answer HELO, RCPT, headers or body, so the MTA streams those without
- *	a round trip each.  DATA is the exception, answered on purpose: it
+ *	never reject a message; where the MTA allows it (SMFIP_NR_*) they
+ *	do not even answer HELO, headers or body, so the MTA streams those
+ *	without a round trip each.  RCPT is answered, because a recipient
+ *	past milter.max_recipients gets 452 4.5.3.  DATA is answered on
+ *	purpose too: it
  *	is the MTA's last packet before the message itself, and Postfix
  *	writes the message from another process (cleanup).  Unanswered, the
  *	DATA-stage packet stays unacknowledged (clamgate's kernel delays its
@@ -21,7 +23,8 @@
  *
  *	The count of messages in flight (envfrom to eom or abort) lets
  *	milter_drain() wait for them after SIGTERM; while draining, new
- *	connections and new messages get 451 4.3.2.
+ *	connections and new messages get 451 4.3.2, as do connections past
+ *	milter.max_sessions.
  * DIAGNOSTICS
  *	A callback never exits.  Spool and scan failures become the
  *	on_error action (tempfail by default) at end of message.
@@ -46,9 +49,11 @@
 #define WANT_ACTIONS                                                           \
 	(SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_SETSYMLIST)
 #define WANT_STEPS                                                             \
-	(SMFIP_NOUNKNOWN | SMFIP_HDR_LEADSPC | SMFIP_NR_HELO | SMFIP_NR_RCPT | \
-	 SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
-#define DRAIN_TEXT "clamgate is restarting; try again later"
+	(SMFIP_NOUNKNOWN | SMFIP_HDR_LEADSPC | SMFIP_NR_HELO | SMFIP_NR_HDR |  \
+	 SMFIP_NR_EOH | SMFIP_NR_BODY)
+#define DRAIN_TEXT	"clamgate is restarting; try again later"
+#define BUSY_TEXT	"clamgate has too many connections; try again later"
+#define LIMIT_LOG_EVERY 60 /* seconds between "too many sessions" lines */
 
 static const struct cg_config *milter_cfg;
 static const struct scan_backend *milter_backend;
@@ -59,6 +64,7 @@ static pthread_mutex_t busy_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t busy_cond = PTHREAD_COND_INITIALIZER;
 static unsigned busy_messages;
 static atomic_int draining;
+static atomic_uint open_sessions;
 
 /* milter_setup - what the callbacks work with */
 void
@@ -141,8 +147,31 @@ milter_session(SMFICTX *ctx)
 	if (s == NULL) {
 		s = session_new(milter_cfg);
 		smfi_setpriv(ctx, s);
+		atomic_fetch_add(&open_sessions, 1);
 	}
 	return s;
+}
+
+/* milter_too_many - tempfail a connection past milter.max_sessions; say
+ * so at once, then at most once a minute with the count since */
+static sfsistat
+milter_too_many(SMFICTX *ctx, unsigned open)
+{
+	static _Atomic time_t said;
+	static atomic_ulong refused;
+	time_t now = time(NULL), then = atomic_load(&said);
+	unsigned long n = atomic_fetch_add(&refused, 1) + 1;
+
+	if (now - then >= LIMIT_LOG_EVERY &&
+	    atomic_compare_exchange_strong(&said, &then, now)) {
+		atomic_fetch_sub(&refused, n);
+		log_warn("%u connections from the MTA, more than "
+			 "milter.max_sessions (%u): %lu tempfailed%s",
+			 open, milter_cfg->milter.max_sessions, n,
+			 then ? " since the last report" : "");
+	}
+	smfi_setreply(ctx, "451", "4.3.2", BUSY_TEXT);
+	return SMFIS_TEMPFAIL;
 }
 
 /* milter_end_message - forget the message, count it out */
@@ -213,8 +242,12 @@ milter_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	session_set_client(s, hostname, hostaddr);
 	session_set_daemon(s, smfi_getsymval(ctx, "{daemon_name}"),
 			   smfi_getsymval(ctx, "{daemon_port}"));
+	unsigned open = atomic_load(&open_sessions);
+
 	if (atomic_load(&draining))
 		return milter_refuse(ctx);
+	if (open > milter_cfg->milter.max_sessions)
+		return milter_too_many(ctx, open);
 	return SMFIS_CONTINUE;
 }
 
@@ -241,13 +274,33 @@ milter_envfrom(SMFICTX *ctx, char **argv)
 	return SMFIS_CONTINUE;
 }
 
+/* milter_envrcpt - record the recipient; past milter.max_recipients,
+ * 452 4.5.3 so the client sends the rest in another transaction (RFC
+ * 5321 4.5.3.1.10), or, on the non-SMTP path, where a refused recipient
+ * keeps the message in the queue as a configuration error, a tempfail of
+ * the whole message at its end */
 static sfsistat
 milter_envrcpt(SMFICTX *ctx, char **argv)
 {
 	struct session *s = milter_session(ctx);
+	int refuse;
 
-	session_add_rcpt(s, argv[0]);
-	return milter_go_on(s, SMFIP_NR_RCPT);
+	if (session_add_rcpt(s, argv[0]) == 0)
+		return SMFIS_CONTINUE;
+	refuse = policy_may_refuse_rcpt(milter_cfg, &s->origin);
+	if (s->rcpts_over + s->rcpts_refused == 0)
+		log_warn("%s: more than milter.max_recipients (%u) "
+			 "recipients: %s",
+			 session_queue_id(s), milter_cfg->milter.max_recipients,
+			 refuse ? "the rest get 452 4.5.3"
+				: "the message is tempfailed");
+	if (!refuse) {
+		s->rcpts_over++;
+		return SMFIS_CONTINUE;
+	}
+	s->rcpts_refused++;
+	smfi_setreply(ctx, "452", "4.5.3", "Too many recipients");
+	return SMFIS_TEMPFAIL;
 }
 
 /* milter_data - answered, so that the MTA's DATA packet is acknowledged */
@@ -292,7 +345,12 @@ static void
 milter_scan(struct session *s, struct scan_result *res)
 {
 	memset(res, 0, sizeof(*res));
-	if (s->spool.error) {
+	if (s->rcpts_over > 0) {
+		res->status = SCAN_ERROR;
+		snprintf(res->detail, sizeof(res->detail),
+			 "%zu recipients past milter.max_recipients",
+			 s->rcpts_over);
+	} else if (s->spool.error) {
 		res->status = SCAN_ERROR;
 		snprintf(res->detail, sizeof(res->detail), "spool: %s",
 			 strerror(s->spool.error));
@@ -478,6 +536,7 @@ milter_close(SMFICTX *ctx)
 		milter_end_message(s);
 		session_free(s);
 		smfi_setpriv(ctx, NULL);
+		atomic_fetch_sub(&open_sessions, 1);
 	}
 	return SMFIS_CONTINUE;
 }

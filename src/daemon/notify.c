@@ -29,12 +29,14 @@
 #include "clamgate/notice.h"
 #include "clamgate/notify.h"
 #include "clamgate/sendmail.h"
+#include "clamgate/smtp_submit.h"
 #include "clamgate/token.h"
 #include "clamgate/xmalloc.h"
 
-#define TALLY_MAX 100
-#define IDS_MAX	  50
-#define RETRIES	  3
+#define TALLY_MAX    100
+#define IDS_MAX	     50
+#define RETRIES	     3
+#define SMTP_SECONDS 60 /* one SMTP conversation, start to end */
 
 struct tally {
 	char *name;
@@ -224,6 +226,22 @@ notify_sign(char *msg)
 	return out;
 }
 
+/* notify_submit - one attempt: over SMTP to notify.smtp, or through
+ * notify.sendmail where notify.smtp is "" */
+static int
+notify_submit(char *msg, char *err, size_t errlen)
+{
+	const struct cg_strlist *to = &nt_cfg->notify.admin;
+
+	if (nt_cfg->notify.smtp[0] != '\0')
+		return smtp_submit(nt_cfg->notify.smtp, nt_cfg->notify.from,
+				   to->items, to->count, msg, SMTP_SECONDS, err,
+				   errlen);
+	return sendmail_submit(nt_cfg->notify.sendmail, nt_cfg->notify.from,
+			       to->items, to->count, notify_feed, msg, err,
+			       errlen);
+}
+
 /* notify_send - submit one composed message, with retries */
 static void
 notify_send(char *msg, const char *what)
@@ -231,10 +249,7 @@ notify_send(char *msg, const char *what)
 	char err[512];
 
 	for (int attempt = 1; attempt <= RETRIES; attempt++) {
-		if (sendmail_submit(
-			nt_cfg->notify.sendmail, nt_cfg->notify.from,
-			nt_cfg->notify.admin.items, nt_cfg->notify.admin.count,
-			notify_feed, msg, err, sizeof(err)) == 0) {
+		if (notify_submit(msg, err, sizeof(err)) == 0) {
 			log_info("notify: sent %s to %zu admin address(es)",
 				 what, nt_cfg->notify.admin.count);
 			break;

@@ -60,9 +60,11 @@ pass_why(const struct cg_config *cfg, const struct token_key *key,
 	const char *why;
 	int rc;
 
-	if (!policy_release_allowed(cfg, &s->origin))
+	if (kind == PASS_RELEASE && !policy_release_allowed(cfg, &s->origin))
 		return "it came from an SMTP client, not on the non-SMTP "
 		       "path or from the local submission program";
+	if (kind == PASS_NOTICE && !policy_notice_allowed(cfg, &s->origin))
+		return "it came from an SMTP client that is not local";
 	if (!(s->actions & SMFIF_CHGHDRS))
 		return "the MTA does not allow header changes "
 		       "(SMFIF_CHGHDRS), so the token could not be removed";

@@ -96,6 +96,29 @@ policy_release_allowed(const struct cg_config *cfg,
 	return policy_is_nonsmtp(cfg, o) || policy_is_local_submission(cfg, o);
 }
 
+/* policy_notice_allowed - our own notice may come back on the release
+ * paths, and, as notify.smtp submits it, from any loopback SMTP client
+ * that did not authenticate */
+int
+policy_notice_allowed(const struct cg_config *cfg,
+		      const struct policy_origin *o)
+{
+	if (policy_release_allowed(cfg, o))
+		return 1;
+	return o->has_addr && o->port != 0 && policy_is_loopback(&o->addr) &&
+	       !o->authenticated;
+}
+
+/* policy_may_refuse_rcpt - a recipient may be refused with a 4xx: not
+ * on Postfix's non-SMTP path, where cleanup keeps the whole message in
+ * the queue as a configuration error */
+int
+policy_may_refuse_rcpt(const struct cg_config *cfg,
+		       const struct policy_origin *o)
+{
+	return !policy_is_nonsmtp(cfg, o);
+}
+
 /* policy_unsafe_reason - why a reject would cause backscatter, or NULL */
 const char *
 policy_unsafe_reason(const struct cg_config *cfg, const struct policy_origin *o)

@@ -25,7 +25,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <arpa/inet.h>
-#include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -33,13 +32,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "clamgate/canary.h"
 #include "clamgate/clamd_reply.h"
 #include "clamgate/log.h"
+#include "clamgate/netio.h"
 #include "clamgate/scan.h"
 #include "clamgate/xmalloc.h"
 
@@ -50,8 +49,7 @@
 
 struct server {
 	char *spec;
-	struct sockaddr_storage addr;
-	socklen_t addrlen;
+	struct netio_addr addr;
 	atomic_int up;	      /* 1 up, 0 down, -1 not probed yet */
 	unsigned outstanding; /* under the scanner's lock */
 	time_t canary_at;     /* last canaries passed (its probe only) */
@@ -71,148 +69,6 @@ struct scanner {
 	int probing, stopping;
 };
 
-/* clamd_resolve - "unix:/p", "inet:PORT@HOST", "inet6:PORT@HOST" */
-static int
-clamd_resolve(struct server *s, char *err, size_t errlen)
-{
-	const char *spec = s->spec, *colon = strchr(spec, ':');
-	struct addrinfo hints, *ai;
-	char host[256], port[8];
-	int inet6 = strncmp(spec, "inet6:", 6) == 0;
-
-	if (strncmp(spec, "inet", 4) != 0) {
-		struct sockaddr_un *un = (struct sockaddr_un *)&s->addr;
-		if (strlen(colon + 1) >= sizeof(un->sun_path)) {
-			snprintf(err, errlen, "%s: path too long", spec);
-			return -1;
-		}
-		un->sun_family = AF_UNIX;
-		strcpy(un->sun_path, colon + 1);
-		s->addrlen = sizeof(*un);
-		return 0;
-	}
-	if (sscanf(colon + 1, "%7[0-9]@%255s", port, host) != 2)
-		snprintf(host, sizeof(host), inet6 ? "::1" : "127.0.0.1");
-	if (host[0] == '[') {
-		memmove(host, host + 1, strlen(host));
-		host[strcspn(host, "]")] = '\0';
-	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = inet6 ? AF_INET6 : AF_INET;
-	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo(host, port, &hints, &ai) != 0) {
-		snprintf(err, errlen, "%s: cannot resolve %s", spec, host);
-		return -1;
-	}
-	memcpy(&s->addr, ai->ai_addr, ai->ai_addrlen);
-	s->addrlen = ai->ai_addrlen;
-	freeaddrinfo(ai);
-	return 0;
-}
-
-/* clamd_now_ms - a monotonic clock in milliseconds */
-static long long
-clamd_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* clamd_until - the deadline seconds from now */
-static long long
-clamd_until(unsigned seconds)
-{
-	return clamd_now_ms() + (long long)seconds * 1000;
-}
-
-/* clamd_wait - until fd is ready for events or the deadline passed */
-static int
-clamd_wait(int fd, short events, long long until)
-{
-	struct pollfd p = {.fd = fd, .events = events};
-
-	for (;;) {
-		long long left = until - clamd_now_ms();
-		int rc;
-		if (left <= 0)
-			break;
-		rc = poll(&p, 1, left > 60000 ? 60000 : (int)left);
-		if (rc > 0)
-			return 0;
-		if (rc < 0 && errno != EINTR)
-			return -1;
-	}
-	errno = ETIMEDOUT;
-	return -1;
-}
-
-/* clamd_connect - a connected, non-blocking socket within connect_s
- * seconds and before the deadline until, whichever comes first */
-static int
-clamd_connect(const struct server *s, unsigned connect_s, long long until)
-{
-	long long by = clamd_until(connect_s);
-
-	int fd, soerr = 0;
-	socklen_t len = sizeof(soerr);
-
-	fd = socket(s->addr.ss_family,
-		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	if (connect(fd, (const struct sockaddr *)&s->addr, s->addrlen) < 0) {
-		if (errno != EINPROGRESS) /* EAGAIN: a unix backlog is full */
-			goto fail;
-		if (clamd_wait(fd, POLLOUT, by < until ? by : until) < 0 ||
-		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0 ||
-		    soerr) {
-			errno = soerr ? soerr : ETIMEDOUT;
-			goto fail;
-		}
-	}
-	return fd;
-fail:
-	close(fd);
-	return -1;
-}
-
-/* clamd_send - write all of buf before the deadline */
-static int
-clamd_send(int fd, const void *buf, size_t len, long long until)
-{
-	const char *p = buf;
-
-	while (len > 0) {
-		ssize_t n;
-		if (clamd_wait(fd, POLLOUT, until) < 0)
-			return -1;
-		n = send(fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* clamd_recv - some bytes before the deadline; 0 at EOF, -1 on error */
-static ssize_t
-clamd_recv(int fd, char *buf, size_t len, long long until)
-{
-	for (;;) {
-		ssize_t n;
-		if (clamd_wait(fd, POLLIN, until) < 0)
-			return -1;
-		n = recv(fd, buf, len, MSG_DONTWAIT);
-		if (n >= 0 || (errno != EINTR && errno != EAGAIN))
-			return n;
-	}
-}
-
 /* clamd_reply - read up to the NUL (or EOF) before the deadline: a
  * server that drips bytes cannot hold the scan past it; the caller
  * frees */
@@ -229,7 +85,7 @@ clamd_reply(int fd, long long until)
 				break;
 			buf = xrealloc(buf, cap *= 2);
 		}
-		n = clamd_recv(fd, buf + len, cap - len - 1, until);
+		n = netio_recv(fd, buf + len, cap - len - 1, until);
 		if (n < 0) {
 			len = 0; /* cut short: no reply at all */
 			break;
@@ -255,13 +111,13 @@ clamd_reply(int fd, long long until)
 static char *
 clamd_command(const struct scanner *sc, const struct server *s, const char *cmd)
 {
-	long long until = clamd_until(sc->connect_timeout);
-	int fd = clamd_connect(s, sc->connect_timeout, until);
+	long long until = netio_until(sc->connect_timeout);
+	int fd = netio_connect(&s->addr, sc->connect_timeout, until);
 	char *reply = NULL;
 
 	if (fd < 0)
 		return NULL;
-	if (clamd_send(fd, cmd, strlen(cmd) + 1, until) == 0)
+	if (netio_send(fd, cmd, strlen(cmd) + 1, until) == 0)
 		reply = clamd_reply(fd, until);
 	close(fd);
 	return reply;
@@ -276,8 +132,8 @@ clamd_fildes(int fd, int file, long long until)
 	struct msghdr msg;
 	struct cmsghdr *c;
 
-	if (clamd_send(fd, cmd, sizeof(cmd), until) < 0 ||
-	    clamd_wait(fd, POLLOUT, until) < 0)
+	if (netio_send(fd, cmd, sizeof(cmd), until) < 0 ||
+	    netio_wait(fd, POLLOUT, until) < 0)
 		return -1;
 	memset(&msg, 0, sizeof(msg));
 	memset(ctl, 0, sizeof(ctl));
@@ -301,7 +157,7 @@ clamd_instream(int fd, const struct spool *sp, long long until)
 	static const char cmd[] = "zINSTREAM";
 	char *buf = xmalloc(CHUNK + 4);
 	uint64_t off = 0;
-	int rc = clamd_send(fd, cmd, sizeof(cmd), until);
+	int rc = netio_send(fd, cmd, sizeof(cmd), until);
 
 	while (rc == 0 && off < sp->stored) {
 		ssize_t n = spool_read(sp, off, buf + 4, CHUNK);
@@ -312,12 +168,12 @@ clamd_instream(int fd, const struct spool *sp, long long until)
 		}
 		be = htonl((uint32_t)n);
 		memcpy(buf, &be, 4);
-		rc = clamd_send(fd, buf, (size_t)n + 4, until);
+		rc = netio_send(fd, buf, (size_t)n + 4, until);
 		off += (uint64_t)n;
 	}
 	memset(buf, 0, 4);
 	if (rc == 0)
-		rc = clamd_send(fd, buf, 4, until);
+		rc = netio_send(fd, buf, 4, until);
 	free(buf);
 	return rc;
 }
@@ -328,12 +184,12 @@ static int
 clamd_scan_one(struct scanner *sc, const struct server *s,
 	       const struct spool *sp, long long until, struct scan_result *res)
 {
-	int fd = clamd_connect(s, sc->connect_timeout, until), sent;
+	int fd = netio_connect(&s->addr, sc->connect_timeout, until), sent;
 	char *reply;
 
 	if (fd < 0)
 		return -1;
-	if (s->addr.ss_family == AF_UNIX && sp->fd >= 0 &&
+	if (s->addr.addr.ss_family == AF_UNIX && sp->fd >= 0 &&
 	    lseek(sp->fd, 0, SEEK_SET) == 0)
 		sent = clamd_fildes(fd, sp->fd, until);
 	else
@@ -410,7 +266,7 @@ clamd_mark(struct server *s, int up, const char *why)
 static long long
 clamd_share(const struct scanner *sc, const char *tried, long long until)
 {
-	long long now = clamd_now_ms();
+	long long now = netio_now_ms();
 	long long untried = 1;
 
 	for (size_t i = 0; i < sc->n; i++)
@@ -426,7 +282,7 @@ clamd_scan(struct scanner *sc, const struct spool *sp, struct scan_result *res)
 	/* until is the deadline that counts; deadline (the wall clock) only
 	 * bounds the wait for a free connection slot */
 	time_t deadline = time(NULL) + sc->timeout;
-	long long until = clamd_until(sc->timeout);
+	long long until = netio_until(sc->timeout);
 	char *tried = xcalloc(sc->n, 1);
 	struct server *s;
 
@@ -435,7 +291,7 @@ clamd_scan(struct scanner *sc, const struct spool *sp, struct scan_result *res)
 	pthread_mutex_unlock(&sc->lock);
 	res->status = SCAN_ERROR;
 	snprintf(res->detail, sizeof(res->detail), "no clamd server is up");
-	while (clamd_now_ms() < until &&
+	while (netio_now_ms() < until &&
 	       (s = clamd_pick(sc, tried, deadline)) != NULL) {
 		int rc;
 		tried[s - sc->srv] = 1;
@@ -499,7 +355,7 @@ clamd_canary_scan(struct scanner *sc, const struct server *s, char *buf,
 	(void)spool_append(&sp, buf, len);
 	free(buf);
 	memset(&res, 0, sizeof(res));
-	rc = clamd_scan_one(sc, s, &sp, clamd_until(seconds), &res);
+	rc = clamd_scan_one(sc, s, &sp, netio_until(seconds), &res);
 	spool_reset(&sp);
 	return rc < 0 ? -1 : (int)res.status;
 }
@@ -626,7 +482,8 @@ clamd_open(const struct cg_config *cfg, char *err, size_t errlen)
 		 * canaries */
 		sc->srv[i].spec = xstrdup(cfg->scanner.clamd.items[i]);
 		atomic_store(&sc->srv[i].up, -1);
-		if (clamd_resolve(&sc->srv[i], err, errlen) < 0) {
+		if (netio_resolve(sc->srv[i].spec, &sc->srv[i].addr, err,
+				  errlen) < 0) {
 			sc->n = i + 1;
 			scan_clamd_backend.close(sc);
 			return NULL;
@@ -670,21 +527,21 @@ clamd_size_check(struct scanner *sc, const struct server *s)
 	static const char cmd[] = "zINSTREAM";
 	uint64_t left = sc->max_size + sizeof(SCAN_LEAD);
 	char *buf = xcalloc(1, CHUNK + 4), *reply = NULL;
-	long long until = clamd_until(sc->timeout);
-	int fd = clamd_connect(s, sc->connect_timeout, until);
-	int rc = fd < 0 ? -1 : clamd_send(fd, cmd, sizeof(cmd), until);
+	long long until = netio_until(sc->timeout);
+	int fd = netio_connect(&s->addr, sc->connect_timeout, until);
+	int rc = fd < 0 ? -1 : netio_send(fd, cmd, sizeof(cmd), until);
 	const char *why = NULL;
 
 	while (rc == 0 && left > 0) {
 		uint32_t n = left < CHUNK ? (uint32_t)left : CHUNK,
 			 be = htonl(n);
 		memcpy(buf, &be, 4);
-		rc = clamd_send(fd, buf, n + 4, until);
+		rc = netio_send(fd, buf, n + 4, until);
 		left -= n;
 	}
 	memset(buf, 0, 4);
 	if (rc == 0)
-		rc = clamd_send(fd, buf, 4, until);
+		rc = netio_send(fd, buf, 4, until);
 	/* a server that stops reading at StreamMaxLength still answers */
 	if (fd >= 0)
 		reply = clamd_reply(fd, until);

@@ -127,15 +127,19 @@ session_begin_message(struct session *s, const char *sender, int authenticated)
 	clock_gettime(CLOCK_MONOTONIC, &s->started);
 }
 
-/* session_add_rcpt - one RCPT TO */
-void
+/* session_add_rcpt - one RCPT TO; -1 if milter.max_recipients are
+ * recorded already */
+int
 session_add_rcpt(struct session *s, const char *rcpt)
 {
+	if (s->n_rcpts >= s->cfg->milter.max_recipients)
+		return -1;
 	if (s->n_rcpts == s->rcpts_cap) {
 		s->rcpts_cap = s->rcpts_cap ? s->rcpts_cap * 2 : 4;
 		s->rcpts = xrealloc(s->rcpts, s->rcpts_cap * sizeof(char *));
 	}
 	s->rcpts[s->n_rcpts++] = session_addr(rcpt);
+	return 0;
 }
 
 /* session_set_queue_id - the MTA's queue id, once known */
@@ -202,6 +206,7 @@ session_reset_message(struct session *s)
 	s->subject = s->message_id = NULL;
 	s->rcpts = NULL;
 	s->n_rcpts = s->rcpts_cap = 0;
+	s->rcpts_over = s->rcpts_refused = 0;
 	s->forged_status = s->forged_scanned = 0;
 	s->n_release = s->n_notice = 0;
 	memset(&s->pass, 0, sizeof(s->pass));

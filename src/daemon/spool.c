@@ -10,6 +10,12 @@
  *	Headers arrive from libmilter as name and value; spool_append_header
  *	re-assembles them with CRLF line ends as they were on the wire.
  *
+ *	All spool files together may hold at most the budget set by
+ *	spool_set_disk_budget() (scanner.max_spool_disk): a message whose
+ *	next bytes would pass it fails with EDQUOT, as on a full disk, so
+ *	that a burst of large messages cannot fill the filesystem that the
+ *	MTA's queue may share.  Each spool gives its share back when reset.
+ *
  *	The lead given to spool_init() is stored before the first byte of
  *	each message, so that a scanner reading the stored bytes (from
  *	memory, or the file by descriptor, as clamd's FILDES does) sees it
@@ -21,6 +27,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +37,45 @@
 #include "clamgate/log.h"
 #include "clamgate/spool.h"
 #include "clamgate/xmalloc.h"
+
+static _Atomic uint64_t spool_disk_used;
+static _Atomic uint64_t spool_disk_budget; /* 0: no budget */
+
+/* spool_set_disk_budget - bytes all spool files may hold; 0: no limit */
+void
+spool_set_disk_budget(uint64_t bytes)
+{
+	atomic_store(&spool_disk_budget, bytes);
+}
+
+/* spool_disk_in_use - bytes held by spool files now */
+uint64_t
+spool_disk_in_use(void)
+{
+	return atomic_load(&spool_disk_used);
+}
+
+/* spool_charge - take len bytes of the disk budget; 0, or -1 (EDQUOT)
+ * without taking anything */
+static int
+spool_charge(struct spool *sp, size_t len)
+{
+	uint64_t budget = atomic_load(&spool_disk_budget);
+	uint64_t now = atomic_fetch_add(&spool_disk_used, len) + len;
+
+	if (budget > 0 && now > budget) {
+		atomic_fetch_sub(&spool_disk_used, len);
+		errno = EDQUOT;
+		sp->error = EDQUOT;
+		log_error("spool files would pass scanner.max_spool_disk "
+			  "(%llu bytes in use of %llu): message tempfailed",
+			  (unsigned long long)(now - len),
+			  (unsigned long long)budget);
+		return -1;
+	}
+	sp->on_disk += len;
+	return 0;
+}
 
 /* spool_init - an empty spool */
 void
@@ -50,6 +96,7 @@ spool_reset(struct spool *sp)
 {
 	if (sp->fd >= 0)
 		close(sp->fd);
+	atomic_fetch_sub(&spool_disk_used, sp->on_disk);
 	free(sp->mem);
 	spool_init(sp, sp->tmpdir, sp->threshold, sp->lead);
 }
@@ -84,9 +131,11 @@ spool_fail(struct spool *sp, const char *what)
 static int
 spool_spill(struct spool *sp)
 {
-	int fd = spool_open_tmp(sp->tmpdir);
+	int fd;
 
-	if (fd < 0)
+	if (spool_charge(sp, sp->len) < 0)
+		return -1;
+	if ((fd = spool_open_tmp(sp->tmpdir)) < 0)
 		return spool_fail(sp, "create");
 	if (fdio_write_all(fd, sp->mem, sp->len) < 0) {
 		spool_fail(sp, "write");
@@ -107,6 +156,8 @@ spool_store(struct spool *sp, const void *data, size_t len)
 	if (sp->fd < 0 && sp->len + len > sp->threshold && spool_spill(sp) < 0)
 		return -1;
 	if (sp->fd >= 0) {
+		if (spool_charge(sp, len) < 0)
+			return -1;
 		if (fdio_write_all(sp->fd, data, len) < 0)
 			return spool_fail(sp, "write");
 	} else {

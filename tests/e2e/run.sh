@@ -52,7 +52,7 @@ CG_QUARANTINE="sendmail = \"$T/sendmail-wrapper\";"
 # notify.from unqualified: Postfix makes it clamgate@test.example
 # (myorigin) before the milter sees the notice come back
 CG_EXTRA="notify: { admin = [ \"admin@dest.example\" ]; from = \"clamgate\";
-  sendmail = \"$T/sendmail-wrapper\"; };"
+  smtp = \"\"; sendmail = \"$T/sendmail-wrapper\"; };"
 pf_write_config
 # the MTA's sendmail, keeping a copy of each submission in $T/submitted
 mkdir -p "$T/submitted"
@@ -250,6 +250,23 @@ check "notify: notices came back through the milter unscanned, token removed" \
 check "notify: clamgate recognised its own notices" grep -q "verdict=notice .*action=accept reason=own-notice" "$T/clamgate.log"
 check "notify: no notice carries the virus or the attachment" \
 	sh -c "! grep -l -s '^Subject: \[clamgate\] ' '$T'/sink/* | xargs grep -l -E 'EICAR-STANDARD|WDVPIVAl' | grep -q ."
+
+# --- notify.smtp (the default): notices over SMTP, as under the unit -----------
+# (there no_new_privs keeps sendmail's set-group-id helper from the queue)
+notices_before=$(grep -l -s '^Subject: \[clamgate\] ' "$T"/sink/* | wc -l)
+own_before=$(grep -c "verdict=notice .*reason=own-notice" "$T/clamgate.log")
+CG_EXTRA="notify: { admin = [ \"admin@dest.example\" ]; from = \"clamgate\";
+  smtp = \"inet:$PORT_IN@127.0.0.1\"; sendmail = \"/nonexistent\"; };"
+cg_start
+smtp smtpnotice --xclient-addr 127.0.0.7 --xclient-name relay.local --attach "$T/eicar.com"
+check "notify.smtp: a virus from a trusted relay is quarantined" wait_quarantined smtpnotice
+more_notices() { [ "$(grep -l -s '^Subject: \[clamgate\] ' "$T"/sink/* | wc -l)" -gt "$notices_before" ]; }
+check "notify.smtp: the notice reached the admin mailbox by SMTP" wait_for 15 more_notices
+check "notify.smtp: clamgate logged the submission" grep -q "notify: sent notice to 1 admin" "$T/clamgate.log"
+own_after=$(grep -c "verdict=notice .*reason=own-notice" "$T/clamgate.log")
+check "notify.smtp: the notice came back from 127.0.0.1 and was recognised as our own" \
+	test "$own_after" -gt "$own_before"
+check "notify.smtp: the token never reaches the admin" eval '! heads | grep -q -E "^X-Clamgate-Notify"'
 
 # --- the invariant: nothing to any envelope sender ------------------------------
 for _ in $(seq 1 50); do queue_empty && break; pf_flush; sleep 0.2; done

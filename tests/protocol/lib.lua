@@ -110,15 +110,11 @@ end
 function send(conn, opts)
 	local headers = opts.headers or DEFAULT_HEADERS
 	envelope(conn, opts.from, opts.rcpts, headers, opts.auth)
-	if opts.bodyfile then
-		-- in chunks of 65535 bytes, the most the protocol carries
-		local s = readfile(opts.bodyfile)
-		for i = 1, #s, 65535 do
-			check(mt.bodystring(conn, s:sub(i, i + 65534)) == nil, "body chunk")
-		end
-	end
-	if opts.body then
-		check(mt.bodystring(conn, opts.body) == nil, "body")
+	-- in chunks of 65535 bytes, the most the protocol carries
+	local s = opts.body or ""
+	if opts.bodyfile then s = readfile(opts.bodyfile) .. s end
+	for i = 1, #s, 65535 do
+		check(mt.bodystring(conn, s:sub(i, i + 65534)) == nil, "body chunk")
 	end
 	check(mt.eom(conn) == nil, "eom")
 	return mt.getreply(conn)

@@ -54,7 +54,7 @@ start() {
 		printf 'quarantine: { directory = "%s/q"; };\n' "$d"
 		printf 'log: { level = "debug"; };\n'
 		printf 'notify: { admin = [ "admin@local.example" ]; from = "clamgate@local.example";\n'
-		printf '  sendmail = "%s"; %s };\n' "$TOP/tests/quarantine/fake-sendmail" "${NOTIFY_EXTRA:-}"
+		printf '  smtp = ""; sendmail = "%s"; %s };\n' "$TOP/tests/quarantine/fake-sendmail" "${NOTIFY_EXTRA:-}"
 		for line in "$@"; do printf '%s\n' "$line"; done
 	} > "$d/clamgate.conf"
 	mkdir -p "$d/notices"
@@ -206,6 +206,57 @@ m=$(stat -c '%U %a' "$T/withgrp/q" 2>&1)
 [ "$m" = "nobody 700" ] && good "the quarantine directory the daemon makes: its user's, 0700" \
 	|| bad "quarantine directory made as $m"
 kill -TERM "$PID"; wait_exit "$PID" 30
+
+# the default limits against big envelopes, many headers, NULs, 500 idle
+# connections; its last test sends SIGTERM with 32 messages in flight
+start edge "unix:$T/edge.sock"
+wait_log "$DIR/log" "signatures loaded" 1
+lua edge.lua
+wait_exit "$PID" && good "edge: exits once the 32 messages in flight are done" \
+	|| bad "edge: still running after SIGTERM"
+grep -q 'from=<sender@remote.example> nrcpt=10000 size=' "$DIR/log" \
+	&& good "edge: the log line counts 10000 recipients" || bad "edge: nrcpt=10000 not logged"
+
+# a 100 MB message, max_message_size above and below it (check-full)
+if [ "${DETECT:-slice}" = full ]; then
+	{
+		printf -- '--b1\r\nContent-Type: application/octet-stream\r\n'
+		printf -- 'Content-Transfer-Encoding: base64\r\n\r\n'
+		head -c 78643200 /dev/urandom | base64 -w 76 | sed 's/$/\r/'
+		printf -- '--b1\r\nContent-Type: application/octet-stream\r\n'
+		printf -- 'Content-Transfer-Encoding: base64\r\n\r\n%s\r\n--b1--\r\n' "$eicar_b64"
+	} > "$T/data/huge-virus.txt"
+	for limit in above below; do
+		[ $limit = above ] && size=120M || size=50M
+		SCANNER_EXTRA="max_message_size = \"$size\";"
+		start "huge-$limit" "unix:$T/huge-$limit.sock"
+		SCANNER_EXTRA=
+		wait_log "$DIR/log" "signatures loaded" 1
+		miltertest -D lib="$HERE/lib.lua" -D sock="$SOCK" -D qdir="$DIR/q" \
+			-D data="$T/data" -D pid="$PID" -D limit="$limit" \
+			-s "$HERE/huge.lua" || FAILED=1
+		stop
+	done
+	rm -f "$T/data/huge-virus.txt"
+fi
+
+# limits: each is a tempfail and one log line, never a loss
+MILTER_EXTRA='user = ""; max_sessions = 20; max_recipients = 100;'
+SCANNER_EXTRA='max_spool_disk = "2M";'
+start limits "unix:$T/limits.sock"
+MILTER_EXTRA= SCANNER_EXTRA=
+wait_log "$DIR/log" "signatures loaded" 1
+lua limits.lua; stop
+[ "$(grep -c 'more than milter.max_sessions (20): 1 tempfailed$' "$DIR/log")" -eq 1 ] \
+	&& good "limits: the refused connection is logged once" || bad "limits: max_sessions log line"
+[ "$(grep -c 'more than milter.max_recipients (100) recipients: the rest get 452 4.5.3' "$DIR/log")" -eq 1 ] \
+	&& good "limits: 20 refused recipients, one log line" || bad "limits: max_recipients log line (SMTP)"
+grep -q 'more than milter.max_recipients (100) recipients: the message is tempfailed' "$DIR/log" &&
+	grep -q 'verdict=error .*detail="20 recipients past milter.max_recipients"' "$DIR/log" \
+	&& good "limits: non-SMTP over the limit is logged and tempfailed" || bad "limits: max_recipients log lines (non-SMTP)"
+[ "$(grep -c 'would pass scanner.max_spool_disk' "$DIR/log")" -eq 1 ] &&
+	grep -q 'verdict=error .*detail="spool: Disk quota exceeded"' "$DIR/log" \
+	&& good "limits: the spool budget is one error line and a tempfail" || bad "limits: max_spool_disk log lines"
 
 # 500 infected messages in a burst, max_per_hour = 10: at most 10 notices
 # and one digest that counts all 500

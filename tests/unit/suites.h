@@ -14,6 +14,7 @@ Suite *quarantine_suite(void);
 Suite *notify_suite(void);
 Suite *token_suite(void);
 Suite *act_suite(void);
+Suite *smtp_suite(void);
 
 /* helpers.c */
 char *test_tmpdir(void);

@@ -354,6 +354,66 @@ START_TEST(test_release_paths)
 }
 END_TEST
 
+/* our notice passes on the release paths and from a loopback SMTP
+ * client (notify.smtp), never from elsewhere or after AUTH */
+START_TEST(test_notice_paths)
+{
+	static const struct {
+		struct origin_case o;
+		int allowed;
+	} cases[] = {
+	    {{"postfix sendmail", "127.0.0.1", 0, "NONSMTP", "0", 0, 0, 0}, 1},
+	    {{"loopback smtpd", "127.0.0.1", 40000, "mx.example", "25", 0, 0,
+	      0},
+	     1},
+	    {{"loopback ::1", "::1", 40000, "mx.example", "25", 0, 0, 0}, 1},
+	    {{"loopback, authenticated", "127.0.0.1", 40000, "mx.example",
+	      "587", 1, 0, 0},
+	     0},
+	    {{"outside client", "192.0.2.10", 40000, "MTA-IN", "25", 0, 0, 0},
+	     0},
+	    {{"no client address", NULL, 0, "mx.example", "25", 0, 0, 0}, 0},
+	};
+	struct cg_config *def = config_for(0, 1, NULL);
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct policy_origin o = origin(&cases[i].o);
+		ck_assert_msg(policy_notice_allowed(def, &o) ==
+				  cases[i].allowed,
+			      "%s", cases[i].o.name);
+	}
+	config_free(def);
+}
+END_TEST
+
+/* a recipient past milter.max_recipients may get 452, except where
+ * Postfix's cleanup would take that as a configuration error */
+START_TEST(test_refuse_rcpt)
+{
+	static const struct {
+		struct origin_case o;
+		int refuse;
+	} cases[] = {
+	    {{"smtp client", "192.0.2.10", 40000, "MTA-IN", "25", 0, 0, 0}, 1},
+	    {{"trusted relay", "127.0.0.1", 40000, "MTA", "25", 0, 0, 0}, 1},
+	    {{"sendmail -bs, no address", NULL, 0, "MTA", "25", 0, 0, 0}, 1},
+	    {{"postfix sendmail", "127.0.0.1", 0, "NONSMTP", "0", 0, 0, 0}, 0},
+	    {{"daemon_port 0", "192.0.2.10", 40000, "MTA-IN", "0", 0, 0, 0}, 0},
+	    {{"nonsmtp name", "192.0.2.10", 40000, "NONSMTP", "25", 0, 0, 0},
+	     0},
+	};
+	struct cg_config *def = config_for(0, 1, NULL);
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct policy_origin o = origin(&cases[i].o);
+		ck_assert_msg(policy_may_refuse_rcpt(def, &o) ==
+				  cases[i].refuse,
+			      "%s", cases[i].o.name);
+	}
+	config_free(def);
+}
+END_TEST
+
 Suite *
 policy_suite(void)
 {
@@ -367,6 +427,8 @@ policy_suite(void)
 	tcase_add_test(tc, test_reject_never);
 	tcase_add_test(tc, test_reasons);
 	tcase_add_test(tc, test_release_paths);
+	tcase_add_test(tc, test_refuse_rcpt);
+	tcase_add_test(tc, test_notice_paths);
 	suite_add_tcase(s, tc);
 	return s;
 }

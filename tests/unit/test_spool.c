@@ -1,5 +1,6 @@
 /* test_spool.c - collecting a message in memory and on disk */
 #include <check.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,6 +145,41 @@ START_TEST(test_lead)
 }
 END_TEST
 
+/* spool files share one disk budget: a spool that would pass it fails
+ * (EDQUOT, kept for end of message), memory spools never count, and a
+ * reset gives the bytes back */
+START_TEST(test_disk_budget)
+{
+	struct spool a, b, c;
+	char chunk[1000] = {0};
+
+	spool_set_disk_budget(5000);
+	spool_init(&a, "/tmp", 100, NULL);
+	spool_init(&b, "/tmp", 100, NULL);
+	spool_init(&c, "/tmp", 1 << 20, NULL);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(spool_append(&a, chunk, sizeof(chunk)), 0);
+	ck_assert_uint_eq(spool_disk_in_use(), 3000);
+	ck_assert_int_eq(spool_append(&b, chunk, sizeof(chunk)), 0);
+	ck_assert_int_eq(spool_append(&b, chunk, sizeof(chunk)), 0);
+	ck_assert_int_eq(spool_append(&b, chunk, 1), -1);
+	ck_assert_int_eq(b.error, EDQUOT);
+	ck_assert_uint_eq(spool_disk_in_use(), 5000);
+	for (int i = 0; i < 10; i++)
+		ck_assert_int_eq(spool_append(&c, chunk, sizeof(chunk)), 0);
+	spool_reset(&a);
+	ck_assert_uint_eq(spool_disk_in_use(), 2000);
+	spool_reset(&b);
+	ck_assert_uint_eq(spool_disk_in_use(), 0);
+	ck_assert_int_eq(spool_append(&b, chunk, sizeof(chunk)), 0);
+	ck_assert_int_eq(spool_append(&b, chunk, sizeof(chunk)), 0);
+	ck_assert_uint_eq(spool_disk_in_use(), 2000);
+	spool_reset(&b);
+	spool_reset(&c);
+	spool_set_disk_budget(0);
+}
+END_TEST
+
 Suite *
 spool_suite(void)
 {
@@ -154,6 +190,7 @@ spool_suite(void)
 	tcase_add_test(tc, test_spill);
 	tcase_add_test(tc, test_spill_error);
 	tcase_add_test(tc, test_lead);
+	tcase_add_test(tc, test_disk_budget);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,18 @@
+/*
+ * smtp_submit - one message to an MTA over SMTP, for the notices
+ *
+ * smtp_data and smtp_reply_line are the pure parts, kept public for the
+ * unit tests.
+ */
+#ifndef CLAMGATE_SMTP_SUBMIT_H
+#define CLAMGATE_SMTP_SUBMIT_H
+
+#include <stddef.h>
+
+int smtp_submit(const char *spec, const char *from, char *const *rcpts,
+		size_t n, const char *msg, unsigned timeout_s, char *err,
+		size_t errlen);
+char *smtp_data(const char *msg, size_t *len);
+int smtp_reply_line(const char *line);
+
+#endif

@@ -1,0 +1,146 @@
+-- Limits: milter.max_sessions = 20, max_recipients = 100,
+-- scanner.max_spool_disk = 2M (spool_memory 256K).  Each limit is a clear
+-- tempfail, never a lost message or an accept.
+dofile(lib)
+
+local tmpdir = qdir:gsub("/q$", "/tmp")
+
+-- spool files the daemon holds open now (unlinked files in its temp_dir)
+local function spool_files()
+	local p = io.popen("ls -l /proc/" .. pid .. "/fd 2>/dev/null")
+	local n = 0
+	for l in p:lines() do
+		if l:find(tmpdir, 1, true) then n = n + 1 end
+	end
+	p:close()
+	return n
+end
+
+-- connect as an outside client; the reply to the connect event
+local function connect_reply()
+	local c = mt.connect(sock, 50, 0.1)
+	if c == nil then fail("cannot connect to " .. sock) end
+	mt.macro(c, SMFIC_CONNECT, "{daemon_name}", "MTA-IN", "{daemon_port}", "25")
+	check(mt.conninfo(c, "mx.remote.example", "192.0.2.10") == nil, "conninfo")
+	return c, mt.getreply(c)
+end
+
+test("past milter.max_sessions: 451 at connect; room again once one closes", function()
+	local cs = {}
+	for i = 1, 20 do
+		local c, r = connect_reply()
+		check(r == SMFIR_CONTINUE, "connection " .. i .. " accepted")
+		cs[i] = c
+	end
+	local c, r = connect_reply()
+	check(r == SMFIR_REPLYCODE, "connection 21 tempfailed, got " .. string.char(r))
+	mt.disconnect(c)
+	mt.disconnect(cs[1])
+	mt.sleep(1)
+	c = open()
+	send(c, { body = "x " .. EICAR .. "\r\n" })
+	expect_reject(c, EICAR_REPLY)
+	mt.disconnect(c)
+	for i = 2, 20 do mt.disconnect(cs[i]) end
+end)
+
+-- MAIL, then n recipients; the reply to each RCPT
+local function rcpts(c, n)
+	mt.macro(c, SMFIC_MAIL, "i", "QIDR")
+	check(mt.mailfrom(c, "<sender@remote.example>") == nil, "mailfrom")
+	local replies = {}
+	for i = 1, n do
+		check(mt.rcptto(c, "<u" .. i .. "@local.example>") == nil, "rcptto " .. i)
+		replies[i] = mt.getreply(c)
+	end
+	return replies
+end
+
+-- DATA, one header, a body with EICAR, end of message
+local function rest(c)
+	check(mt.data(c) == nil, "data")
+	check(mt.header(c, "Subject", "many recipients") == nil, "header")
+	check(mt.eoh(c) == nil, "eoh")
+	check(mt.bodystring(c, "x " .. EICAR .. "\r\n") == nil, "body")
+	check(mt.eom(c) == nil, "eom")
+end
+
+test("past milter.max_recipients: 452 for each further RCPT; the first 100 are kept", function()
+	local before = qfiles()
+	local c = open("127.0.0.1", "localhost")
+	local replies = rcpts(c, 120)
+	for i = 1, 120 do
+		local want = i <= 100 and SMFIR_CONTINUE or SMFIR_REPLYCODE
+		check(replies[i] == want, "RCPT " .. i .. " got " .. string.char(replies[i]))
+	end
+	rest(c)
+	expect(c, SMFIR_DISCARD, "discard (trusted relay: quarantined)")
+	mt.disconnect(c)
+	local q = readfile(new_qfile(before))
+	local _, n = q:gsub("X%-Clamgate%-Recipient: ", "")
+	check(n == 100, "quarantine holds 100 recipients, not " .. n)
+	check(q:find("X-Clamgate-Recipient: u100@local.example\r\n", 1, true), "u100 kept")
+	check(not q:find("u101@", 1, true), "u101 refused, not recorded")
+end)
+
+test("non-SMTP past milter.max_recipients: no RCPT refused, the message tempfailed", function()
+	local before = qfiles()
+	local c = open("127.0.0.1", "localhost", { daemon_name = "NONSMTP", daemon_port = "0" })
+	local replies = rcpts(c, 120)
+	for i = 1, 120 do
+		check(replies[i] == SMFIR_CONTINUE, "RCPT " .. i .. " got " .. string.char(replies[i]))
+	end
+	rest(c)
+	expect_tempfail(c)
+	mt.disconnect(c)
+	check(#qfiles() == #before, "nothing quarantined with a partial envelope")
+end)
+
+-- Postfix drops a client that stalls past smtpd_timeout and closes the
+-- milter connection mid-message (tests/e2e/faults.sh does it for real)
+test("20 sessions stalled mid-body, then given up by the MTA: spool files and slots freed", function()
+	local cs = {}
+	local chunk = string.rep("stalled body line\r\n", 3400) -- 64600 bytes
+	for i = 1, 20 do
+		local c = open()
+		envelope(c, nil, nil, { { "Subject", "stall " .. i } })
+		if i <= 5 then -- 5 x 323 KB: past spool_memory, on disk
+			for _ = 1, 5 do check(mt.bodystring(c, chunk) == nil, "body") end
+		end
+		cs[i] = c
+	end
+	local held = spool_files()
+	check(held == 5, "5 spool files while the MTA stalls, not " .. held)
+	local c, r = connect_reply()
+	check(r == SMFIR_REPLYCODE, "a 21st connection is tempfailed meanwhile")
+	mt.disconnect(c)
+	mt.sleep(2)
+	for i = 1, 20 do mt.disconnect(cs[i]) end
+	mt.sleep(1)
+	held = spool_files()
+	check(held == 0, "spool files freed once the MTA gave up, " .. held .. " left")
+	-- all 20 sessions were let go: 20 new connections fit
+	local fresh = {}
+	for i = 1, 20 do
+		local c, r = connect_reply()
+		check(r == SMFIR_CONTINUE, "new connection " .. i .. " accepted")
+		fresh[i] = c
+	end
+	for i = 1, 20 do mt.disconnect(fresh[i]) end
+	mt.sleep(1)
+end)
+
+test("past scanner.max_spool_disk: tempfailed, and the budget comes back", function()
+	local c = open()
+	send(c, { bodyfile = data .. "/large-virus.txt" })
+	expect_tempfail(c)
+	mt.disconnect(c)
+	check(spool_files() == 0, "no spool file left")
+	c = open()
+	local body = string.rep("a clean line of a big message\r\n", 40000) -- 1.2 MB
+	send(c, { headers = { { "Subject", "big, clean" } }, body = body })
+	expect(c, SMFIR_ACCEPT, "accept of 1.2 MB within the budget")
+	mt.disconnect(c)
+end)
+
+finish()
