@@ -45,6 +45,7 @@ struct policy_decision policy_decide(const struct cg_config *cfg,
 				     const struct policy_origin *origin,
 				     enum scan_status status,
 				     const char *virus);
+void policy_partial_envelope(struct policy_decision *d);
 const char *policy_status_name(enum scan_status status);
 int policy_notice_allowed(const struct cg_config *cfg,
 			  const struct policy_origin *origin);

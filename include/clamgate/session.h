@@ -31,6 +31,7 @@ struct session {
 	char *daemon_port;
 	char *helo;
 	struct policy_origin origin; /* points into the strings above */
+	int past_max_sessions;	     /* opened past milter.max_sessions */
 	/* message */
 	int in_message;
 	char *sender;

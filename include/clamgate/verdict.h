@@ -15,6 +15,7 @@ enum scan_status {
 	SCAN_INCOMPLETE, /* scanned, but the engine's limits were hit */
 	SCAN_RELEASED,	 /* released from quarantine (verified token) */
 	SCAN_NOTICE,	 /* our own notify-admin mail (verified token) */
+	SCAN_LIMIT,	 /* a limit of this daemon (max_spool_disk): tempfail */
 };
 
 #endif

@@ -84,6 +84,7 @@ config_backend_name(enum cg_backend backend)
 static int
 check_socket(struct cfg_ctx *c, const config_setting_t *s, const char *v)
 {
+	const char *p;
 	long port;
 
 	if (strncmp(v, "unix:", 5) == 0 || strncmp(v, "local:", 6) == 0) {
@@ -97,7 +98,8 @@ check_socket(struct cfg_ctx *c, const config_setting_t *s, const char *v)
 				"\"%s\": use unix:/path, inet:port@host or "
 				"inet6:port@host",
 				v);
-	port = strtol(strchr(v, ':') + 1, NULL, 10);
+	p = strchr(v, ':') + 1;
+	port = *p >= '0' && *p <= '9' ? strtol(p, NULL, 10) : 0;
 	if (port <= 0 || port > 65535)
 		return cfg_fail(c, s, "\"%s\": port must be 1 to 65535", v);
 	return 0;

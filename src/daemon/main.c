@@ -152,6 +152,13 @@ test_warnings(const struct cg_config *cfg)
 			"%s: warning: policy.on_incomplete = \"accept\": a "
 			"sender can hide a virus past the scanner's limits\n",
 			p);
+	if (cfg->scanner.max_spool_disk > 0 &&
+	    cfg->scanner.max_spool_disk < cfg->scanner.max_message_size)
+		fprintf(stderr,
+			"%s: warning: scanner.max_spool_disk is smaller than "
+			"max_message_size: a message that large is tempfailed "
+			"every time\n",
+			p);
 	if (scan_tmp_world_writable(cfg->scanner.temp_dir))
 		fprintf(stderr,
 			"%s: warning: scanner.temp_dir %s is writable by "

@@ -29,6 +29,7 @@
  *	A callback never exits.  Spool and scan failures become the
  *	on_error action (tempfail by default) at end of message.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -147,7 +148,10 @@ milter_session(SMFICTX *ctx)
 	if (s == NULL) {
 		s = session_new(milter_cfg);
 		smfi_setpriv(ctx, s);
-		atomic_fetch_add(&open_sessions, 1);
+		/* decided here, once: in a burst, only the connections
+		 * past the limit are refused, not every one of them */
+		s->past_max_sessions = atomic_fetch_add(&open_sessions, 1) >=
+				       milter_cfg->milter.max_sessions;
 	}
 	return s;
 }
@@ -155,7 +159,7 @@ milter_session(SMFICTX *ctx)
 /* milter_too_many - tempfail a connection past milter.max_sessions; say
  * so at once, then at most once a minute with the count since */
 static sfsistat
-milter_too_many(SMFICTX *ctx, unsigned open)
+milter_too_many(SMFICTX *ctx, unsigned n_open)
 {
 	static _Atomic time_t said;
 	static atomic_ulong refused;
@@ -167,7 +171,7 @@ milter_too_many(SMFICTX *ctx, unsigned open)
 		atomic_fetch_sub(&refused, n);
 		log_warn("%u connections from the MTA, more than "
 			 "milter.max_sessions (%u): %lu tempfailed%s",
-			 open, milter_cfg->milter.max_sessions, n,
+			 n_open, milter_cfg->milter.max_sessions, n,
 			 then ? " since the last report" : "");
 	}
 	smfi_setreply(ctx, "451", "4.3.2", BUSY_TEXT);
@@ -213,7 +217,8 @@ milter_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 {
 	struct session *s = milter_session(ctx);
 
-	(void)f2, (void)f3;
+	(void)f2;
+	(void)f3;
 	*pf0 = f0 & WANT_ACTIONS;
 	*pf1 = f1 & WANT_STEPS;
 	*pf2 = *pf3 = 0;
@@ -242,12 +247,10 @@ milter_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	session_set_client(s, hostname, hostaddr);
 	session_set_daemon(s, smfi_getsymval(ctx, "{daemon_name}"),
 			   smfi_getsymval(ctx, "{daemon_port}"));
-	unsigned open = atomic_load(&open_sessions);
-
 	if (atomic_load(&draining))
 		return milter_refuse(ctx);
-	if (open > milter_cfg->milter.max_sessions)
-		return milter_too_many(ctx, open);
+	if (s->past_max_sessions)
+		return milter_too_many(ctx, atomic_load(&open_sessions));
 	return SMFIS_CONTINUE;
 }
 
@@ -276,9 +279,10 @@ milter_envfrom(SMFICTX *ctx, char **argv)
 
 /* milter_envrcpt - record the recipient; past milter.max_recipients,
  * 452 4.5.3 so the client sends the rest in another transaction (RFC
- * 5321 4.5.3.1.10), or, on the non-SMTP path, where a refused recipient
- * keeps the message in the queue as a configuration error, a tempfail of
- * the whole message at its end */
+ * 5321 4.5.3.1.10).  On the non-SMTP path a refused recipient keeps the
+ * message in the queue as a configuration error, and a tempfail would
+ * come back with every retry: there the message is scanned as ever, and
+ * held rather than quarantined if infected (policy_partial_envelope) */
 static sfsistat
 milter_envrcpt(SMFICTX *ctx, char **argv)
 {
@@ -293,7 +297,9 @@ milter_envrcpt(SMFICTX *ctx, char **argv)
 			 "recipients: %s",
 			 session_queue_id(s), milter_cfg->milter.max_recipients,
 			 refuse ? "the rest get 452 4.5.3"
-				: "the message is tempfailed");
+				: "the rest are not recorded, and an infected "
+				  "message is held in the MTA's queue, not "
+				  "quarantined");
 	if (!refuse) {
 		s->rcpts_over++;
 		return SMFIS_CONTINUE;
@@ -345,13 +351,11 @@ static void
 milter_scan(struct session *s, struct scan_result *res)
 {
 	memset(res, 0, sizeof(*res));
-	if (s->rcpts_over > 0) {
-		res->status = SCAN_ERROR;
-		snprintf(res->detail, sizeof(res->detail),
-			 "%zu recipients past milter.max_recipients",
-			 s->rcpts_over);
-	} else if (s->spool.error) {
-		res->status = SCAN_ERROR;
+	if (s->spool.error) {
+		/* the spool budget is a limit, not an error: on_error =
+		 * accept must not let a sender through by filling it */
+		res->status =
+		    s->spool.error == EDQUOT ? SCAN_LIMIT : SCAN_ERROR;
 		snprintf(res->detail, sizeof(res->detail), "spool: %s",
 			 strerror(s->spool.error));
 	} else if (pass_check(milter_cfg, milter_key, s) == PASS_NOTICE) {
@@ -505,6 +509,8 @@ milter_eom(SMFICTX *ctx)
 	session_set_queue_id(s, smfi_getsymval(ctx, "i"));
 	milter_scan(s, &res);
 	d = policy_decide(milter_cfg, &s->origin, res.status, res.virus);
+	if (s->rcpts_over > 0)
+		policy_partial_envelope(&d);
 	act_apply(&mta, s, &d, &res, &out);
 	if (out.status != SMFIS_ACCEPT)
 		pass_undo(milter_cfg, s);

@@ -31,8 +31,8 @@ netio_resolve(const char *spec, struct netio_addr *a, char *err, size_t errlen)
 {
 	const char *colon = strchr(spec, ':');
 	struct addrinfo hints, *ai;
-	char host[256], port[8];
-	int inet6 = strncmp(spec, "inet6:", 6) == 0;
+	char host[256] = "", port[8] = "";
+	int inet6 = strncmp(spec, "inet6:", 6) == 0, got;
 
 	if (strncmp(spec, "inet", 4) != 0) {
 		struct sockaddr_un *un = (struct sockaddr_un *)&a->addr;
@@ -45,7 +45,12 @@ netio_resolve(const char *spec, struct netio_addr *a, char *err, size_t errlen)
 		a->len = sizeof(*un);
 		return 0;
 	}
-	if (sscanf(colon + 1, "%7[0-9]@%255s", port, host) != 2)
+	got = sscanf(colon + 1, "%7[0-9]@%255s", port, host);
+	if (got < 1) {
+		snprintf(err, errlen, "%s: no port number", spec);
+		return -1;
+	}
+	if (got < 2)
 		snprintf(host, sizeof(host), inet6 ? "::1" : "127.0.0.1");
 	if (host[0] == '[') {
 		memmove(host, host + 1, strlen(host));

@@ -13,9 +13,13 @@
  *	Each notice carries X-Clamgate-Notify, a token the daemon verifies
  *	when the notice comes back through the non-SMTP path, so it is
  *	delivered unscanned and can never start a loop.
+ *	Notices go over SMTP to notify.smtp (smtp_submit.h), or through
+ *	notify.sendmail where that is "".
  * DIAGNOSTICS
  *	A failed submission is logged and tried again twice; then the
- *	notice is dropped with a log line (the mail itself was handled).
+ *	notice waits in the outbox (outbox.h) and is tried again every
+ *	minute and at the next start.  It is dropped, with an error line,
+ *	only if it cannot be written there either.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -28,6 +32,7 @@
 #include "clamgate/log.h"
 #include "clamgate/notice.h"
 #include "clamgate/notify.h"
+#include "clamgate/outbox.h"
 #include "clamgate/sendmail.h"
 #include "clamgate/smtp_submit.h"
 #include "clamgate/token.h"
@@ -53,6 +58,7 @@ struct digest {
 };
 
 static const struct cg_config *nt_cfg;
+static char *nt_smtp_from; /* notify.from with a domain, for SMTP */
 static const struct token_key *nt_key;
 static pthread_t nt_thread;
 static pthread_mutex_t nt_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -234,37 +240,86 @@ notify_submit(char *msg, char *err, size_t errlen)
 	const struct cg_strlist *to = &nt_cfg->notify.admin;
 
 	if (nt_cfg->notify.smtp[0] != '\0')
-		return smtp_submit(nt_cfg->notify.smtp, nt_cfg->notify.from,
-				   to->items, to->count, msg, SMTP_SECONDS, err,
-				   errlen);
+		return smtp_submit(nt_cfg->notify.smtp, nt_smtp_from, to->items,
+				   to->count, msg, SMTP_SECONDS, err, errlen);
 	return sendmail_submit(nt_cfg->notify.sendmail, nt_cfg->notify.from,
 			       to->items, to->count, notify_feed, msg, err,
 			       errlen);
 }
 
-/* notify_send - submit one composed message, with retries */
-static void
-notify_send(char *msg, const char *what)
+/* notify_attempts - sign msg (not freed) and submit it, tries times;
+ * 0 once it is submitted, -1 if never */
+static int
+notify_attempts(const char *msg, const char *what, int tries, int quiet)
 {
-	char err[512];
+	char err[512], *signed_msg = notify_sign(xstrdup(msg));
+	int rc = -1;
 
-	for (int attempt = 1; attempt <= RETRIES; attempt++) {
-		if (notify_submit(msg, err, sizeof(err)) == 0) {
+	for (int attempt = 1; attempt <= tries; attempt++) {
+		if (notify_submit(signed_msg, err, sizeof(err)) == 0) {
 			log_info("notify: sent %s to %zu admin address(es)",
 				 what, nt_cfg->notify.admin.count);
+			rc = 0;
 			break;
 		}
-		log_warn("notify: %s, attempt %d of %d: %s", what, attempt,
-			 RETRIES, err);
-		if (attempt < RETRIES)
+		if (quiet)
+			log_debug("notify: %s: %s", what, err);
+		else
+			log_warn("notify: %s, attempt %d of %d: %s", what,
+				 attempt, tries, err);
+		if (attempt < tries)
 			sleep((unsigned)attempt);
+	}
+	free(signed_msg);
+	return rc;
+}
+
+/* notify_send - submit one composed message (unsigned; freed here) in
+ * up to tries attempts; one that cannot be submitted now waits in the
+ * outbox */
+static void
+notify_send(char *msg, const char *what, int tries)
+{
+	const char *dir = nt_cfg->quarantine.directory;
+
+	if (notify_attempts(msg, what, tries, 0) < 0) {
+		if (outbox_put(dir, msg) == 0)
+			log_warn("notify: %s kept in %s/.outbox, to be sent "
+				 "once the MTA takes it",
+				 what, dir);
+		else
+			log_error("notify: %s dropped: cannot keep it in "
+				  "%s/.outbox: %m",
+				  what, dir);
 	}
 	free(msg);
 }
 
-/* notify_flush_digest - send the digest if it counts anything */
+/* notify_outbox_send - outbox_flush callback: one try, quietly */
+static int
+notify_outbox_send(const char *msg, void *arg)
+{
+	(void)arg;
+	return notify_attempts(msg, "a kept notice", 1, 1);
+}
+
+/* notify_retry_outbox - send what waits in the outbox, if anything */
 static void
-notify_flush_digest(void)
+notify_retry_outbox(void)
+{
+	size_t n = outbox_flush(nt_cfg->quarantine.directory,
+				notify_outbox_send, NULL);
+
+	if (n > 0)
+		log_info("notify: %zu kept notice(s) sent from %s/.outbox", n,
+			 nt_cfg->quarantine.directory);
+}
+
+/* notify_flush_digest - send the digest if it counts anything; tries: 1
+ * at shutdown, where the MTA is often stopped already and the outbox
+ * keeps it for the next start */
+static void
+notify_flush_digest(int tries)
 {
 	struct digest d;
 	char *text, label[64];
@@ -283,8 +338,7 @@ notify_flush_digest(void)
 	} else {
 		text = digest_text(&d);
 		snprintf(label, sizeof(label), "digest of %lu events", d.total);
-		notify_send(notify_sign(notice_digest(nt_cfg, text, d.total)),
-			    label);
+		notify_send(notice_digest(nt_cfg, text, d.total), label, tries);
 		free(text);
 	}
 	digest_free(&d);
@@ -300,12 +354,12 @@ notify_one(struct notify_event *ev, struct notify_limit *limit)
 					nt_cfg->notify.max_per_hour, &ended);
 
 	if (ended)
-		notify_flush_digest();
+		notify_flush_digest(RETRIES);
 	pthread_mutex_lock(&nt_lock);
 	digest_add(ev, !allowed);
 	pthread_mutex_unlock(&nt_lock);
 	if (allowed) {
-		notify_send(notify_sign(notice_compose(nt_cfg, ev)), "notice");
+		notify_send(notice_compose(nt_cfg, ev), "notice", RETRIES);
 	}
 	notify_event_free(ev);
 }
@@ -318,17 +372,28 @@ notify_main(void *arg)
 	struct notify_event *ev;
 	struct timespec until;
 
+	/* the outbox is first tried a few seconds after start, once the
+	 * milter listens: the notices come back through it */
+	int wait_s = 5;
+
 	(void)arg;
 	pthread_mutex_lock(&nt_lock);
 	for (;;) {
 		while (nt_len == 0 && !nt_stopping) {
 			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_sec += 60;
-			pthread_cond_timedwait(&nt_cond, &nt_lock, &until);
+			until.tv_sec += wait_s;
+			wait_s = 60;
+			if (pthread_cond_timedwait(&nt_cond, &nt_lock,
+						   &until) != 0 &&
+			    !nt_stopping) {
+				pthread_mutex_unlock(&nt_lock);
+				notify_retry_outbox();
+				pthread_mutex_lock(&nt_lock);
+			}
 			if (nt_len == 0 && limit.window_start &&
 			    time(NULL) - limit.window_start >= 3600) {
 				pthread_mutex_unlock(&nt_lock);
-				notify_flush_digest();
+				notify_flush_digest(RETRIES);
 				limit.window_start = 0;
 				pthread_mutex_lock(&nt_lock);
 			}
@@ -343,7 +408,7 @@ notify_main(void *arg)
 		pthread_mutex_lock(&nt_lock);
 	}
 	pthread_mutex_unlock(&nt_lock);
-	notify_flush_digest();
+	notify_flush_digest(1);
 	return NULL;
 }
 
@@ -355,6 +420,7 @@ notify_start(const struct cg_config *cfg, const struct token_key *key)
 	nt_key = key;
 	if (cfg->notify.admin.count == 0)
 		return 0;
+	nt_smtp_from = smtp_qualify(cfg->notify.from, "/etc/mailname");
 	if (pthread_create(&nt_thread, NULL, notify_main, NULL) != 0)
 		return -1;
 	nt_running = 1;
@@ -390,4 +456,6 @@ notify_stop(void)
 	pthread_mutex_unlock(&nt_lock);
 	pthread_join(nt_thread, NULL);
 	nt_running = 0;
+	free(nt_smtp_from);
+	nt_smtp_from = NULL;
 }

@@ -29,11 +29,18 @@
  *	authenticated client unless reject_authenticated, and only when the
  *	MTA told us enough (client address and {daemon_name}) to know.
  *
- *	policy_release_allowed() says where a release or notice token
- *	counts: on the non-SMTP path (Postfix's sendmail and pickup) and
- *	from the local submission program (Sendmail's MSP relaying to its
- *	MTA: a loopback client, not authenticated, on a listener named in
- *	release_daemons).  Never from any other SMTP client.
+ *	policy_release_allowed() says where a release token counts: on the
+ *	non-SMTP path (Postfix's sendmail and pickup) and from the local
+ *	submission program (Sendmail's MSP relaying to its MTA: a loopback
+ *	client, not authenticated, on a listener named in release_daemons).
+ *	Never from any other SMTP client.  policy_notice_allowed() lets our
+ *	own notice token count there and from any loopback client that did
+ *	not authenticate (notify.smtp submits that way): such a token only
+ *	lets that one notice through, once.
+ *
+ *	policy_partial_envelope() turns quarantine into the MTA's hold for
+ *	a message whose recipients were not all recorded, and a SCAN_LIMIT
+ *	(a limit of this daemon) is a tempfail whatever on_error says.
  */
 #include <sys/socket.h>
 #include <string.h>
@@ -206,6 +213,11 @@ policy_decide(const struct cg_config *cfg, const struct policy_origin *o,
 		d.why = "own-notice";
 		d.header = POLICY_HDR_NONE;
 		return d;
+	case SCAN_LIMIT: /* whatever on_error says: a sender can cause it */
+		d.why = "limit";
+		d.action = CG_TEMPFAIL;
+		d.header = POLICY_HDR_NONE;
+		return d;
 	case SCAN_INFECTED:
 		return policy_infected(cfg, o, virus);
 	case SCAN_ERROR:
@@ -237,6 +249,19 @@ policy_decide(const struct cg_config *cfg, const struct policy_origin *o,
 	return d;
 }
 
+/* policy_partial_envelope - the decision for a message whose recipients
+ * were not all recorded (non-SMTP, past milter.max_recipients): our
+ * store would keep a partial envelope, so quarantine becomes the MTA's
+ * hold, which keeps them all */
+void
+policy_partial_envelope(struct policy_decision *d)
+{
+	if (d->action != CG_QUARANTINE)
+		return;
+	d->action = CG_HOLD;
+	d->why = "hold-partial-envelope";
+}
+
 /* policy_status_name - the verdict word for the log */
 const char *
 policy_status_name(enum scan_status status)
@@ -258,6 +283,8 @@ policy_status_name(enum scan_status status)
 		return "released";
 	case SCAN_NOTICE:
 		return "notice";
+	case SCAN_LIMIT:
+		return "limit";
 	}
 	return "unknown";
 }

@@ -8,7 +8,8 @@
  *	works inside the shipped systemd unit, where no_new_privs keeps the
  *	set-group-id helpers of sendmail(1) (Postfix's postdrop, Sendmail's
  *	MSP) from writing their queues.  The message is sent with CRLF line
- *	ends and dot-stuffed (smtp_data).  One deadline covers the whole
+ *	ends and dot-stuffed (smtp_data), from a sender with a domain
+ *	(smtp_qualify, done once by the caller).  One deadline covers the whole
  *	conversation.  A recipient the MTA refuses is logged; the message
  *	goes to the others, and fails only if none is accepted.
  * DIAGNOSTICS
@@ -109,9 +110,14 @@ smtp_reply(struct smtp_conn *c)
 			smtp_keep_last(c, c->buf, llen - 1);
 			memmove(c->buf, c->buf + llen, c->len - llen);
 			c->len -= llen;
-			if (code != 0)
-				return code;
-			continue;
+			if (code == 0)
+				continue;
+			/* lock step: nothing may follow a reply; what does
+			 * is not the answer to the next command */
+			c->len = 0;
+			if (code < 0)
+				errno = EPROTO;
+			return code;
 		}
 		if (c->len + 1 >= sizeof(c->buf)) {
 			errno = EMSGSIZE; /* a reply line without end */
@@ -142,7 +148,10 @@ smtp_step(struct smtp_conn *c, const char *cmd, const char *what, int want,
 	code = smtp_reply(c);
 	if (code / 100 == want)
 		return 0;
-	if (code < 0)
+	if (code < 0 && errno == EPROTO)
+		snprintf(err, errlen, "%s: not an SMTP reply: \"%s\"", what,
+			 c->last);
+	else if (code < 0)
 		snprintf(err, errlen, "no reply to %s (%m)", what);
 	else
 		snprintf(err, errlen, "%s: \"%s\"", what, c->last);
@@ -158,11 +167,20 @@ smtp_envelope(struct smtp_conn *c, const char *from, char *const *rcpts,
 	char cmd[1100];
 	size_t ok = 0;
 
-	snprintf(cmd, sizeof(cmd), "MAIL FROM:<%s>\r\n", from ? from : "");
+	if ((size_t)snprintf(cmd, sizeof(cmd), "MAIL FROM:<%s>\r\n",
+			     from ? from : "") >= sizeof(cmd)) {
+		snprintf(err, errlen, "sender address too long");
+		return -1;
+	}
 	if (smtp_step(c, cmd, "MAIL FROM", 2, err, errlen) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		snprintf(cmd, sizeof(cmd), "RCPT TO:<%s>\r\n", rcpts[i]);
+		if ((size_t)snprintf(cmd, sizeof(cmd), "RCPT TO:<%s>\r\n",
+				     rcpts[i]) >= sizeof(cmd)) {
+			log_warn("notify: <%.60s...> too long, skipped",
+				 rcpts[i]);
+			continue;
+		}
 		if (smtp_step(c, cmd, "RCPT TO", 2, err, errlen) == 0)
 			ok++;
 		else
@@ -171,6 +189,45 @@ smtp_envelope(struct smtp_conn *c, const char *from, char *const *rcpts,
 	if (ok == 0)
 		snprintf(err, errlen, "every recipient refused (%s)", c->last);
 	return ok > 0 ? 0 : -1;
+}
+
+/* smtp_domain_ok - a plausible domain: letters, digits, dots, hyphens */
+static int
+smtp_domain_ok(const char *d)
+{
+	return *d &&
+	       strspn(d, "abcdefghijklmnopqrstuvwxyz"
+			 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") == strlen(d);
+}
+
+/* smtp_qualify - addr with a domain: as it is if it has one, else
+ * addr@ the first line of mailname (Debian's /etc/mailname, the domain
+ * both Postfix and Sendmail use there), else @ the host name.  An SMTP
+ * server may refuse an unqualified MAIL FROM (Sendmail: 553 5.5.4
+ * Domain name required); caller frees */
+char *
+smtp_qualify(const char *addr, const char *mailname)
+{
+	char dom[256] = "", *out;
+	FILE *f;
+	size_t len;
+
+	if (strchr(addr, '@') != NULL)
+		return xstrdup(addr);
+	if ((f = fopen(mailname, "re")) != NULL) {
+		if (fgets(dom, sizeof(dom), f) == NULL)
+			dom[0] = '\0';
+		fclose(f);
+		dom[strcspn(dom, " \t\r\n")] = '\0';
+	}
+	if (!smtp_domain_ok(dom) &&
+	    (gethostname(dom, sizeof(dom)) < 0 || !smtp_domain_ok(dom)))
+		strcpy(dom, "localhost");
+	dom[sizeof(dom) - 1] = '\0';
+	len = strlen(addr) + strlen(dom) + 2;
+	out = xmalloc(len);
+	snprintf(out, len, "%s@%s", addr, dom);
+	return out;
 }
 
 /* smtp_submit - the whole conversation for one message */

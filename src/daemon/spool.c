@@ -61,18 +61,23 @@ static int
 spool_charge(struct spool *sp, size_t len)
 {
 	uint64_t budget = atomic_load(&spool_disk_budget);
-	uint64_t now = atomic_fetch_add(&spool_disk_used, len) + len;
+	uint64_t used = atomic_load(&spool_disk_used);
 
-	if (budget > 0 && now > budget) {
-		atomic_fetch_sub(&spool_disk_used, len);
-		errno = EDQUOT;
-		sp->error = EDQUOT;
-		log_error("spool files would pass scanner.max_spool_disk "
-			  "(%llu bytes in use of %llu): message tempfailed",
-			  (unsigned long long)(now - len),
-			  (unsigned long long)budget);
-		return -1;
-	}
+	/* take it only if it fits: a failed try must not make another
+	 * message fail in passing */
+	do {
+		if (budget > 0 && used + len > budget) {
+			errno = EDQUOT;
+			sp->error = EDQUOT;
+			log_error("spool files would pass "
+				  "scanner.max_spool_disk (%llu bytes in use "
+				  "of %llu): message tempfailed",
+				  (unsigned long long)used,
+				  (unsigned long long)budget);
+			return -1;
+		}
+	} while (
+	    !atomic_compare_exchange_weak(&spool_disk_used, &used, used + len));
 	sp->on_disk += len;
 	return 0;
 }

@@ -12,7 +12,7 @@ FAKE=$TOP/$BUILD/fakeclamd
 HERE=$TOP/tests/clamd
 T=$(mktemp -d /tmp/clamgate-clamd.XXXXXX)
 chmod 755 "$T"
-BASE=$((20000 + $$ % 10000))
+BASE=$((10000 + $$ % 400 * 10)) # below the ephemeral ports (32768-)
 PORT_CLAMD=$BASE PORT_FAKE2=$((BASE + 9)) PORT_SHORT=$((BASE + 8))
 CLAMD_PID="" PID="" FAKE_PIDS=""
 . "$TOP/tests/lib.sh"

@@ -71,6 +71,9 @@ expect "-t warns: on_incomplete = accept" 0 "warning: policy.on_incomplete = \"a
 SCANNER='temp_dir = "/tmp";'
 conf
 expect "-t warns: a world-writable temp_dir" 0 "warning: scanner.temp_dir /tmp is writable by every user" -- -t -c "$T/c.conf"
+SCANNER="temp_dir = \"$T\"; max_spool_disk = \"10M\"; max_message_size = \"50M\";"
+conf
+expect "-t warns: a spool budget below max_message_size" 0 "warning: scanner.max_spool_disk is smaller than max_message_size" -- -t -c "$T/c.conf"
 SCANNER=""
 conf
 out=$("$BIN" -t -c "$T/c.conf" 2>&1)

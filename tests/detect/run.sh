@@ -25,7 +25,7 @@ HERE=$TOP/tests/detect
 SAMPLES=/usr/share/clamav-testfiles
 T=$(mktemp -d /tmp/clamgate-detect.XXXXXX)
 chmod 755 "$T"
-BASE=$((45000 + $$ % 9000))
+BASE=$((14000 + $$ % 800 * 5)) # below the ephemeral ports (32768-)
 PORT_IN=$BASE PORT_SINK=$((BASE + 1)) PORT_HOP=$((BASE + 2)) PORT_MILTER=$((BASE + 3))
 PORT_CLAMD=$((BASE + 4))
 CLAMD_PID=""

@@ -9,7 +9,9 @@
 #    once clamgate is back, must land in the quarantine exactly once;
 #  - an SMTP client that stalls in the middle of the message longer than
 #    Postfix's smtpd_timeout: nothing is queued or delivered, clamgate
-#    frees the session and serves the next message.
+#    decides nothing, keeps no descriptor, and serves the next message.
+#    (Postfix hands the body to milters only once it has all of it, so
+#    the spool side of a stall is tests/protocol/limits.lua's.)
 #
 # usage: tests/e2e/faults.sh BUILD_DIR     (as root)
 set -u
@@ -19,7 +21,7 @@ BIN=$TOP/$BUILD/clamgate
 CLI=$TOP/$BUILD/clamgate-quarantine
 T=$(mktemp -d /tmp/clamgate-faults.XXXXXX)
 chmod 755 "$T"
-BASE=$((22000 + $$ % 2500 * 4))
+BASE=$((23000 + $$ % 500 * 4)) # below the ephemeral ports (32768-)
 PORT_IN=$BASE PORT_SINK=$((BASE + 1)) PORT_HOP=$((BASE + 2)) PORT_MILTER=$((BASE + 3))
 . "$TOP/tests/e2e/postfix.sh"
 . "$TOP/tests/e2e/common.sh"

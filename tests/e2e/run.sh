@@ -15,7 +15,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=$TOP/$BUILD/clamgate
 T=$(mktemp -d /tmp/clamgate-e2e.XXXXXX)
 chmod 755 "$T"
-BASE=$((30000 + $$ % 15000))
+BASE=$((18000 + $$ % 800 * 6)) # below the ephemeral ports (32768-)
 PORT_IN=$BASE PORT_SINK=$((BASE + 1)) PORT_HOP=$((BASE + 2)) PORT_MILTER=$((BASE + 3))
 . "$TOP/tests/e2e/postfix.sh"
 . "$TOP/tests/e2e/common.sh"
@@ -255,18 +255,36 @@ check "notify: no notice carries the virus or the attachment" \
 # (there no_new_privs keeps sendmail's set-group-id helper from the queue)
 notices_before=$(grep -l -s '^Subject: \[clamgate\] ' "$T"/sink/* | wc -l)
 own_before=$(grep -c "verdict=notice .*reason=own-notice" "$T/clamgate.log")
+sent_before=$(grep -c "notify: sent notice to 1 admin" "$T/clamgate.log")
+# first with the MTA unreachable: the notice waits in the outbox
+CG_EXTRA="notify: { admin = [ \"admin@dest.example\" ]; from = \"clamgate\";
+  smtp = \"inet:$((PORT_MILTER + 2))@127.0.0.1\"; sendmail = \"/nonexistent\"; };"
+cg_start
+smtp outbox --xclient-addr 127.0.0.7 --xclient-name relay.local --attach "$T/eicar.com"
+check "notify.smtp, MTA unreachable: the virus is quarantined all the same" wait_quarantined outbox
+check "notify.smtp, MTA unreachable: the notice is kept in the outbox" \
+	wait_log_line "notify: notice kept in $T/q/.outbox"
+n=$(ls "$T/q/.outbox" 2>/dev/null | grep -c '\.txt$')
+check "notify.smtp, MTA unreachable: one file in quarantine.directory/.outbox ($n)" test "$n" -eq 1
+# then with the MTA's listener: the kept notice goes out, then new ones
 CG_EXTRA="notify: { admin = [ \"admin@dest.example\" ]; from = \"clamgate\";
   smtp = \"inet:$PORT_IN@127.0.0.1\"; sendmail = \"/nonexistent\"; };"
 cg_start
+check "notify.smtp: the kept notice is sent once the MTA takes it" \
+	wait_log_line "notify: 1 kept notice(s) sent from $T/q/.outbox"
+check "notify.smtp: the outbox is empty again" sh -c "! ls '$T/q/.outbox' | grep -q '\.txt$'"
 smtp smtpnotice --xclient-addr 127.0.0.7 --xclient-name relay.local --attach "$T/eicar.com"
 check "notify.smtp: a virus from a trusted relay is quarantined" wait_quarantined smtpnotice
-more_notices() { [ "$(grep -l -s '^Subject: \[clamgate\] ' "$T"/sink/* | wc -l)" -gt "$notices_before" ]; }
-check "notify.smtp: the notice reached the admin mailbox by SMTP" wait_for 15 more_notices
-check "notify.smtp: clamgate logged the submission" grep -q "notify: sent notice to 1 admin" "$T/clamgate.log"
+more_notices() { [ "$(grep -l -s '^Subject: \[clamgate\] ' "$T"/sink/* | wc -l)" -ge $((notices_before + 2)) ]; }
+check "notify.smtp: both notices reached the admin mailbox by SMTP" wait_for 15 more_notices
+sent_after=$(grep -c "notify: sent notice to 1 admin" "$T/clamgate.log")
+check "notify.smtp: clamgate logged the new submission" test "$sent_after" -gt "$sent_before"
 own_after=$(grep -c "verdict=notice .*reason=own-notice" "$T/clamgate.log")
-check "notify.smtp: the notice came back from 127.0.0.1 and was recognised as our own" \
-	test "$own_after" -gt "$own_before"
+check "notify.smtp: both came back from 127.0.0.1 and were recognised as our own" \
+	test "$own_after" -ge $((own_before + 2))
 check "notify.smtp: the token never reaches the admin" eval '! heads | grep -q -E "^X-Clamgate-Notify"'
+check "notify.smtp: the sender was qualified (MAIL FROM with a domain)" \
+	sh -c "grep -l -s '^Subject: \[clamgate\] ' '$T'/sink/* | xargs grep -l '^X-Mail-Args: <clamgate@' | grep -q ."
 
 # --- the invariant: nothing to any envelope sender ------------------------------
 for _ in $(seq 1 50); do queue_empty && break; pf_flush; sleep 0.2; done

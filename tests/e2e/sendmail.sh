@@ -19,7 +19,7 @@ T=$(mktemp -d /tmp/clamgate-sendmail.XXXXXX)
 chmod 755 "$T"
 R=$T/root
 DEBS=${DEBS:-/var/cache/clamgate-tests/debs}
-BASE=$((45000 + $$ % 10000))
+BASE=$((27000 + $$ % 500 * 4)) # below the ephemeral ports (32768-)
 PORT_SM=$BASE PORT_MILTER=$((BASE + 1)) PORT_MX=$((BASE + 2))
 SM_PID=""
 . "$TOP/tests/e2e/common.sh"

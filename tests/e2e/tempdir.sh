@@ -14,7 +14,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=$TOP/$BUILD/clamgate
 T=$(mktemp -d /tmp/clamgate-tmpdir.XXXXXX)
 chmod 755 "$T"
-BASE=$((36000 + $$ % 8000))
+BASE=$((25000 + $$ % 500 * 4)) # below the ephemeral ports (32768-)
 PORT_IN=$BASE PORT_SINK=$((BASE + 1)) PORT_HOP=$((BASE + 2)) PORT_MILTER=$((BASE + 3))
 . "$TOP/tests/e2e/postfix.sh"
 . "$TOP/tests/e2e/common.sh"

@@ -1,4 +1,5 @@
--- Limits: milter.max_sessions = 20, max_recipients = 100,
+-- Limits: milter.max_sessions = 20, max_recipients = 100, on_error =
+-- "accept" (a limit must tempfail all the same),
 -- scanner.max_spool_disk = 2M (spool_memory 256K).  Each limit is a clear
 -- tempfail, never a lost message or an accept.
 dofile(lib)
@@ -44,6 +45,25 @@ test("past milter.max_sessions: 451 at connect; room again once one closes", fun
 	for i = 2, 20 do mt.disconnect(cs[i]) end
 end)
 
+test("a burst of 25 connections at once, max_sessions 20: only the 5 extra are refused", function()
+	local cs = {}
+	for i = 1, 25 do -- all of them negotiate before any connect event
+		cs[i] = mt.connect(sock, 50, 0.1)
+		if cs[i] == nil then fail("cannot connect to " .. sock) end
+	end
+	local refused = 0
+	for i = 1, 25 do
+		mt.macro(cs[i], SMFIC_CONNECT, "{daemon_name}", "MTA-IN", "{daemon_port}", "25")
+		check(mt.conninfo(cs[i], "mx.remote.example", "192.0.2.10") == nil, "conninfo")
+		local r = mt.getreply(cs[i])
+		if r == SMFIR_REPLYCODE then refused = refused + 1 end
+		if i <= 20 then check(r == SMFIR_CONTINUE, "connection " .. i .. " accepted") end
+	end
+	check(refused == 5, "5 refused, not " .. refused)
+	for i = 1, 25 do mt.disconnect(cs[i]) end
+	mt.sleep(1)
+end)
+
 -- MAIL, then n recipients; the reply to each RCPT
 local function rcpts(c, n)
 	mt.macro(c, SMFIC_MAIL, "i", "QIDR")
@@ -83,7 +103,10 @@ test("past milter.max_recipients: 452 for each further RCPT; the first 100 are k
 	check(not q:find("u101@", 1, true), "u101 refused, not recorded")
 end)
 
-test("non-SMTP past milter.max_recipients: no RCPT refused, the message tempfailed", function()
+-- a refused RCPT there is a configuration error, a tempfail would come
+-- back with every retry: scanned as ever, held (the MTA keeps every
+-- recipient) rather than quarantined with a partial envelope
+test("non-SMTP past milter.max_recipients: no RCPT refused; infected: held, not quarantined", function()
 	local before = qfiles()
 	local c = open("127.0.0.1", "localhost", { daemon_name = "NONSMTP", daemon_port = "0" })
 	local replies = rcpts(c, 120)
@@ -91,9 +114,23 @@ test("non-SMTP past milter.max_recipients: no RCPT refused, the message tempfail
 		check(replies[i] == SMFIR_CONTINUE, "RCPT " .. i .. " got " .. string.char(replies[i]))
 	end
 	rest(c)
-	expect_tempfail(c)
+	expect(c, SMFIR_ACCEPT, "accept into the MTA's hold queue")
+	check(mt.eom_check(c, MT_QUARANTINE), "smfi_quarantine (hold) requested")
 	mt.disconnect(c)
-	check(#qfiles() == #before, "nothing quarantined with a partial envelope")
+	check(#qfiles() == #before, "nothing in our store with a partial envelope")
+end)
+
+test("non-SMTP past milter.max_recipients, clean: accepted", function()
+	local c = open("127.0.0.1", "localhost", { daemon_name = "NONSMTP", daemon_port = "0" })
+	rcpts(c, 120)
+	check(mt.data(c) == nil, "data")
+	check(mt.header(c, "Subject", "many recipients, clean") == nil, "header")
+	check(mt.eoh(c) == nil, "eoh")
+	check(mt.bodystring(c, "nothing to see\r\n") == nil, "body")
+	check(mt.eom(c) == nil, "eom")
+	expect(c, SMFIR_ACCEPT, "accept")
+	check(not mt.eom_check(c, MT_QUARANTINE), "not held")
+	mt.disconnect(c)
 end)
 
 -- Postfix drops a client that stalls past smtpd_timeout and closes the

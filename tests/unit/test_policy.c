@@ -176,6 +176,10 @@ START_TEST(test_clean_and_errors)
 		d = policy_decide(acc, &o, SCAN_NOT_READY, NULL);
 		ck_assert_int_eq(d.action, CG_ACCEPT);
 		ck_assert_int_eq(d.header, POLICY_HDR_UNSCANNED);
+		/* a limit a sender can reach never lets mail by */
+		d = policy_decide(acc, &o, SCAN_LIMIT, NULL);
+		ck_assert_int_eq(d.action, CG_TEMPFAIL);
+		ck_assert_str_eq(d.why, "limit");
 	}
 	config_free(tf);
 	config_free(acc);
@@ -386,6 +390,24 @@ START_TEST(test_notice_paths)
 }
 END_TEST
 
+/* recipients not all recorded: quarantine (a partial envelope in our
+ * store) becomes the MTA's hold; every other action stays */
+START_TEST(test_partial_envelope)
+{
+	static const enum cg_action in[] = {CG_ACCEPT,	 CG_REJECT,
+					    CG_TEMPFAIL, CG_QUARANTINE,
+					    CG_HOLD,	 CG_DISCARD};
+	static const enum cg_action out[] = {CG_ACCEPT, CG_REJECT, CG_TEMPFAIL,
+					     CG_HOLD,	CG_HOLD,   CG_DISCARD};
+
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		struct policy_decision d = {in[i], POLICY_HDR_NONE, "x", -1};
+		policy_partial_envelope(&d);
+		ck_assert_int_eq(d.action, out[i]);
+	}
+}
+END_TEST
+
 /* a recipient past milter.max_recipients may get 452, except where
  * Postfix's cleanup would take that as a configuration error */
 START_TEST(test_refuse_rcpt)
@@ -429,6 +451,7 @@ policy_suite(void)
 	tcase_add_test(tc, test_release_paths);
 	tcase_add_test(tc, test_refuse_rcpt);
 	tcase_add_test(tc, test_notice_paths);
+	tcase_add_test(tc, test_partial_envelope);
 	suite_add_tcase(s, tc);
 	return s;
 }

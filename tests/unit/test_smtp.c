@@ -169,6 +169,31 @@ START_TEST(test_conversation)
 }
 END_TEST
 
+/* an unqualified sender gets the domain of /etc/mailname (Sendmail
+ * refuses MAIL FROM:<clamgate>), else the host name */
+START_TEST(test_qualify)
+{
+	char *dir = test_tmpdir(), *path, *q;
+
+	path = test_write_file(dir, "mailname", "mail.example.org\n");
+	q = smtp_qualify("clamgate", path);
+	ck_assert_str_eq(q, "clamgate@mail.example.org");
+	free(q);
+	q = smtp_qualify("clamgate@other.example", path);
+	ck_assert_str_eq(q, "clamgate@other.example");
+	free(q);
+	free(path);
+	path = test_write_file(dir, "bad", "not a domain!\n");
+	q = smtp_qualify("clamgate", path);
+	ck_assert_msg(strncmp(q, "clamgate@", 9) == 0 && !strchr(q, ' ') &&
+			  !strchr(q, '!'),
+		      "%s", q);
+	free(q);
+	free(path);
+	test_rmtree(dir);
+}
+END_TEST
+
 Suite *
 smtp_suite(void)
 {
@@ -178,6 +203,7 @@ smtp_suite(void)
 	tcase_add_test(tc, test_data);
 	tcase_add_test(tc, test_reply_line);
 	tcase_add_test(tc, test_conversation);
+	tcase_add_test(tc, test_qualify);
 	suite_add_tcase(s, tc);
 	return s;
 }
