@@ -214,11 +214,22 @@ check "Sendmail, outside client, EICAR: 554 5.7.1 reaches the client" \
 	replied eicar "^554 5.7.1 Virus Clamgate.Test.EICAR.UNOFFICIAL found; message rejected"
 check "Sendmail, outside client, EICAR: not queued" sh -c "! grep -q 'Subject: sm-eicar' '$T'/mqueue/qf* 2>/dev/null"
 
+# with a notice over SMTP to Sendmail itself (notify.smtp): Sendmail
+# refuses an unqualified MAIL FROM, so clamgate qualifies notify.from
+CG_EXTRA="notify: { admin = [ \"admin@dest.example\" ]; from = \"clamgate\";
+  smtp = \"inet:$PORT_SM@127.0.0.1\"; };"
 cg_start
 smtp msp --attach "$T/eicar.com"
 check "Sendmail, loopback (MSP, trusted relay), EICAR: 250" replied msp "^250 2.0.0"
 check "Sendmail, loopback, EICAR: quarantined" quarantined msp
 check "Sendmail, loopback, EICAR: not queued" sh -c "! grep -q 'Subject: sm-msp' '$T'/mqueue/qf* 2>/dev/null"
+notice_queued() {
+	grep -l -s '^H.*Subject: \[clamgate\]' "$T"/mqueue/qf* | xargs -r grep -l '^S<clamgate@' | grep -q .
+}
+check "Sendmail, notify.smtp: Sendmail took the notice, from a qualified sender" wait_for 15 notice_queued
+check "Sendmail, notify.smtp: the notice came back as our own" \
+	wait_log_line "verdict=notice .*reason=own-notice"
+CG_EXTRA=
 
 # --- release through Sendmail's MSP ------------------------------------------
 # /usr/sbin/sendmail on a Sendmail host is the MSP: it relays over SMTP
