@@ -258,7 +258,7 @@ bench-progs: all $(BENCH_PROGS)
 bench-deps:
 	sh tests/bench/install-deps.sh
 
-# make bench: about 8 minutes; make bench-quick: about 1 (smaller
+# make bench: about 10 minutes; make bench-quick: about 1 (smaller
 # database, corpus and store).  Both install the peer (clamav-milter)
 # first; the report says which targets were met.
 bench: bench-deps

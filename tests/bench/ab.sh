@@ -8,6 +8,8 @@
 #
 # usage: tests/bench/ab.sh BUILD_DIR A_BINARY B_BINARY [ROUNDS] [SESSIONS]
 #   (make bench-ab A=... B=...)
+# With TEMP_B=DIR, B runs with scanner.temp_dir = DIR (the same binary
+# twice then compares two temp directories, e.g. a tmpfs against disk).
 set -u
 BUILD=${1:-build}
 A=$2 B_BIN=$3 ROUNDS=${4:-5} C=${5:-2}
@@ -27,11 +29,12 @@ milter: { socket = "unix:$T/sock"; user = ""; };
 scanner: { database = "$T/db"; temp_dir = "$T/tmp"; max_message_size = "100M"; reload_interval = 0; };
 quarantine: { directory = "$T/q"; };
 CONF
+sed "s|temp_dir = \"$T/tmp\"|temp_dir = \"${TEMP_B:-$T/tmp}\"|" "$T/c.conf" > "$T/b.conf"
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
-# one BIN - start it, run the corpus once, stop it; "rate cpu_ms_per_msg"
+# one BIN CONF - start it, run the corpus once, stop it; "rate cpu_ms_per_msg"
 one() {
-	"$1" -f -c "$T/c.conf" 2> "$T/log" & PID=$!
+	"$1" -f -c "$2" 2> "$T/log" & PID=$!
 	n=600
 	until grep -q "signatures loaded" "$T/log"; do
 		n=$((n - 1)); [ $n -gt 0 ] || die "$1 did not load: $(tail -n 2 "$T/log")"; sleep 0.2
@@ -47,9 +50,9 @@ one() {
 
 for r in $(seq 1 "$ROUNDS"); do
 	if [ $((r % 2)) -eq 1 ]; then
-		a=$(one "$A"); b=$(one "$B_BIN")
+		a=$(one "$A" "$T/c.conf"); b=$(one "$B_BIN" "$T/b.conf")
 	else
-		b=$(one "$B_BIN"); a=$(one "$A")
+		b=$(one "$B_BIN" "$T/b.conf"); a=$(one "$A" "$T/c.conf")
 	fi
 	echo "round $r: A $a  B $b" | tee -a "$T/rounds"
 done

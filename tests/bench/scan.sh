@@ -9,7 +9,7 @@
 #   cg-clamd  clamgate, clamd backend (unix clamd socket), inet socket
 #   peer-inet clamav-milter + clamd (Debian's configuration), inet socket
 #   peer-unix clamav-milter + clamd, unix socket
-# at 1, 2, 8 and 32 concurrent sessions, then 64 idle sessions, the
+# at 1, 2, 8, 32 and 64 concurrent sessions, then 64 idle sessions, the
 # reload under load and the large messages on cg-unix.
 #
 # All systems are started first (each with its own engine or clamd),
@@ -28,7 +28,7 @@ MODE=${2:-full}
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 B=$TOP/$BUILD/bench
 CG=$TOP/$BUILD/clamgate
-CONCS="1 2 8 32"
+CONCS="1 2 8 32 64"
 if [ "$MODE" = quick ]; then
 	N=80 HASH=200000 BODY=40000 RELOAD_N=300 LARGE="1 10"
 else

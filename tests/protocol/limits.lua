@@ -26,13 +26,19 @@ local function connect_reply()
 	return c, mt.getreply(c)
 end
 
-test("past milter.max_sessions: 451 at connect; room again once one closes", function()
+-- accepted_connections N - N connections, each of them accepted
+local function accepted_connections(n)
 	local cs = {}
-	for i = 1, 20 do
+	for i = 1, n do
 		local c, r = connect_reply()
 		check(r == SMFIR_CONTINUE, "connection " .. i .. " accepted")
 		cs[i] = c
 	end
+	return cs
+end
+
+test("past milter.max_sessions: 451 at connect; room again once one closes", function()
+	local cs = accepted_connections(20)
 	local c, r = connect_reply()
 	check(r == SMFIR_REPLYCODE, "connection 21 tempfailed, got " .. string.char(r))
 	mt.disconnect(c)
@@ -157,12 +163,7 @@ test("20 sessions stalled mid-body, then given up by the MTA: spool files and sl
 	held = spool_files()
 	check(held == 0, "spool files freed once the MTA gave up, " .. held .. " left")
 	-- all 20 sessions were let go: 20 new connections fit
-	local fresh = {}
-	for i = 1, 20 do
-		local c, r = connect_reply()
-		check(r == SMFIR_CONTINUE, "new connection " .. i .. " accepted")
-		fresh[i] = c
-	end
+	local fresh = accepted_connections(20)
 	for i = 1, 20 do mt.disconnect(fresh[i]) end
 	mt.sleep(1)
 end)
