@@ -23,11 +23,13 @@ UNITDIR  ?= $(PREFIX)/lib/systemd/system
 SYSCONFDIR ?= /etc
 BUILD    ?= build
 
-# What each program links: the code both use needs gmime (and GLib) and
-# libconfig; only the daemon needs the scanning engine, libmilter and
-# zlib.  Common code is compiled without the daemon's flags.
-COMMON_PKGS = gmime-3.0 libconfig
-DAEMON_PKGS = libclamav milter zlib
+# What each program links: the code both use needs gmime (and GLib),
+# libconfig and SQLite (the verified-sender store); only the daemon needs
+# the scanning engine, libmilter, zlib and libpsl (organisational domains
+# for Authentication-Results).  Common code is compiled without the
+# daemon's flags.
+COMMON_PKGS = gmime-3.0 libconfig sqlite3
+DAEMON_PKGS = libclamav milter zlib libpsl
 COMMON_CFLAGS := $(shell pkg-config --cflags $(COMMON_PKGS) 2>/dev/null)
 COMMON_LIBS   := $(shell pkg-config --libs $(COMMON_PKGS) 2>/dev/null)
 DAEMON_CFLAGS := $(shell pkg-config --cflags $(DAEMON_PKGS) 2>/dev/null)

@@ -1,0 +1,90 @@
+/*
+ * autoclass - what kind of automatic mail a message is (the outbound
+ * gate's classifier): pure, no I/O beyond autoclass_load()
+ *
+ * Kinds:
+ *   dsn         delivery and disposition reports (multipart/report with
+ *               report-type delivery-status or disposition-notification)
+ *   autoreply   an automatic response: Auto-Submitted: auto-replied,
+ *               X-Autoreply, X-Autorespond, Precedence: auto_reply, a null
+ *               envelope sender, a catalogue subject such as "Automatic
+ *               reply:", or automatic-looking mail (Precedence bulk or
+ *               junk, Auto-Submitted other than no) that is a response:
+ *               it has In-Reply-To or References, or the caller says its
+ *               recipient wrote to its sender recently (facts->recent)
+ *   challenge   challenge/response systems (catalogue markers)
+ *   av-notice   another scanner's notice to a sender (catalogue)
+ *   list        mailing-list distribution (List-Id, List-Post,
+ *               List-Unsubscribe, ..., or Precedence: list)
+ *   other-auto  automatic mail that answers nobody (cron, monitoring,
+ *               newsletters without List-*, password resets)
+ *   human       none of the above
+ *
+ * The order of the tests: catalogue (challenge, av-notice, autoreply
+ * entries), dsn, explicit autoreply signals, list, then the
+ * automatic-looking rest.  Auto-Submitted values are compared without
+ * comments and parameters ("auto-replied (vacation)" is auto-replied).
+ *
+ * Catalogue files: one entry per line, "KIND FIELD PATTERN"; KIND one of
+ * the kind names above (dsn, autoreply, challenge, av-notice, list,
+ * other-auto), FIELD a header name, PATTERN a case-insensitive glob
+ * (strconv_glob_match) on the unfolded value, the rest of the line; "*"
+ * matches any value, i.e. the field's presence.  Blank lines and lines
+ * starting with # are ignored.  FIELD "envelope-sender" matches the
+ * envelope sender instead of a header.
+ */
+#ifndef CLAMGATE_AUTOCLASS_H
+#define CLAMGATE_AUTOCLASS_H
+
+#include <stddef.h>
+
+#include "clamgate/hdrlist.h"
+
+enum autoclass_kind {
+	AUTOCLASS_DSN,
+	AUTOCLASS_AUTOREPLY,
+	AUTOCLASS_CHALLENGE,
+	AUTOCLASS_AV_NOTICE,
+	AUTOCLASS_LIST,
+	AUTOCLASS_OTHER_AUTO,
+	AUTOCLASS_HUMAN,
+};
+#define AUTOCLASS_N_KINDS 7
+
+struct autoclass_entry {
+	enum autoclass_kind kind;
+	char *field;
+	char *pattern;
+	char *where; /* "FILE:LINE", for the log */
+};
+
+struct autoclass_catalogue {
+	struct autoclass_entry *entries;
+	size_t count;
+};
+
+struct autoclass_facts {
+	const char *sender;		/* envelope sender, "" for <> */
+	const struct hdrlist *headers;
+	int recent; /* -1 unknown, 0 no, 1: a recipient wrote to the sender
+		     * recently (vstore contact) */
+};
+
+struct autoclass_result {
+	enum autoclass_kind kind;
+	char reason[128];  /* "auto-submitted=auto-replied",
+			    * "catalogue=FILE:LINE", "null-sender", ... */
+	int needs_recent;  /* the kind would change with facts->recent = 1:
+			    * automatic-looking, not yet a response */
+};
+
+int autoclass_load(struct autoclass_catalogue *cat, const char *path,
+		   char *err, size_t errlen);
+void autoclass_free(struct autoclass_catalogue *cat);
+void autoclass_classify(const struct autoclass_catalogue *cat,
+			const struct autoclass_facts *facts,
+			struct autoclass_result *res);
+const char *autoclass_kind_name(enum autoclass_kind kind);
+int autoclass_kind_parse(const char *name, enum autoclass_kind *kind);
+
+#endif
