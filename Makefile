@@ -15,7 +15,7 @@
 # make demo       clamgate and a private Postfix on 127.0.0.1:2525
 # make demo-stop  stop them
 
-VERSION   = 0.3.0
+VERSION   = 0.4.0
 PREFIX   ?= /usr/local
 SBINDIR  ?= $(PREFIX)/sbin
 MANDIR   ?= $(PREFIX)/share/man
@@ -132,7 +132,7 @@ test: all $(BUILD)/unit-tests $(BUILD)/fakeclamd $(BUILD)/bench/loadgen \
 # each on its seed corpus and a few thousand mutations (tests/fuzz/run.sh
 # smoke); make fuzz runs each for FUZZ_SECONDS.
 FUZZ_NAMES   = clamd_reply reply header_text cidr_glob token quarantine_read \
-               config smtp
+               config smtp authres autoclass
 FUZZ_SECONDS ?= 120
 FUZZ_BINS    = $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
 
@@ -210,6 +210,13 @@ install: all
 	chmod 0644 $(DESTDIR)$(UNITDIR)/clamgate.service
 	install -m 0644 docs/clamgate.8 $(DESTDIR)$(MANDIR)/man8/clamgate.8
 	install -m 0644 docs/clamgate.conf.5 $(DESTDIR)$(MANDIR)/man5/clamgate.conf.5
+	for f in outbound-markers outbound-subjects; do \
+	    if [ -e $(DESTDIR)$(SYSCONFDIR)/clamgate/$$f ]; then \
+	        echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/clamgate/$$f"; \
+	    else \
+	        install -m 0644 etc/$$f $(DESTDIR)$(SYSCONFDIR)/clamgate/$$f; \
+	    fi; \
+	done
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/clamgate/clamgate.conf ]; then \
 	    echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/clamgate/clamgate.conf"; \
 	else \

@@ -24,6 +24,7 @@ struct act_mta {
 	int (*chgheader)(void *ctx, const char *name, int index,
 			 const char *value);
 	int (*quarantine)(void *ctx, const char *reason);
+	int (*delrcpt)(void *ctx, const char *rcpt);
 };
 
 struct act_outcome {

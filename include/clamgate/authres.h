@@ -5,9 +5,12 @@
  * authres_parse() splits one field value into its authserv-id and its
  * results (method, result, and the properties such as smtp.mailfrom or
  * header.d); comments in parentheses are ignored wherever they appear,
- * quoted strings are unquoted, names are lowercased.  It never fails on
- * odd input: what cannot be parsed ends the list (the field then yields
- * fewer results, never a wrong one).
+ * quoted strings are unquoted, names are lowercased; reason=value is kept
+ * as a property named "reason".  It never fails on odd input: what cannot
+ * be parsed ends the list (the field then yields fewer results, never a
+ * wrong one), and a value too long for its array drops that property
+ * rather than being cut.  It returns -1 only when the value has no
+ * authserv-id at all, else 0 (with no results for "none").
  *
  * authres_verified() looks at every Authentication-Results field of a
  * message (in hdrlist order) and says whether the envelope sender is
@@ -16,8 +19,10 @@
  *   spf=pass  with smtp.mailfrom equal to the sender (case-insensitive),
  *             or a bare domain equal to the sender's domain;
  *   dkim=pass with header.d in the same organisational domain (Public
- *             Suffix List, libpsl) as the sender's domain.
- * A null or domain-less sender is never verified.
+ *             Suffix List: libpsl's psl_latest(NULL), on Debian the
+ *             publicsuffix package's list) as the sender's domain.
+ * One trusted pass counts even if another trusted result fails.  A null
+ * or domain-less sender is never verified.
  */
 #ifndef CLAMGATE_AUTHRES_H
 #define CLAMGATE_AUTHRES_H

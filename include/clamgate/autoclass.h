@@ -20,18 +20,29 @@
  *               newsletters without List-*, password resets)
  *   human       none of the above
  *
- * The order of the tests: catalogue (challenge, av-notice, autoreply
- * entries), dsn, explicit autoreply signals, list, then the
- * automatic-looking rest.  Auto-Submitted values are compared without
+ * The order of the tests, the first that holds deciding: catalogue
+ * entries (in file order), dsn, explicit autoreply signals, list, then
+ * the automatic-looking rest.  Auto-Submitted values are compared without
  * comments and parameters ("auto-replied (vacation)" is auto-replied).
+ * autoclass.c says why the order is what it is.
  *
  * Catalogue files: one entry per line, "KIND FIELD PATTERN"; KIND one of
- * the kind names above (dsn, autoreply, challenge, av-notice, list,
- * other-auto), FIELD a header name, PATTERN a case-insensitive glob
- * (strconv_glob_match) on the unfolded value, the rest of the line; "*"
- * matches any value, i.e. the field's presence.  Blank lines and lines
- * starting with # are ignored.  FIELD "envelope-sender" matches the
- * envelope sender instead of a header.
+ * the kind names above but human (dsn, autoreply, challenge, av-notice,
+ * list, other-auto), FIELD a header name or a glob on header names
+ * ("X-*-MailScanner"), PATTERN a case-insensitive glob
+ * (strconv_glob_match) on the unfolded value, the rest of the line,
+ * trimmed; "*" matches any value, i.e. the field's presence.  A value
+ * holding RFC 2047 encoded words is tried as it is and decoded (UTF-8),
+ * so mime_init() must have run before autoclass_classify().  Blank lines
+ * and lines starting with # are ignored; a line holds at most
+ * AUTOCLASS_LINE_MAX bytes.  FIELD "envelope-sender" matches the envelope
+ * sender, without angle brackets, instead of a header.
+ *
+ * autoclass_load() and autoclass_load_text() (the same, from a string;
+ * name stands for the file in messages) append to cat, so several files
+ * make one catalogue; on an error they return -1 with "FILE:LINE: what is
+ * wrong" in err and leave cat as it was before the call.
+ * autoclass_classify() may run in several threads on one catalogue.
  */
 #ifndef CLAMGATE_AUTOCLASS_H
 #define CLAMGATE_AUTOCLASS_H
@@ -51,6 +62,8 @@ enum autoclass_kind {
 };
 #define AUTOCLASS_N_KINDS 7
 
+#define AUTOCLASS_LINE_MAX 1000 /* bytes in a catalogue line, without LF */
+
 struct autoclass_entry {
 	enum autoclass_kind kind;
 	char *field;
@@ -64,7 +77,7 @@ struct autoclass_catalogue {
 };
 
 struct autoclass_facts {
-	const char *sender;		/* envelope sender, "" for <> */
+	const char *sender; /* envelope sender, "" for <>; NULL: unknown */
 	const struct hdrlist *headers;
 	int recent; /* -1 unknown, 0 no, 1: a recipient wrote to the sender
 		     * recently (vstore contact) */
@@ -72,14 +85,17 @@ struct autoclass_facts {
 
 struct autoclass_result {
 	enum autoclass_kind kind;
-	char reason[128];  /* "auto-submitted=auto-replied",
-			    * "catalogue=FILE:LINE", "null-sender", ... */
-	int needs_recent;  /* the kind would change with facts->recent = 1:
-			    * automatic-looking, not yet a response */
+	char reason[128]; /* "auto-submitted=auto-replied",
+			   * "catalogue=FILE:LINE", "null-sender", ...: no
+			   * white space, for a key=value log line */
+	int needs_recent; /* the kind would change with facts->recent = 1:
+			   * automatic-looking, not yet a response */
 };
 
-int autoclass_load(struct autoclass_catalogue *cat, const char *path,
-		   char *err, size_t errlen);
+int autoclass_load(struct autoclass_catalogue *cat, const char *path, char *err,
+		   size_t errlen);
+int autoclass_load_text(struct autoclass_catalogue *cat, const char *name,
+			const char *text, char *err, size_t errlen);
 void autoclass_free(struct autoclass_catalogue *cat);
 void autoclass_classify(const struct autoclass_catalogue *cat,
 			const struct autoclass_facts *facts,

@@ -29,6 +29,16 @@ enum cg_backend { CG_BACKEND_LIBCLAMAV, CG_BACKEND_CLAMD };
 enum cg_reject_mode { CG_REJECT_SAFE, CG_REJECT_NEVER };
 enum cg_on_error { CG_ON_ERROR_TEMPFAIL, CG_ON_ERROR_ACCEPT };
 enum cg_headers { CG_HEADERS_NONE, CG_HEADERS_ADD, CG_HEADERS_REPLACE };
+enum cg_out_mode { CG_OUT_OFF, CG_OUT_LOG, CG_OUT_ON };
+/* what the outbound gate does with one kind of mail (autoclass.h) */
+enum cg_out_rule {
+	CG_OUT_ALLOW,
+	CG_OUT_INTERNAL_ONLY, /* only to internal_domains */
+	CG_OUT_VERIFIED_ONLY, /* to verified senders or internal_domains */
+	CG_OUT_QUARANTINE,
+	CG_OUT_DISCARD,
+};
+#define CG_OUT_KINDS 7 /* AUTOCLASS_N_KINDS, in autoclass.h order */
 
 struct cg_rule {
 	char *match; /* glob on the virus name */
@@ -100,6 +110,23 @@ struct cg_config {
 		int digest;
 	} notify;
 	struct {
+		enum cg_out_mode mode;
+		struct cg_strlist internal_domains; /* and their subdomains */
+		struct cg_strlist trusted_authserv_ids;
+		struct cg_strlist listeners;  /* {daemon_name}s of outbound
+					       * mail, besides non-SMTP and
+					       * authenticated clients */
+		char *store;		      /* the verified-sender store */
+		unsigned long remember;	      /* seconds */
+		unsigned max_entries;	      /* rows per table of the store */
+		enum cg_action on_stop;	      /* QUARANTINE or DISCARD */
+		struct cg_strlist catalogues; /* relative: to the config */
+		struct cg_strlist allow_senders;    /* globs */
+		struct cg_strlist allow_recipients; /* globs */
+		struct cg_strlist allow_domains;    /* recipient domains */
+		enum cg_out_rule rule[CG_OUT_KINDS];
+	} outbound;
+	struct {
 		int level; /* enum log_level */
 		int facility;
 	} log;
@@ -109,5 +136,7 @@ struct cg_config *config_load(const char *path, char *err, size_t errlen);
 void config_free(struct cg_config *cfg);
 const char *config_action_name(enum cg_action action);
 const char *config_backend_name(enum cg_backend backend);
+const char *config_out_rule_name(enum cg_out_rule rule);
+const char *config_out_mode_name(enum cg_out_mode mode);
 
 #endif

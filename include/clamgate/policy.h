@@ -49,6 +49,8 @@ void policy_partial_envelope(struct policy_decision *d);
 const char *policy_status_name(enum scan_status status);
 int policy_notice_allowed(const struct cg_config *cfg,
 			  const struct policy_origin *origin);
+int policy_is_outbound(const struct cg_config *cfg,
+		       const struct policy_origin *origin);
 int policy_may_refuse_rcpt(const struct cg_config *cfg,
 			   const struct policy_origin *origin);
 int policy_release_allowed(const struct cg_config *cfg,

@@ -27,6 +27,8 @@ struct quarantine_meta {
 	const char *virus;
 	const char *action;
 	const char *engine; /* "ClamAV 1.4.6/27000" */
+	const char *gate;   /* outbound gate: "kind=... rule=... why=...",
+			     * or NULL */
 	time_t when;
 };
 

@@ -16,6 +16,8 @@
 #include <time.h>
 
 #include "clamgate/config.h"
+#include "clamgate/gate.h"
+#include "clamgate/hdrlist.h"
 #include "clamgate/pass.h"
 #include "clamgate/policy.h"
 #include "clamgate/spool.h"
@@ -50,6 +52,9 @@ struct session {
 	struct pass pass;	 /* granted by pass_check() */
 	char *subject;		 /* the first Subject, raw */
 	char *message_id;	 /* the first Message-ID */
+	struct hdrlist headers;	 /* every field, for the outbound gate
+				  * (outbound.mode not off) */
+	struct gate_result gate; /* what the outbound gate found */
 	struct spool spool;
 	struct timespec started;
 };

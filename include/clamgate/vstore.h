@@ -19,7 +19,10 @@
  * for clamgate-quarantine in another process at the same time).  Every
  * function returns -1 on error, with the reason in the store's last
  * error text (vstore_error), and never exits.  A lookup that fails is
- * the caller's "not verified".
+ * the caller's "not verified".  The error text is kept per thread, as
+ * errno is: vstore_error(st) describes the last call on st that failed
+ * in the calling thread ("no error" if none did).  A store opened
+ * read-only refuses put, trim and forget.
  */
 #ifndef CLAMGATE_VSTORE_H
 #define CLAMGATE_VSTORE_H
@@ -45,23 +48,35 @@ struct vstore_row {
 
 struct vstore;
 
-struct vstore *vstore_open(const char *backend, const char *where,
-			   int readonly, char *err, size_t errlen);
+struct vstore *vstore_open(const char *backend, const char *where, int readonly,
+			   char *err, size_t errlen);
 void vstore_close(struct vstore *st);
 const char *vstore_error(const struct vstore *st);
 
-/* write many rows in one transaction (the daemon's writer batches) */
+/* write many rows in one transaction (the daemon's writer batches): all
+ * or none.  Addresses are normalised; an empty one, or a "how" that is
+ * not words of a-z and 0-9 joined by '+', fails the batch.  Each row is
+ * one more pass or contact (count + 1; row.count is ignored) seen at
+ * row.last; row.first, if not 0, is the first time for a new row.  The
+ * store keeps the earlier first and the later last, and merges "how":
+ * "admin" stays, else the mechanisms add up (spf, then dkim:
+ * "spf+dkim"). */
 int vstore_put(struct vstore *st, const struct vstore_row *rows, size_t n);
-/* 1 found (row filled if not NULL), 0 not found or older than since */
+/* 1 found (row filled if not NULL), 0 not found or older than since
+ * (last < since), -1 on error */
 int vstore_get_verified(struct vstore *st, const char *addr, time_t since,
 			struct vstore_row *row);
-int vstore_get_contact(struct vstore *st, const char *remote,
-		       const char *local, time_t since);
+int vstore_get_contact(struct vstore *st, const char *remote, const char *local,
+		       time_t since);
+/* remove the rows with last < cutoff, then all but the max_rows most
+ * recent (0: no limit), in each table; the number of rows removed */
 int vstore_trim(struct vstore *st, time_t cutoff, unsigned long max_rows);
-/* every row of a table, most recent first; fn returns non-zero to stop */
+/* every row of a table, most recent first; fn returns non-zero to stop;
+ * the number of rows given to fn.  fn must not call st's lookups. */
 int vstore_each(struct vstore *st, enum vstore_table table,
 		int (*fn)(const struct vstore_row *row, void *arg), void *arg);
-/* remove an address from both tables; the number of rows removed */
+/* remove an address from both tables (in contact as remote or local);
+ * the number of rows removed */
 long vstore_forget(struct vstore *st, const char *addr);
 void vstore_normalise(const char *in, char out[VSTORE_ADDR_MAX + 1]);
 

@@ -62,6 +62,8 @@ cli_show(struct cli *c, int argc, char **argv)
 	       e.client_addr ? e.client_addr : "-", e.helo ? e.helo : "-",
 	       e.queue_id ? e.queue_id : "-");
 	printf("Size:       %llu\nSubject:    %s\n", e.size, subject);
+	if (e.gate)
+		printf("Gate:       %s\n", e.gate);
 	if (e.released)
 		printf("Released:   %s\n", e.released);
 	printf("\n%s", e.headers ? e.headers : "");

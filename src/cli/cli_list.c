@@ -163,40 +163,12 @@ filter_window(const struct filter *f, const char *id)
 	return !(f->until && t >= f->until);
 }
 
-/* json_str - a JSON string; invalid UTF-8 is repaired first */
-static void
-json_str(FILE *out, const char *s)
-{
-	char *valid = mime_utf8(s ? s : "");
-
-	const unsigned char *p = (const unsigned char *)valid;
-
-	fputc('"', out);
-	while (*p) {
-		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			/* a C1 control (two bytes in UTF-8), as \u0080.. */
-			fprintf(out, "\\u%04x", p[1]);
-			p += 2;
-			continue;
-		}
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(out, "\\u%04x", *p);
-		else
-			fputc(*p, out);
-		p++;
-	}
-	fputc('"', out);
-	free(valid);
-}
-
 /* json_field - "name":"value", */
 static void
 json_field(FILE *out, const char *name, const char *value, int comma)
 {
 	fprintf(out, "\"%s\":", name);
-	json_str(out, value);
+	cli_json_str(out, value);
 	if (comma)
 		fputc(',', out);
 }
@@ -217,7 +189,7 @@ list_json(const struct quarantine_entry *e, const char *subject)
 	json_field(stdout, "sender", e->sender, 1);
 	printf("\"recipients\":[");
 	for (size_t i = 0; i < e->n_rcpts; i++) {
-		json_str(stdout, e->rcpts[i]);
+		cli_json_str(stdout, e->rcpts[i]);
 		printf("%s", i + 1 < e->n_rcpts ? "," : "");
 	}
 	printf("],");
@@ -229,6 +201,7 @@ list_json(const struct quarantine_entry *e, const char *subject)
 	printf("\"size\":%llu,", e->size);
 	json_field(stdout, "subject", subject, 1);
 	json_field(stdout, "message_id", e->message_id, 1);
+	json_field(stdout, "gate", e->gate, 1);
 	json_field(stdout, "released", e->released, 0);
 	printf("}\n");
 }
@@ -375,7 +348,7 @@ stats_print(const struct filter *f, struct tally *days, size_t nd,
 		printf("],\"viruses\":[");
 		for (size_t i = 0; i < nv; i++) {
 			printf("%s{\"name\":", i ? "," : "");
-			json_str(stdout, vir[i].key);
+			cli_json_str(stdout, vir[i].key);
 			printf(",\"count\":%lu}", vir[i].count);
 		}
 		printf("]}\n");

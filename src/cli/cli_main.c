@@ -7,7 +7,9 @@
  *	Reads clamgate.conf to find the store (quarantine.directory), and
  *	runs one command from the table below.  Started as root, it first
  *	becomes the store's owner, so that it reads and writes the store
- *	exactly as the daemon does.
+ *	exactly as the daemon does.  A command with a store of its own
+ *	(verified: outbound.store, cli_verified.c) finds and becomes the
+ *	owner of that one itself.
  * DIAGNOSTICS
  *	Exit 0 on success, 1 when an entry is not found, nothing matched or
  *	an action failed, 2 for a usage or configuration error.  Every
@@ -32,18 +34,27 @@ static const struct {
 	const char *name;
 	int (*run)(struct cli *, int, char **);
 	const char *usage;
+	int own_store; /* not the quarantine: the command becomes the
+			* owner of its store itself */
 } commands[] = {
     {"list", cli_list,
      "list [--since DURATION|DATE] [--until DURATION|DATE] [--virus GLOB]\n"
      "       [--sender GLOB] [--rcpt GLOB] [--client CIDR] [--limit N] "
-     "[--json]"},
-    {"show", cli_show, "show ID"},
-    {"export", cli_export, "export ID [-o FILE] [--force]"},
-    {"release", cli_release, "release ID [--to ADDR]... [--remove]"},
-    {"delete", cli_delete, "delete ID..."},
-    {"purge", cli_purge, "purge --older-than DURATION [--dry-run]"},
-    {"stats", cli_stats,
-     "stats [--since DURATION|DATE] [--until ...] [--json]"},
+     "[--json]",
+     0},
+    {"show", cli_show, "show ID", 0},
+    {"export", cli_export, "export ID [-o FILE] [--force]", 0},
+    {"release", cli_release, "release ID [--to ADDR]... [--remove]", 0},
+    {"delete", cli_delete, "delete ID...", 0},
+    {"purge", cli_purge, "purge --older-than DURATION [--dry-run]", 0},
+    {"stats", cli_stats, "stats [--since DURATION|DATE] [--until ...] [--json]",
+     0},
+    {"verified", cli_verified,
+     "verified list [--json] [--contacts]\n"
+     "  verified show ADDRESS [--json]\n"
+     "  verified forget ADDRESS\n"
+     "  verified add ADDRESS",
+     1},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -81,17 +92,17 @@ usage(FILE *out, int status)
 	return status;
 }
 
-/* drop_to_owner - as root, become the owner of the store */
-static int
-drop_to_owner(const char *dir)
+/* cli_become_owner - as root, become the owner of path (the setting
+ * what names it), for good */
+int
+cli_become_owner(const char *what, const char *path)
 {
 	struct stat st;
 
 	if (geteuid() != 0)
 		return 0;
-	if (stat(dir, &st) < 0) {
-		cli_error("cannot read quarantine.directory %s: %s", dir,
-			  strerror(errno));
+	if (stat(path, &st) < 0) {
+		cli_error("cannot read %s %s: %s", what, path, strerror(errno));
 		return -1;
 	}
 	if (st.st_uid == 0)
@@ -99,7 +110,7 @@ drop_to_owner(const char *dir)
 	if (setgroups(1, &st.st_gid) < 0 ||
 	    setresgid(st.st_gid, st.st_gid, st.st_gid) < 0 ||
 	    setresuid(st.st_uid, st.st_uid, st.st_uid) < 0) {
-		cli_error("cannot switch to the owner of %s: %s", dir,
+		cli_error("cannot switch to the owner of %s: %s", path,
 			  strerror(errno));
 		return -1;
 	}
@@ -158,7 +169,9 @@ main(int argc, char **argv)
 	log_set_level(LOG_LEVEL_INFO);
 	struct cli c = {cfg, cfg->quarantine.directory, time(NULL),
 			commands[i].usage};
-	if (drop_to_owner(c.dir) < 0 || check_store(c.dir) < 0) {
+	if (!commands[i].own_store &&
+	    (cli_become_owner("quarantine.directory", c.dir) < 0 ||
+	     check_store(c.dir) < 0)) {
 		config_free(cfg);
 		return CLI_NOT_FOUND;
 	}

@@ -19,6 +19,7 @@
 
 #include "clamgate/cli.h"
 #include "clamgate/mime.h"
+#include "clamgate/mime.h"
 
 /* cli_text - a copy of text that is safe to print; the caller frees */
 char *
@@ -61,14 +62,37 @@ cli_text_swap(char **s, int lines)
 void
 cli_text_entry(struct quarantine_entry *e)
 {
-	char **fields[] = {&e->sender,	&e->client_addr, &e->client_name,
-			   &e->helo,	&e->queue_id,	 &e->virus,
-			   &e->action,	&e->engine,	 &e->released,
-			   &e->subject, &e->message_id};
+	char **fields[] = {&e->sender, &e->client_addr, &e->client_name,
+			   &e->helo,   &e->queue_id,	&e->virus,
+			   &e->action, &e->engine,	&e->released,
+			   &e->gate,   &e->subject,	&e->message_id};
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		cli_text_swap(fields[i], 0);
 	for (size_t i = 0; i < e->n_rcpts; i++)
 		cli_text_swap(&e->rcpts[i], 0);
 	cli_text_swap(&e->headers, 1);
+}
+
+/* cli_json_str - a JSON string; invalid UTF-8 is repaired first, and
+ * controls (C0, DEL, C1) are escaped */
+void
+cli_json_str(FILE *out, const char *s)
+{
+	char *valid = mime_utf8(s ? s : "");
+	const unsigned char *p = (const unsigned char *)valid;
+
+	fputc('"', out);
+	for (; *p; p++) {
+		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			fprintf(out, "\\u%04x", *++p); /* C1: two bytes */
+		else if (*p == '"' || *p == '\\')
+			fprintf(out, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(out, "\\u%04x", *p);
+		else
+			fputc(*p, out);
+	}
+	fputc('"', out);
+	free(valid);
 }

@@ -27,8 +27,8 @@
 #define AT(field) offsetof(struct cg_config, field)
 #define WORDS(t)  (t), COUNT(t)
 
-const char *const config_group_names[] = {"milter",	"scanner", "policy",
-					  "quarantine", "notify",  "log"};
+const char *const config_group_names[] = {
+    "milter", "scanner", "policy", "quarantine", "notify", "outbound", "log"};
 const size_t config_n_groups = COUNT(config_group_names);
 
 /* the words of the keys that take one */
@@ -68,17 +68,61 @@ static const struct name_value facility_words[] = {
     {"local6", LOG_LOCAL6}, {"local7", LOG_LOCAL7},
 };
 
+static const struct name_value out_mode_words[] = {
+    {"off", CG_OUT_OFF}, {"log", CG_OUT_LOG}, {"on", CG_OUT_ON}};
+static const struct name_value out_rule_words[] = {
+    {"allow", CG_OUT_ALLOW},
+    {"internal-only", CG_OUT_INTERNAL_ONLY},
+    {"verified-only", CG_OUT_VERIFIED_ONLY},
+    {"quarantine", CG_OUT_QUARANTINE},
+    {"discard", CG_OUT_DISCARD},
+};
+static const struct name_value on_stop_words[] = {{"quarantine", CG_QUARANTINE},
+						  {"discard", CG_DISCARD}};
+
+/* config_word - the word for a value, or "unknown" */
+static const char *
+config_word(const struct name_value *words, size_t n, int value)
+{
+	for (size_t i = 0; i < n; i++)
+		if (words[i].value == value)
+			return words[i].name;
+	return "unknown";
+}
+
+/* config_out_rule_name - the word for an outbound rule */
+const char *
+config_out_rule_name(enum cg_out_rule rule)
+{
+	return config_word(WORDS(out_rule_words), (int)rule);
+}
+
+/* config_out_mode_name - the word for outbound.mode */
+const char *
+config_out_mode_name(enum cg_out_mode mode)
+{
+	return config_word(WORDS(out_mode_words), (int)mode);
+}
+
 /* config_backend_name - the word for a scanner backend */
 const char *
 config_backend_name(enum cg_backend backend)
 {
-	for (size_t i = 0; i < COUNT(backend_words); i++)
-		if (backend_words[i].value == (int)backend)
-			return backend_words[i].name;
-	return "unknown";
+	return config_word(WORDS(backend_words), (int)backend);
 }
 
 /* checks of strings */
+
+/* check_domain - a domain name: letters, digits, dots and hyphens */
+static int
+check_domain(struct cfg_ctx *c, const config_setting_t *s, const char *v)
+{
+	if (strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		      "0123456789.-") == strlen(v) &&
+	    *v != '.' && *v != '-')
+		return 0;
+	return cfg_fail(c, s, "\"%s\" is not a domain name (example.org)", v);
+}
 
 /* check_socket - unix:/path, inet:port@host or inet6:port@host */
 static int
@@ -408,6 +452,46 @@ const struct key_spec config_keys[] = {
     {KEY("notify", "max_per_hour", CFG_UINT, notify.max_per_hour, "10"),
      RANGE(0, 100000)},
     {KEY("notify", "digest", CFG_BOOL, notify.digest, "true")},
+
+    {KEY("outbound", "mode", CFG_ENUM, outbound.mode, "\"off\""),
+     .names = WORDS(out_mode_words)},
+    {KEY("outbound", "internal_domains", CFG_STRLIST, outbound.internal_domains,
+	 "[ ]"),
+     .check = check_domain},
+    {KEY("outbound", "trusted_authserv_ids", CFG_STRLIST,
+	 outbound.trusted_authserv_ids, "[ ]")},
+    {KEY("outbound", "listeners", CFG_STRLIST, outbound.listeners, "[ ]")},
+    {KEY("outbound", "store", CFG_PATH, outbound.store,
+	 "\"/var/lib/clamgate/verified.db\"")},
+    {KEY("outbound", "remember", CFG_DURATION, outbound.remember, "\"7d\"")},
+    {KEY("outbound", "max_entries", CFG_UINT, outbound.max_entries, "100000"),
+     RANGE(100, 100000000)},
+    {KEY("outbound", "on_stop", CFG_ENUM, outbound.on_stop, "\"quarantine\""),
+     .names = WORDS(on_stop_words)},
+    {KEY("outbound", "catalogues", CFG_STRLIST, outbound.catalogues,
+	 "[ \"outbound-markers\", \"outbound-subjects\" ]")},
+    {KEY("outbound", "allow_senders", CFG_STRLIST, outbound.allow_senders,
+	 "[ ]")},
+    {KEY("outbound", "allow_recipients", CFG_STRLIST, outbound.allow_recipients,
+	 "[ ]")},
+    {KEY("outbound", "allow_domains", CFG_STRLIST, outbound.allow_domains,
+	 "[ ]"),
+     .check = check_domain},
+    {KEY("outbound", "dsn", CFG_ENUM, outbound.rule[0], "\"verified-only\""),
+     .names = WORDS(out_rule_words)},
+    {KEY("outbound", "autoreply", CFG_ENUM, outbound.rule[1],
+	 "\"verified-only\""),
+     .names = WORDS(out_rule_words)},
+    {KEY("outbound", "challenge", CFG_ENUM, outbound.rule[2], "\"discard\""),
+     .names = WORDS(out_rule_words)},
+    {KEY("outbound", "av_notice", CFG_ENUM, outbound.rule[3], "\"discard\""),
+     .names = WORDS(out_rule_words)},
+    {KEY("outbound", "list", CFG_ENUM, outbound.rule[4], "\"allow\""),
+     .names = WORDS(out_rule_words)},
+    {KEY("outbound", "other_auto", CFG_ENUM, outbound.rule[5], "\"allow\""),
+     .names = WORDS(out_rule_words)},
+    {KEY("outbound", "human", CFG_ENUM, outbound.rule[6], "\"allow\""),
+     .names = WORDS(out_rule_words)},
 
     {KEY("log", "level", CFG_ENUM, log.level, "\"info\""),
      .names = WORDS(level_words)},

@@ -11,6 +11,13 @@
  *	discard     DISCARD
  *	accept      headers, then ACCEPT
  *
+ *	The outbound gate (gate.h) adds two things.  A message it stops
+ *	is quarantined as action "outbound", with its kind in the virus
+ *	field ("outbound/autoreply") and the rule and reason in
+ *	X-Clamgate-Gate.  A message it trims goes on to the recipients it
+ *	allows: first the copy for the others is stored (on_stop =
+ *	quarantine), then each of them is removed from the envelope.
+ *
  *	Headers are added only to mail that goes on (accept, hold).  With
  *	headers = replace, every X-Virus-Status and X-Virus-Scanned the
  *	sender put in the message is deleted first, and our token headers
@@ -25,6 +32,7 @@
  *	and nothing goes on with a forged status or a token in it.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -33,6 +41,7 @@
 #include "clamgate/log.h"
 #include "clamgate/quarantine_store.h"
 #include "clamgate/reply.h"
+#include "clamgate/xmalloc.h"
 
 #define TEMPFAIL_TEXT "Virus scan unavailable; try again later"
 #define OVERSIZE_TEXT "Message too large to be scanned for viruses"
@@ -172,11 +181,36 @@ act_headers(const struct act_mta *m, struct session *s, enum policy_header h,
 	return 0;
 }
 
+/* act_gate_meta - the outbound gate's fields of an entry, and only the
+ * recipients it stopped */
+static void
+act_gate_meta(struct session *s, struct quarantine_meta *m, char **rcpts,
+	      char *virus, size_t vlen, char *why, size_t wlen)
+{
+	const struct gate_result *g = &s->gate;
+	size_t n = 0;
+
+	for (size_t i = 0; i < g->n_rcpts; i++)
+		if (g->rcpts[i].stop)
+			rcpts[n++] = s->rcpts[i];
+	m->rcpts = rcpts;
+	m->n_rcpts = n;
+	snprintf(virus, vlen, "outbound/%s", autoclass_kind_name(g->cls.kind));
+	snprintf(why, wlen, "kind=%s rule=%s why=%s reason=%s",
+		 autoclass_kind_name(g->cls.kind),
+		 config_out_rule_name(g->d.rule), g->d.why, g->cls.reason);
+	m->virus = virus;
+	m->action = "outbound";
+	m->gate = why;
+}
+
 /* act_quarantine - store the message; 0 or -1 */
 static int
 act_quarantine(struct session *s, const struct scan_result *res,
 	       struct act_outcome *out)
 {
+	char virus[64], why[256], **rcpts = NULL;
+	int rc;
 	struct quarantine_meta m = {
 	    .sender = s->sender,
 	    .rcpts = s->rcpts,
@@ -192,8 +226,49 @@ act_quarantine(struct session *s, const struct scan_result *res,
 	    .when = time(NULL),
 	};
 
-	return quarantine_store(s->cfg->quarantine.directory, &m, &s->spool,
-				out->quarantine_id);
+	if (s->gate.dir == GATE_OUT && s->gate.d.verdict != OUTBOUND_PASS) {
+		rcpts = xcalloc(s->n_rcpts + 1, sizeof(*rcpts));
+		act_gate_meta(s, &m, rcpts, virus, sizeof(virus), why,
+			      sizeof(why));
+	}
+	rc = quarantine_store(s->cfg->quarantine.directory, &m, &s->spool,
+			      out->quarantine_id);
+	free(rcpts);
+	return rc;
+}
+
+/* act_trim - the outbound gate removes some recipients: their copy is
+ * stored first if on_stop says so; 0, or -1 (then tempfail: nothing
+ * went anywhere yet) */
+static int
+act_trim(const struct act_mta *m, struct session *s,
+	 const struct scan_result *res, struct act_outcome *out)
+{
+	const struct gate_result *g = &s->gate;
+
+	if (g->d.action == CG_QUARANTINE && act_quarantine(s, res, out) < 0)
+		return -1;
+	for (size_t i = 0; i < g->n_rcpts; i++) {
+		char addr[VSTORE_ADDR_MAX + 3];
+
+		if (!g->rcpts[i].stop)
+			continue;
+		snprintf(addr, sizeof(addr), "<%s>", g->rcpts[i].addr);
+		if (m->delrcpt(m->ctx, addr) < 0) {
+			log_error("%s: the MTA refused to remove recipient %s",
+				  session_queue_id(s), addr);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* act_trimmed - the gate trims this message */
+static int
+act_trimmed(const struct session *s)
+{
+	return s->gate.dir == GATE_OUT && !s->gate.log_only &&
+	       s->gate.d.verdict == OUTBOUND_TRIM;
 }
 
 /* act_hold - ask the MTA to hold the message */
@@ -241,6 +316,10 @@ act_apply(const struct act_mta *m, struct session *s,
 		out->status = SMFIS_DISCARD;
 		return;
 	case CG_ACCEPT:
+		if (act_trimmed(s) && act_trim(m, s, res, out) < 0) {
+			out->status = act_tempfail(m, out);
+			return;
+		}
 		break;
 	}
 	out->status = act_headers(m, s, d->header, res) == 0

@@ -51,6 +51,7 @@
 #include "clamgate/milter.h"
 #include "clamgate/mime.h"
 #include "clamgate/notify.h"
+#include "clamgate/gate.h"
 #include "clamgate/reload.h"
 #include "clamgate/scan.h"
 #include "clamgate/scan_tmp.h"
@@ -167,6 +168,29 @@ test_warnings(const struct cg_config *cfg)
 			p, cfg->scanner.temp_dir);
 }
 
+/* test_gate_warnings - an outbound gate that cannot verify anyone, or
+ * cannot tell internal recipients, stops every automatic reply */
+static void
+test_gate_warnings(const struct cg_config *cfg)
+{
+	if (cfg->outbound.mode == CG_OUT_OFF)
+		return;
+	if (cfg->outbound.trusted_authserv_ids.count == 0)
+		fprintf(stderr,
+			"clamgate: warning: outbound.trusted_authserv_ids is "
+			"empty: no outside sender is ever verified, so "
+			"verified-only mail goes to internal_domains only\n");
+	if (cfg->outbound.internal_domains.count == 0)
+		fprintf(stderr, "clamgate: warning: outbound.internal_domains "
+				"is empty: no recipient counts as internal\n");
+	if (cfg->outbound.trusted_authserv_ids.count > 0)
+		fprintf(stderr,
+			"clamgate: note: Authentication-Results fields that "
+			"claim a trusted authserv-id count only if the MTA "
+			"drops the ones senders write (docs/postfix.md, "
+			"\"Outbound gate\")\n");
+}
+
 /* test_checks - -t as the user clamgate runs as: 0 if all is well */
 static int
 test_checks(const struct cg_config *cfg)
@@ -199,6 +223,11 @@ test_checks(const struct cg_config *cfg)
 	}
 	test_warnings(cfg);
 	check_dir("quarantine.directory", cfg->quarantine.directory);
+	if (gate_check(cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "clamgate: outbound gate: %s\n", err);
+		return 1;
+	}
+	test_gate_warnings(cfg);
 	printf("configuration OK\n");
 	return 0;
 }
@@ -391,12 +420,15 @@ run(const struct cg_config *cfg, int foreground)
 	mime_init();
 	if (notify_start(cfg, &key) < 0)
 		log_fatal("cannot start the notify-admin thread");
+	if (gate_start(cfg, err, sizeof(err)) < 0)
+		log_fatal("outbound gate: %s", err);
 	log_info(
 	    "clamgate %s listening on %s (backend %s, %u concurrent scans)",
 	    CLAMGATE_VERSION, cfg->milter.socket,
 	    config_backend_name(cfg->scanner.backend),
 	    cfg->scanner.max_concurrent);
 	rc = serve(cfg);
+	gate_stop();
 	notify_stop();
 	expire_stop();
 	reload_stop();

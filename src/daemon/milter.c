@@ -39,6 +39,8 @@
 #include <libmilter/mfapi.h>
 
 #include "clamgate/act.h"
+#include "clamgate/authres.h"
+#include "clamgate/gate.h"
 #include "clamgate/log.h"
 #include "clamgate/milter.h"
 #include "clamgate/notify.h"
@@ -48,7 +50,8 @@
 #include "clamgate/xmalloc.h"
 
 #define WANT_ACTIONS                                                           \
-	(SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_SETSYMLIST)
+	(SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE | SMFIF_SETSYMLIST | \
+	 SMFIF_DELRCPT)
 #define WANT_STEPS                                                             \
 	(SMFIP_NOUNKNOWN | SMFIP_HDR_LEADSPC | SMFIP_NR_HELO | SMFIP_NR_HDR |  \
 	 SMFIP_NR_EOH | SMFIP_NR_BODY)
@@ -384,6 +387,29 @@ milter_log_value(const char *in, char *out, size_t outlen)
 	return out;
 }
 
+/* milter_log_gate - the outbound gate's fields of the log line */
+static void
+milter_log_gate(const struct gate_result *g, char *buf, size_t len)
+{
+	char reason[160];
+
+	buf[0] = '\0';
+	if (g->dir == GATE_IN && g->verified)
+		snprintf(buf, len, " dir=in verified=%s",
+			 authres_how_name(g->verified));
+	if (g->dir != GATE_OUT)
+		return;
+	snprintf(
+	    buf, len,
+	    " dir=out kind=%s gate=%s:%s%s stopped=%zu/%zu why=%s "
+	    "class=%s",
+	    autoclass_kind_name(g->cls.kind), config_out_rule_name(g->d.rule),
+	    outbound_verdict_name(g->d.verdict),
+	    g->log_only && g->d.verdict != OUTBOUND_PASS ? "(log-only)" : "",
+	    g->d.n_stopped, g->n_rcpts, g->d.why,
+	    milter_log_value(g->cls.reason, reason, sizeof(reason)));
+}
+
 /* milter_log - one line per message, as Postfix admins grep them */
 static void
 milter_log(const struct session *s, const struct scan_result *res,
@@ -391,7 +417,7 @@ milter_log(const struct session *s, const struct scan_result *res,
 	   long ms)
 {
 	char virus[REPLY_VIRUS_MAX + 1] = "", extra[256] = "";
-	char from[300], client[300];
+	char from[300], client[300], gate[512];
 
 	if (res->virus[0])
 		reply_sanitize(res->virus, virus, sizeof(virus),
@@ -402,8 +428,9 @@ milter_log(const struct session *s, const struct scan_result *res,
 	if (res->detail[0])
 		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
 			 " detail=\"%s\"", res->detail);
+	milter_log_gate(&s->gate, gate, sizeof(gate));
 	log_info("%s: client=%s[%s] from=<%s> nrcpt=%zu size=%llu "
-		 "verdict=%s virus=%s action=%s reason=%s ms=%ld%s",
+		 "verdict=%s virus=%s action=%s reason=%s ms=%ld%s%s",
 		 session_queue_id(s),
 		 milter_log_value(s->client_name ? s->client_name : "unknown",
 				  client, sizeof(client)),
@@ -411,7 +438,7 @@ milter_log(const struct session *s, const struct scan_result *res,
 		 milter_log_value(s->sender, from, sizeof(from)), s->n_rcpts,
 		 (unsigned long long)s->spool.size,
 		 policy_status_name(res->status), virus[0] ? virus : "-",
-		 config_action_name(out->done), d->why, ms, extra);
+		 config_action_name(out->done), d->why, ms, gate, extra);
 }
 
 /* milter_join - the recipients, comma-separated (caller frees) */
@@ -494,11 +521,46 @@ mta_quarantine(void *ctx, const char *reason)
 	return smfi_quarantine(ctx, (char *)reason) == MI_SUCCESS ? 0 : -1;
 }
 
+static int
+mta_delrcpt(void *ctx, const char *rcpt)
+{
+	return smfi_delrcpt(ctx, (char *)rcpt) == MI_SUCCESS ? 0 : -1;
+}
+
+/* milter_gated - the outbound gate looks at this message */
+static int
+milter_gated(const struct scan_result *res, const struct policy_decision *d)
+{
+	return milter_cfg->outbound.mode != CG_OUT_OFF &&
+	       d->action == CG_ACCEPT && res->status != SCAN_RELEASED &&
+	       res->status != SCAN_NOTICE;
+}
+
+/* milter_gate_out - classify and decide outbound mail; where recipients
+ * cannot be removed (not offered, or not all recorded), a trim stops
+ * the whole message */
+static void
+milter_gate_out(struct session *s, struct policy_decision *d)
+{
+	struct gate_result *g = &s->gate;
+	int can_remove = (s->actions & SMFIF_DELRCPT) && s->rcpts_over == 0;
+
+	gate_outbound(milter_cfg, s, g);
+	if (g->d.verdict == OUTBOUND_TRIM && !can_remove) {
+		g->d.verdict = OUTBOUND_STOP;
+		g->d.n_stopped = g->n_rcpts;
+		for (size_t i = 0; i < g->n_rcpts; i++)
+			g->rcpts[i].stop = 1;
+	}
+	outbound_merge(d, &g->d, g->log_only, can_remove);
+	gate_count_stopped(g);
+}
+
 static sfsistat
 milter_eom(SMFICTX *ctx)
 {
-	struct act_mta mta = {ctx, mta_setreply, mta_addheader, mta_chgheader,
-			      mta_quarantine};
+	struct act_mta mta = {ctx,	     mta_setreply,   mta_addheader,
+			      mta_chgheader, mta_quarantine, mta_delrcpt};
 	struct session *s = milter_session(ctx);
 	struct policy_decision d;
 	struct act_outcome out;
@@ -509,9 +571,15 @@ milter_eom(SMFICTX *ctx)
 	session_set_queue_id(s, smfi_getsymval(ctx, "i"));
 	milter_scan(s, &res);
 	d = policy_decide(milter_cfg, &s->origin, res.status, res.virus);
+	if (milter_gated(&res, &d) &&
+	    policy_is_outbound(milter_cfg, &s->origin))
+		milter_gate_out(s, &d);
 	if (s->rcpts_over > 0)
 		policy_partial_envelope(&d);
 	act_apply(&mta, s, &d, &res, &out);
+	if (milter_gated(&res, &d) && s->gate.dir == GATE_NONE &&
+	    out.status == SMFIS_ACCEPT)
+		gate_inbound(milter_cfg, s, &s->gate);
 	if (out.status != SMFIS_ACCEPT)
 		pass_undo(milter_cfg, s);
 	milter_notify(s, &res, &out);

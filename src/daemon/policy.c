@@ -116,6 +116,21 @@ policy_notice_allowed(const struct cg_config *cfg,
 	       !o->authenticated;
 }
 
+/* policy_is_outbound - mail leaving the server, for the outbound gate:
+ * non-SMTP submission (Postfix's sendmail, pickup and, with
+ * internal_mail_filter_classes, its own bounces), an authenticated
+ * client, a listener named in outbound.listeners, or Sendmail's MSP
+ * relaying to its MTA (as for release tokens) */
+int
+policy_is_outbound(const struct cg_config *cfg, const struct policy_origin *o)
+{
+	if (policy_is_nonsmtp(cfg, o) || o->authenticated ||
+	    policy_is_local_submission(cfg, o))
+		return 1;
+	return o->daemon_name != NULL &&
+	       policy_in_list(&cfg->outbound.listeners, o->daemon_name);
+}
+
 /* policy_may_refuse_rcpt - a recipient may be refused with a 4xx: not
  * on Postfix's non-SMTP path, where cleanup keeps the whole message in
  * the queue as a configuration error */

@@ -89,6 +89,8 @@ quarantine_envelope(FILE *f, const char *id, const struct quarantine_meta *m,
 	quarantine_header(f, "Virus", m->virus);
 	quarantine_header(f, "Action", m->action);
 	quarantine_header(f, "Engine", m->engine);
+	if (m->gate != NULL)
+		quarantine_header(f, "Gate", m->gate);
 	fprintf(f, HDR_ENTRY_PREFIX HDR_ENTRY_SIZE ": %llu\r\n", size);
 }
 

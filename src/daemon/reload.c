@@ -18,6 +18,7 @@
 #include <stdatomic.h>
 #include <time.h>
 
+#include "clamgate/gate.h"
 #include "clamgate/log.h"
 #include "clamgate/reload.h"
 
@@ -86,8 +87,11 @@ reload_main(void *arg)
 
 		if (atomic_load(&reload_stopping))
 			break;
-		if (signalled)
-			log_info("SIGUSR2: reloading signatures");
+		if (signalled) {
+			log_info("SIGUSR2: reloading signatures and the "
+				 "outbound catalogues");
+			gate_cat_reload(1);
+		}
 		if (reload_once(signalled || !loaded) == 0)
 			loaded = 1;
 	}

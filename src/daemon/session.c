@@ -168,10 +168,13 @@ session_keep(char **slot, const char *value)
 }
 
 /* session_note_header - the headers clamgate cares about: X-Virus-* a
- * sender may have forged, our tokens, and Subject and Message-ID */
+ * sender may have forged, our tokens, and Subject and Message-ID; with
+ * the outbound gate on, every field */
 void
 session_note_header(struct session *s, const char *name, const char *value)
 {
+	if (s->cfg->outbound.mode != CG_OUT_OFF)
+		hdrlist_add(&s->headers, name, value);
 	if (strcasecmp(name, HDR_VIRUS_STATUS) == 0) {
 		s->forged_status++;
 	} else if (strcasecmp(name, HDR_VIRUS_SCANNED) == 0) {
@@ -210,6 +213,8 @@ session_reset_message(struct session *s)
 	s->forged_status = s->forged_scanned = 0;
 	s->n_release = s->n_notice = 0;
 	memset(&s->pass, 0, sizeof(s->pass));
+	hdrlist_clear(&s->headers);
+	gate_result_free(&s->gate);
 	s->origin.authenticated = 0;
 	s->in_message = 0;
 	spool_reset(&s->spool);

@@ -14,7 +14,8 @@ make -s -C "$TOP" BUILD="$BUILD" install DESTDIR="$D" PREFIX=/usr > "$D.log" 2>&
 	&& good "make install DESTDIR=... PREFIX=/usr" || bad "make install: $(cat "$D.log")"
 for f in usr/sbin/clamgate usr/sbin/clamgate-quarantine usr/share/man/man8/clamgate-quarantine.8 \
 	etc/clamgate/clamgate.conf usr/share/man/man8/clamgate.8 \
-	usr/share/man/man5/clamgate.conf.5 usr/lib/systemd/system/clamgate.service; do
+	usr/share/man/man5/clamgate.conf.5 usr/lib/systemd/system/clamgate.service \
+	etc/clamgate/outbound-markers etc/clamgate/outbound-subjects; do
 	[ -s "$D/$f" ] && good "installed $f" || bad "missing $f"
 done
 [ -x "$D/usr/sbin/clamgate" ] && good "clamgate is executable" || bad "clamgate not executable"
@@ -49,6 +50,23 @@ grep -q "$TOP/signatures-test" "$D/etc/clamgate/clamgate.conf" \
 	&& good "a second make install keeps the existing configuration" \
 	|| bad "reinstall overwrote the configuration"
 rm -f "$D.log"
+# the outbound gate on: the installed catalogues are found next to the
+# installed configuration (relative names), and -t opens the store
+sed -i -e 's|# mode = "off";|mode = "on";|' \
+	-e "s|# store = \"/var/lib/clamgate/verified.db\";|store = \"$D/verified.db\";|" \
+	"$D/etc/clamgate/clamgate.conf"
+out=$("$D/usr/sbin/clamgate" -t -c "$D/etc/clamgate/clamgate.conf" 2>&1)
+printf '%s' "$out" | grep -q "^configuration OK" && [ -s "$D/verified.db" ] \
+	&& good "outbound gate on: -t loads the installed catalogues and creates the store" \
+	|| bad "outbound gate on, -t: $out"
+printf '%s' "$out" | grep -q "trusted_authserv_ids is empty" \
+	&& good "outbound gate on: -t warns that nobody can be verified" \
+	|| bad "outbound gate on, -t: no warning about trusted_authserv_ids: $out"
+echo "challenge X-Broken" >> "$D/etc/clamgate/outbound-markers"
+out=$("$D/usr/sbin/clamgate" -t -c "$D/etc/clamgate/clamgate.conf" 2>&1)
+printf '%s' "$out" | grep -q "$D/etc/clamgate/outbound-markers:[0-9]*:" \
+	&& good "a broken catalogue line: -t names the file and line" \
+	|| bad "broken catalogue, -t: $out"
 
 unit=$D/usr/lib/systemd/system/clamgate.service
 grep -q '^StateDirectory=clamgate clamgate/tmp$' "$unit" \

@@ -64,14 +64,16 @@ for f in src/common/*.c src/common/*.h src/cli/*.c; do
 done
 section_ok "common and CLI code include no daemon module, engine, milter or zlib header"
 
-for h in $(includes src/daemon/policy.c); do
-	case $h in
-	stdio.h|unistd.h|fcntl.h|pthread.h|syslog.h|sys/stat.h|sys/statvfs.h|poll.h|\
-	clamgate/log.h|clamgate/session.h|libmilter/*)
-		bad "policy.c includes $h: the policy must be pure" ;;
-	esac
+for f in src/daemon/policy.c src/daemon/outbound.c; do
+	for h in $(includes "$f"); do
+		case $h in
+		stdio.h|unistd.h|fcntl.h|pthread.h|syslog.h|sys/stat.h|sys/statvfs.h|poll.h|\
+		clamgate/log.h|clamgate/session.h|clamgate/vstore.h|clamgate/gate.h|libmilter/*)
+			bad "$f includes $h: the policy must be pure" ;;
+		esac
+	done
 done
-section_ok "policy.c: no I/O, logging, threads or session, through any header"
+section_ok "policy.c and outbound.c: no I/O, logging, threads, store or session, through any header"
 
 for f in src/daemon/scan*.c src/daemon/canary.c; do
 	for h in $(includes "$f"); do

@@ -81,6 +81,7 @@ PY
 mkdir -p "$D/q" "$D/tmp" "$D/db"
 cp "$TOP"/signatures-test/*.hdb "$TOP"/signatures-test/*.ndb "$D/db/"
 cp "$TOP/$BUILD/clamgate" "$D/clamgate"
+cp "$TOP/etc/outbound-markers" "$TOP/etc/outbound-subjects" "$D/"
 cat > "$D/c.conf" <<CONF
 milter: { socket = "unix:$D/sock"; user = ""; group = "mail"; };
 scanner: { database = "$D/db"; temp_dir = "$D/tmp"; spool_memory = "64K";
@@ -88,6 +89,8 @@ scanner: { database = "$D/db"; temp_dir = "$D/tmp"; spool_memory = "64K";
 quarantine: { directory = "$D/q"; };
 notify: { admin = [ "admin@local.example" ]; from = "clamgate@local.example";
   smtp = "unix:$D/smtp.sock"; };
+outbound: { mode = "on"; internal_domains = [ "local.example" ]; store = "$D/v.db";
+  catalogues = [ "$D/outbound-markers", "$D/outbound-subjects" ]; };
 CONF
 # an SMTP listener for the notice (notify.smtp, the default way): it
 # answers every command and keeps what came after DATA
@@ -139,12 +142,17 @@ c = open("127.0.0.1", "localhost")
 send(c, { body = [[$big]] .. "\r\nx " .. EICAR .. "\r\n" })
 expect(c, SMFIR_DISCARD, "discard")
 mt.disconnect(c)
-print("ok - traffic under strace: accepted, rejected, quarantined")
+c = open("127.0.0.1", "localhost", { daemon_port = "0" })
+send(c, { from = "<user@local.example>", rcpts = { "<stranger@remote.example>" },
+	  headers = { { "Auto-Submitted", "auto-replied" } }, body = "away\r\n" })
+expect(c, SMFIR_DISCARD, "an unverified autoreply stopped")
+mt.disconnect(c)
+print("ok - traffic under strace: accepted, rejected, quarantined, gated")
 finish()
 LUA
 miltertest -D lib="$TOP/tests/protocol/lib.lua" -D sock="unix:$D/sock" -D qdir="$D/q" \
 	-D data="$D" -D pid="$PID" -s "$D/t.lua" > "$D/lua.out" 2>&1 \
-	&& good "traffic under strace: accepted, rejected, quarantined" \
+	&& good "traffic under strace: accepted, rejected, quarantined, gated (the outbound store written and read)" \
 	|| bad "traffic under strace: $(tail -n 3 "$D/lua.out")"
 wait_for 15 test -s "$D/notice" && grep -q '^X-Clamgate-Notify: ' "$D/notice" \
 	&& good "a notice was submitted over SMTP (notify.smtp) under strace" \

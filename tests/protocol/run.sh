@@ -105,6 +105,26 @@ start add "unix:$T/add.sock" 'policy: { headers = "add"; };'
 wait_log "$DIR/log" "signatures loaded" 1
 lua add.lua; stop
 
+# the outbound gate, with catalogues of its own that a test extends
+mkdir -p "$T/gate"
+cp "$TOP/etc/outbound-markers" "$TOP/etc/outbound-subjects" "$T/gate/"
+start gate "unix:$T/gate.sock" \
+	"outbound: { mode = \"on\"; internal_domains = [ \"local.example\" ];" \
+	"  trusted_authserv_ids = [ \"mx.local.example\" ]; store = \"$T/gate/v.db\";" \
+	"  catalogues = [ \"$T/gate/outbound-markers\", \"$T/gate/outbound-subjects\" ]; };"
+wait_log "$DIR/log" "signatures loaded" 1
+miltertest -D lib="$HERE/lib.lua" -D sock="$SOCK" -D qdir="$DIR/q" -D pid="$PID" \
+	-D cat="$T/gate/outbound-subjects" -s "$HERE/gate.lua" || FAILED=1
+grep -q "dir=out kind=dsn gate=verified-only:trim stopped=1/3 why=unverified" "$DIR/log" \
+	&& good "gate: the log line names kind, rule, verdict and reason" \
+	|| bad "gate: no dir=out kind=dsn ... trim line in the log"
+grep -q "outbound catalogues reloaded" "$DIR/log" \
+	&& good "gate: SIGUSR2 reloads the catalogues" || bad "gate: no catalogue reload logged"
+stop
+grep -q "outbound gate: stopped since start: dsn=2 autoreply=3 challenge=1 av-notice=1" "$DIR/log" \
+	&& good "gate: the stopped mail is counted per kind at shutdown" \
+	|| bad "gate: per-kind counts at shutdown: $(grep 'stopped since start' "$DIR/log")"
+
 start rules "unix:$T/rules.sock" \
 	'policy: { fallback = "hold"; reject_reply = "550 5.7.0 100%% sure: %v";' \
 	'  rules = ( { match = "Clamgate.Test.Marker*"; action = "accept"; } ); };'

@@ -21,6 +21,10 @@ main(void)
 	srunner_add_suite(sr, token_suite());
 	srunner_add_suite(sr, act_suite());
 	srunner_add_suite(sr, smtp_suite());
+	srunner_add_suite(sr, authres_suite());
+	srunner_add_suite(sr, vstore_suite());
+	srunner_add_suite(sr, autoclass_suite());
+	srunner_add_suite(sr, outbound_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -15,6 +15,10 @@ Suite *notify_suite(void);
 Suite *token_suite(void);
 Suite *act_suite(void);
 Suite *smtp_suite(void);
+Suite *authres_suite(void);
+Suite *vstore_suite(void);
+Suite *autoclass_suite(void);
+Suite *outbound_suite(void);
 
 /* helpers.c */
 char *test_tmpdir(void);

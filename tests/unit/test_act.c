@@ -9,6 +9,7 @@
 
 #include "clamgate/act.h"
 #include "clamgate/config.h"
+#include "clamgate/quarantine.h"
 #include "clamgate/session.h"
 #include "suites.h"
 
@@ -71,14 +72,29 @@ fake_quarantine(void *ctx, const char *reason)
 	return f->refuse && strcmp(f->refuse, "hold") == 0 ? -1 : 0;
 }
 
+static int
+fake_delrcpt(void *ctx, const char *rcpt)
+{
+	struct fake *f = ctx;
+	char line[512];
+
+	snprintf(line, sizeof(line), "delrcpt %s", rcpt);
+	fake_say(f, line);
+	return f->refuse && strcmp(f->refuse, "delrcpt") == 0 ? -1 : 0;
+}
+
 /* run - act_apply on a message with these forged headers and verdict */
 static struct act_outcome
 run(struct fake *f, struct cg_config *cfg, enum cg_action action,
     enum policy_header h, enum scan_status st, unsigned forged,
     enum pass_kind pass)
 {
-	struct act_mta m = {f, fake_setreply, fake_addheader, fake_chgheader,
-			    fake_quarantine};
+	struct act_mta m = {f,
+			    fake_setreply,
+			    fake_addheader,
+			    fake_chgheader,
+			    fake_quarantine,
+			    fake_delrcpt};
 	struct policy_decision d = {action, h, "test", -1};
 	struct scan_result res;
 	struct act_outcome out;
@@ -229,6 +245,105 @@ START_TEST(test_store_fails)
 }
 END_TEST
 
+/* gate_session - an outbound message to three recipients, the second
+ * and third stopped by the gate */
+static struct session *
+gate_session(struct cg_config *cfg, enum cg_action stop_action)
+{
+	struct session *s = session_new(cfg);
+	struct gate_result *g = &s->gate;
+	static const char *const rcpts[] = {"<ok@outside.example>",
+					    "<no1@outside.example>",
+					    "<no2@outside.example>"};
+
+	session_begin_message(s, "<bob@local.example>", 0);
+	for (size_t i = 0; i < 3; i++)
+		session_add_rcpt(s, rcpts[i]);
+	(void)spool_append(&s->spool, "Subject: x\r\n\r\nbody\r\n", 20);
+	g->dir = GATE_OUT;
+	g->cls.kind = AUTOCLASS_AUTOREPLY;
+	snprintf(g->cls.reason, sizeof(g->cls.reason), "precedence=bulk");
+	g->n_rcpts = 3;
+	g->rcpts = calloc(3, sizeof(*g->rcpts));
+	for (size_t i = 0; i < 3; i++) {
+		g->rcpts[i].addr = s->rcpts[i];
+		g->rcpts[i].stop = i > 0;
+	}
+	g->d.rule = CG_OUT_VERIFIED_ONLY;
+	g->d.verdict = OUTBOUND_TRIM;
+	g->d.action = stop_action;
+	g->d.n_stopped = 2;
+	g->d.why = "unverified";
+	return s;
+}
+
+/* a trimmed message: the stopped recipients' copy is stored with them
+ * only, then they are removed, and the rest is accepted */
+START_TEST(test_trim)
+{
+	char *dir = test_tmpdir();
+	struct cg_config *cfg = config(dir, "");
+	struct session *s = gate_session(cfg, CG_QUARANTINE);
+	struct fake f = {"", NULL};
+	struct act_mta m = {&f,
+			    fake_setreply,
+			    fake_addheader,
+			    fake_chgheader,
+			    fake_quarantine,
+			    fake_delrcpt};
+	struct policy_decision d = {CG_ACCEPT, POLICY_HDR_CLEAN, "clean", -1};
+	struct scan_result res;
+	struct act_outcome out;
+	struct quarantine_entry e;
+
+	memset(&res, 0, sizeof(res));
+	act_apply(&m, s, &d, &res, &out);
+	ck_assert_int_eq(out.status, SMFIS_ACCEPT);
+	ck_assert_ptr_nonnull(strstr(f.log, "delrcpt <no1@outside.example>\n"
+					    "delrcpt <no2@outside.example>\n"));
+	ck_assert_ptr_null(strstr(f.log, "delrcpt <ok@"));
+	ck_assert_int_eq(quarantine_read(dir, out.quarantine_id, &e,
+					 QUARANTINE_READ_ENVELOPE),
+			 0);
+	ck_assert_uint_eq(e.n_rcpts, 2);
+	ck_assert_str_eq(e.rcpts[0], "no1@outside.example");
+	ck_assert_str_eq(e.action, "outbound");
+	ck_assert_str_eq(e.virus, "outbound/autoreply");
+	ck_assert_ptr_nonnull(strstr(e.gate, "rule=verified-only"));
+	quarantine_entry_free(&e);
+	session_free(s);
+	config_free(cfg);
+	test_rmtree(dir);
+}
+END_TEST
+
+/* the MTA refuses a removal: tempfail, so nothing went anywhere */
+START_TEST(test_trim_refused)
+{
+	char *dir = test_tmpdir();
+	struct cg_config *cfg = config(dir, "");
+	struct session *s = gate_session(cfg, CG_DISCARD);
+	struct fake f = {"", "delrcpt"};
+	struct act_mta m = {&f,
+			    fake_setreply,
+			    fake_addheader,
+			    fake_chgheader,
+			    fake_quarantine,
+			    fake_delrcpt};
+	struct policy_decision d = {CG_ACCEPT, POLICY_HDR_CLEAN, "clean", -1};
+	struct scan_result res;
+	struct act_outcome out;
+
+	memset(&res, 0, sizeof(res));
+	act_apply(&m, s, &d, &res, &out);
+	ck_assert_int_eq(out.status, SMFIS_TEMPFAIL);
+	ck_assert_str_eq(out.quarantine_id, "");
+	session_free(s);
+	config_free(cfg);
+	test_rmtree(dir);
+}
+END_TEST
+
 Suite *
 act_suite(void)
 {
@@ -238,6 +353,8 @@ act_suite(void)
 	tcase_add_loop_test(tc, test_cases, 0,
 			    sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, test_store_fails);
+	tcase_add_test(tc, test_trim);
+	tcase_add_test(tc, test_trim_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

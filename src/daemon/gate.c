@@ -1,0 +1,208 @@
+/*
+ * NAME
+ *	gate - the outbound notification gate, per message
+ * SYNOPSIS
+ *	gate_inbound(cfg, session, &result)
+ *	gate_outbound(cfg, session, &result)
+ * DESCRIPTION
+ *	Inbound (accepted mail from outside): a sender that a trusted
+ *	Authentication-Results verifies (authres.h) is remembered as
+ *	verified, and each (sender, recipient) pair as a contact, both
+ *	through the writer's queue.  A null sender is never remembered;
+ *	contacts are kept for the first CONTACTS_MAX recipients.
+ *
+ *	Outbound: the message is classified; automatic-looking mail that
+ *	is not yet a response (needs_recent) becomes one when a recipient
+ *	wrote to the sender recently (a contact row within
+ *	outbound.remember).  Each recipient is then checked: internal,
+ *	allow-listed, and, for a verified-only rule, verified.  The store
+ *	is asked only when the answer could change the decision.
+ * DIAGNOSTICS
+ *	A lookup that fails counts as "not verified" and "no contact": the
+ *	gate stops more, never less.  It is logged (store_failed).
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clamgate/authres.h"
+#include "clamgate/gate.h"
+#include "clamgate/log.h"
+#include "clamgate/session.h"
+#include "clamgate/xmalloc.h"
+
+#define CONTACTS_MAX 50
+
+static atomic_ulong gate_stopped[AUTOCLASS_N_KINDS];
+
+/* gate_start - catalogues and store, when the gate is on */
+int
+gate_start(const struct cg_config *cfg, char *err, size_t errlen)
+{
+	if (cfg->outbound.mode == CG_OUT_OFF)
+		return 0;
+	if (gate_cat_load(cfg, err, errlen) < 0)
+		return -1;
+	return gate_writer_start(cfg, err, errlen);
+}
+
+/* gate_stop - what was stopped, per kind; then write and close */
+void
+gate_stop(void)
+{
+	char line[256] = "";
+	size_t used = 0;
+
+	for (int k = 0; k < AUTOCLASS_N_KINDS; k++) {
+		unsigned long n = atomic_load(&gate_stopped[k]);
+		if (n > 0 && used < sizeof(line))
+			used += (size_t)snprintf(
+			    line + used, sizeof(line) - used, " %s=%lu",
+			    autoclass_kind_name((enum autoclass_kind)k), n);
+	}
+	if (used > 0)
+		log_info("outbound gate: stopped since start:%s", line);
+	gate_writer_stop();
+	gate_cat_free();
+}
+
+/* gate_check - -t: the catalogues load and the store opens */
+int
+gate_check(const struct cg_config *cfg, char *err, size_t errlen)
+{
+	struct vstore *st;
+
+	if (cfg->outbound.mode == CG_OUT_OFF)
+		return 0;
+	if (gate_cat_load(cfg, err, errlen) < 0)
+		return -1;
+	gate_cat_free();
+	st = vstore_open("sqlite", cfg->outbound.store, 0, err, errlen);
+	if (st == NULL)
+		return -1;
+	vstore_close(st);
+	return 0;
+}
+
+/* gate_count_stopped - count a message the gate stopped, for the log */
+void
+gate_count_stopped(const struct gate_result *g)
+{
+	if (g->dir == GATE_OUT && !g->log_only && g->d.verdict != OUTBOUND_PASS)
+		atomic_fetch_add(&gate_stopped[g->cls.kind], 1);
+}
+
+/* gate_inbound - remember a verified sender and its contacts */
+void
+gate_inbound(const struct cg_config *cfg, const struct session *s,
+	     struct gate_result *g)
+{
+	struct vstore_row row;
+	time_t now = time(NULL);
+
+	g->dir = GATE_IN;
+	if (s->sender == NULL || *s->sender == '\0')
+		return;
+	g->verified = authres_verified(&s->headers, s->sender,
+				       &cfg->outbound.trusted_authserv_ids);
+	memset(&row, 0, sizeof(row));
+	row.first = row.last = now;
+	row.count = 1;
+	vstore_normalise(s->sender, row.addr);
+	if (g->verified) {
+		row.table = VSTORE_VERIFIED;
+		snprintf(row.how, sizeof(row.how), "%s",
+			 authres_how_name(g->verified));
+		gate_writer_put(&row);
+	}
+	row.table = VSTORE_CONTACT;
+	row.how[0] = '\0';
+	for (size_t i = 0; i < s->n_rcpts && i < CONTACTS_MAX; i++) {
+		vstore_normalise(s->rcpts[i], row.local);
+		gate_writer_put(&row);
+	}
+}
+
+/* gate_recent - a recipient wrote to the sender within remember */
+static int
+gate_recent(const struct cg_config *cfg, const struct session *s,
+	    struct gate_result *g)
+{
+	struct vstore *st = gate_writer_store();
+	time_t since = time(NULL) - (time_t)cfg->outbound.remember;
+
+	for (size_t i = 0; st && i < s->n_rcpts; i++) {
+		int rc = vstore_get_contact(st, s->rcpts[i], s->sender, since);
+		if (rc < 0)
+			g->store_failed = 1;
+		if (rc == 1)
+			return 1;
+	}
+	return 0;
+}
+
+/* gate_facts - each recipient: internal, allowed, verified if asked */
+static void
+gate_facts(const struct cg_config *cfg, const struct session *s,
+	   struct gate_result *g)
+{
+	struct vstore *st = gate_writer_store();
+	time_t since = time(NULL) - (time_t)cfg->outbound.remember;
+	int ask = outbound_needs_verified(cfg, (int)g->cls.kind);
+
+	g->n_rcpts = s->n_rcpts;
+	g->rcpts = xcalloc(s->n_rcpts ? s->n_rcpts : 1, sizeof(*g->rcpts));
+	for (size_t i = 0; i < s->n_rcpts; i++) {
+		struct outbound_rcpt *r = &g->rcpts[i];
+		r->addr = s->rcpts[i];
+		r->internal = outbound_domain_internal(cfg, r->addr);
+		r->allowed = outbound_rcpt_allowed(cfg, r->addr);
+		r->verified = -1;
+		if (!ask || r->internal || r->allowed)
+			continue;
+		r->verified =
+		    st ? vstore_get_verified(st, r->addr, since, NULL) : -1;
+		if (r->verified < 0) {
+			g->store_failed = 1;
+			r->verified = 0;
+		}
+	}
+}
+
+/* gate_outbound - classify and decide one outbound message */
+void
+gate_outbound(const struct cg_config *cfg, const struct session *s,
+	      struct gate_result *g)
+{
+	struct autoclass_facts facts = {s->sender ? s->sender : "", &s->headers,
+					-1};
+
+	g->dir = GATE_OUT;
+	g->log_only = cfg->outbound.mode == CG_OUT_LOG;
+	gate_cat_classify(&facts, &g->cls);
+	if (g->cls.needs_recent &&
+	    cfg->outbound.rule[AUTOCLASS_AUTOREPLY] !=
+		cfg->outbound.rule[g->cls.kind] &&
+	    facts.sender[0] != '\0') {
+		facts.recent = gate_recent(cfg, s, g);
+		gate_cat_classify(&facts, &g->cls);
+	}
+	gate_facts(cfg, s, g);
+	outbound_decide(cfg, (int)g->cls.kind, facts.sender, g->rcpts,
+			g->n_rcpts, &g->d);
+	if (g->store_failed)
+		log_warn("%s: outbound store lookup failed, counted as not "
+			 "verified: %s",
+			 session_queue_id(s),
+			 vstore_error(gate_writer_store()));
+}
+
+/* gate_result_free - forget one message's result */
+void
+gate_result_free(struct gate_result *g)
+{
+	free(g->rcpts);
+	memset(g, 0, sizeof(*g));
+}
