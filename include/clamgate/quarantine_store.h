@@ -27,9 +27,9 @@ struct quarantine_meta {
 	const char *virus;
 	const char *action;
 	const char *engine; /* "ClamAV 1.4.6/27000" */
+	time_t when;
 	const char *gate;   /* outbound gate: "kind=... rule=... why=...",
 			     * or NULL */
-	time_t when;
 };
 
 int quarantine_store(const char *dir, const struct quarantine_meta *meta,

@@ -47,17 +47,19 @@ main(int argc, char **argv)
 		    "From: <%s>\r\nSubject: invoice %lu\r\nMessage-ID: "
 		    "<%lu.%ld@gen>\r\n\r\nmessage %lu %ld\r\n",
 		    sender, i, i, r, i, r);
-		struct quarantine_meta m = {sender,
-					    rcpts,
-					    1 + (size_t)(r % 2),
-					    client,
-					    "mx.sender.example",
-					    "mx.sender.example",
-					    "GEN",
-					    virus,
-					    "quarantine",
-					    "ClamAV 1.4.6/0",
-					    now - (time_t)(r % (60L * 86400))};
+		struct quarantine_meta m = {
+		    .sender = sender,
+		    .rcpts = rcpts,
+		    .n_rcpts = 1 + (size_t)(r % 2),
+		    .client_addr = client,
+		    .client_name = "mx.sender.example",
+		    .helo = "mx.sender.example",
+		    .queue_id = "GEN",
+		    .virus = virus,
+		    .action = "quarantine",
+		    .engine = "ClamAV 1.4.6/0",
+		    .when = now - (time_t)(r % (60L * 86400)),
+		};
 		spool_init(&sp, "/tmp", sizeof(body), NULL);
 		spool_append(&sp, body, (size_t)len);
 		if (quarantine_store(argv[1], &m, &sp, id) < 0) {

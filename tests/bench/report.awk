@@ -14,11 +14,13 @@ function get(k) { return (k in kv) ? (kv[k] ~ /^-?[0-9.]+$/ ? kv[k] + 0 : kv[k])
 	run = get("run"); set = get("set")
 	if (run == "cg-repeat") {
 		repeat_rate = get("rate")
+	} else if (run == "cg-gate-store") {
+		gate_rows = get("verified")
 	} else if (set ~ /^c[0-9]+$/) {
 		c = substr(set, 2)
 		rate[run, c] = get("rate"); p50[run, c] = get("p50"); p99[run, c] = get("p99")
 		bad[run] += get("errors") + get("tempfail")
-		msgs[run] += get("msgs")
+		msgs[run] += get("msgs"); accepted[run] += get("accept")
 		if (run ~ /^bare/) {
 			syscpu[run] += get("cpu")
 			if (get("peak") > barepeak[run]) barepeak[run] = get("peak")
@@ -148,6 +150,18 @@ function targets(   s, c, f, cg, peer, cpu, pcpu) {
 		cpu = ratio(syscpu[cg], msgs[cg]); pcpu = ratio(syscpu[peer], msgs[peer])
 		target(cg " CPU per message / " peer, ratio(cpu, pcpu), "<= 1", cpu <= pcpu)
 		target(cg " failed or tempfailed messages", bad[cg], "= 0", bad[cg] == 0)
+	}
+	# the outbound gate (issue 13): clean inbound mail, every message
+	# verifying its sender and recording a contact, against the same
+	# daemon with the gate off, level by level
+	cg = "cg-gate"
+	if ((cg, 8) in rate && ("cg-unix", 8) in rate) {
+		for (c = 1; c <= 8; c *= (c < 2 ? 2 : 4))
+			target(cg " msgs/s at c=" c " / cg-unix (gate off)", ratio(rate[cg, c], rate["cg-unix", c]),
+			    ">= 0.95", rate[cg, c] >= 0.95 * rate["cg-unix", c])
+		target(cg " failed or tempfailed messages", bad[cg], "= 0", bad[cg] == 0)
+		target(cg " verifications in its store / messages accepted", ratio(gate_rows, accepted[cg]), "= 1",
+		    gate_rows == accepted[cg])
 	}
 	printf "%d target(s) missed\n", missed
 	if (("bare-b", 1) in rate) {

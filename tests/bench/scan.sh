@@ -5,6 +5,8 @@
 #   bare-b    the same again, last at each level: bare-b/bare shows how
 #             much two identical systems differ in this run (the noise)
 #   cg-unix   clamgate, embedded engine, unix socket
+#   cg-gate   the same with the outbound gate on: every message verifies
+#             its sender (a trusted A-R) and records a contact
 #   cg-inet   clamgate, embedded engine, inet socket
 #   cg-clamd  clamgate, clamd backend (unix clamd socket), inet socket
 #   peer-inet clamav-milter + clamd (Debian's configuration), inet socket
@@ -142,5 +144,10 @@ echo "$line" | tee -a "$OUT" | cut -d' ' -f1,3,6-8
 reload_run
 large_runs
 stop_all
+# the store cg-gate wrote: one verification per message it accepted
+# (the levels reuse sender names, so rows count several each)
+echo "run=cg-gate-store verified=$("$TOP/$BUILD/clamgate-quarantine" -c "$GATE_CONF" verified list --json 2>/dev/null |
+	sed -n 's/.*"count":\([0-9]*\).*/\1/p' | awk '{ n += $1 } END { print n + 0 }')" |
+	tee -a "$OUT"
 echo
 awk -v ncpu="$NCPU" -f "$TOP/tests/bench/report.awk" "$OUT"

@@ -3,7 +3,7 @@
 # daemon runs in the foreground under this shell, on private sockets and
 # files in $T, and is stopped by its PID.
 
-SYSTEMS="cg-unix cg-inet cg-clamd peer-inet peer-unix"
+SYSTEMS="cg-unix cg-gate cg-inet cg-clamd peer-inet peer-unix"
 
 stop_pids() { # PID... - SIGTERM, then wait up to 30 s for each
 	for p in "$@"; do kill -TERM "$p" 2>/dev/null; done
@@ -66,6 +66,7 @@ start_clamgate() {
 		printf 'scanner: { database = "%s/db"; temp_dir = "%s/tmp";\n' "$T" "$d"
 		printf '  max_message_size = "100M"; reload_interval = 0; %s };\n' "$*"
 		printf 'quarantine: { directory = "%s/q"; };\n' "$d"
+		printf '%s\n' "${CG_EXTRA:-}"
 	} > "$d/clamgate.conf"
 	t0=$(date +%s.%N)
 	"$CG" -f -c "$d/clamgate.conf" 2> "$d/log" &
@@ -144,6 +145,13 @@ start_all() {
 	BARE2=$LAST_BARE
 	start_clamgate cg-unix "unix:$T/cg-unix.sock"
 	UNIX_PID=$CG_PID UNIX_LOG=$CG_LOG UNIX_REST=$CG_REST
+	# the same with the outbound gate on: every message verifies its
+	# sender and records a contact (the corpus carries a trusted A-R)
+	CG_EXTRA="outbound: { mode = \"on\"; internal_domains = [ \"example.org\" ];
+  trusted_authserv_ids = [ \"mx.example.org\" ]; store = \"$T/cg-gate/v.db\";
+  catalogues = [ \"$TOP/etc/outbound-markers\", \"$TOP/etc/outbound-subjects\" ]; };" \
+		start_clamgate cg-gate "unix:$T/cg-gate.sock"
+	GATE_PID=$CG_PID GATE_CONF=$T/cg-gate/clamgate.conf
 	start_clamgate cg-inet "inet:$PORT@127.0.0.1"
 	INET_PID=$CG_PID
 	# clamgate's clamd as docs/clamd.md asks; the peer's as Debian ships it
@@ -162,13 +170,13 @@ start_all() {
 	start_peer peer-unix "unix:$T/peer-unix.sock" "$T/clamd-3.sock"
 	PEERU=$PEER_PID
 	# from here on, peak sizes are those under load, not while loading
-	reset_peak $BARE_PIDS "$UNIX_PID" "$INET_PID" "$CGC_PID" "$PEERI" "$PEERU" \
+	reset_peak $BARE_PIDS "$UNIX_PID" "$GATE_PID" "$INET_PID" "$CGC_PID" "$PEERI" "$PEERU" \
 		"$CLAMD1" "$CLAMD2" "$CLAMD3"
 }
 
 stop_all() {
 	exec 3>&- 4>&-
-	stop_pids $BARE_PIDS "$UNIX_PID" "$INET_PID" "$CGC_PID" "$PEERI" "$PEERU" \
+	stop_pids $BARE_PIDS "$UNIX_PID" "$GATE_PID" "$INET_PID" "$CGC_PID" "$PEERI" "$PEERU" \
 		"$CLAMD1" "$CLAMD2" "$CLAMD3"
 	PIDS="" # all reaped: the exit trap must not signal reused PIDs
 }
@@ -177,6 +185,7 @@ stop_all() {
 system() {
 	case $1 in
 	cg-unix) SPEC=unix:$T/cg-unix.sock PIDLIST=$UNIX_PID ;;
+	cg-gate) SPEC=unix:$T/cg-gate.sock PIDLIST=$GATE_PID ;;
 	cg-inet) SPEC=inet:$PORT@127.0.0.1 PIDLIST=$INET_PID ;;
 	cg-clamd) SPEC=inet:$((PORT + 1))@127.0.0.1 PIDLIST="$CGC_PID $CLAMD1" ;;
 	peer-inet) SPEC=inet:$((PORT + 2))@127.0.0.1 PIDLIST="$PEERI $CLAMD2" ;;

@@ -124,6 +124,24 @@ stop
 grep -q "outbound gate: stopped since start: dsn=2 autoreply=3 challenge=1 av-notice=1" "$DIR/log" \
 	&& good "gate: the stopped mail is counted per kind at shutdown" \
 	|| bad "gate: per-kind counts at shutdown: $(grep 'stopped since start' "$DIR/log")"
+# what the daemon remembered, through the admin's tool
+QCLI="$TOP/$BUILD/clamgate-quarantine -c $DIR/clamgate.conf"
+out=$($QCLI verified list 2>&1)
+printf '%s\n' "$out" | grep -q "alice@remote.example" && ! printf '%s\n' "$out" | grep -q "mallory\|bob@" \
+	&& good "gate: verified list: alice (trusted A-R), not mallory (another id) nor bob (none)" \
+	|| bad "gate: verified list: $out"
+$QCLI verified show --json alice@remote.example 2>&1 | grep -q '"how":"dkim"' \
+	&& good "gate: verified show --json: verified by dkim" \
+	|| bad "gate: verified show --json: $($QCLI verified show --json alice@remote.example 2>&1)"
+$QCLI verified list --contacts 2>&1 | grep -q "bob@remote.example.*user@local.example" \
+	&& good "gate: verified list --contacts: bob wrote to user" \
+	|| bad "gate: contacts: $($QCLI verified list --contacts 2>&1)"
+$QCLI verified forget ALICE@remote.example > /dev/null 2>&1 && ! $QCLI verified show alice@remote.example > /dev/null 2>&1 \
+	&& good "gate: verified forget (any case), then show fails" || bad "gate: verified forget"
+$QCLI verified forget alice@remote.example > /dev/null 2>&1 \
+	&& bad "gate: a second forget succeeded" || good "gate: forgetting an unknown address exits non-zero"
+$QCLI verified add partner@remote.example > /dev/null 2>&1 && $QCLI verified show partner@remote.example 2>&1 | grep -q admin \
+	&& good "gate: verified add marks a sender verified by the admin" || bad "gate: verified add"
 
 start rules "unix:$T/rules.sock" \
 	'policy: { fallback = "hold"; reject_reply = "550 5.7.0 100%% sure: %v";' \
