@@ -28,8 +28,8 @@ struct quarantine_meta {
 	const char *action;
 	const char *engine; /* "ClamAV 1.4.6/27000" */
 	time_t when;
-	const char *gate;   /* outbound gate: "kind=... rule=... why=...",
-			     * or NULL */
+	const char *gate; /* outbound gate: "kind=... rule=... why=...",
+			   * or NULL */
 };
 
 int quarantine_store(const char *dir, const struct quarantine_meta *meta,
