@@ -5,7 +5,7 @@ set -e
 PKGS="build-essential pkg-config libclamav-dev libmilter-dev libgmime-3.0-dev
       libconfig-dev check miltertest clamav clamav-daemon postfix swaks libwrap0 bc
       zlib1g-dev clamav-testfiles python3 clang strace libsqlite3-dev
-      libpsl-dev publicsuffix opendkim opendkim-tools vacation"
+      libpsl-dev publicsuffix opendkim opendkim-tools vacation sqlite3"
 # zlib1g-dev: the scanner's canary messages (zip archives), and the
 # benchmark's corpus generator
 # clamav-testfiles: real malware test files in 44 formats, for the
@@ -15,7 +15,8 @@ PKGS="build-essential pkg-config libclamav-dev libmilter-dev libgmime-3.0-dev
 # libsqlite3-dev, libpsl-dev, publicsuffix: the outbound gate's
 # verified-sender store and organisational domains; opendkim,
 # opendkim-tools, vacation: its end-to-end test (a real DKIM verifier
-# milter and a real autoresponder; the tests run private instances)
+# milter and a real autoresponder; the tests run private instances;
+# sqlite3 reads the store back)
 # libwrap0: the end-to-end tests run Sendmail unpacked from its Debian
 # package (it cannot be installed beside Postfix); its daemon needs it
 missing=""

@@ -38,6 +38,8 @@ if [ "$(id -u)" -eq 0 ]; then
 	sh tests/e2e/tempdir.sh "$BUILD" 2>&1 | tee -a "$LOG"
 	section "SIGKILL in the middle of a quarantine write, a stalled SMTP client (through Postfix)"
 	sh tests/e2e/faults.sh "$BUILD" 2>&1 | tee -a "$LOG"
+	section "outbound gate: vacation, OpenDKIM, Postfix bounces, challenges through the real Postfix"
+	sh tests/e2e/outbound.sh "$BUILD" 2>&1 | tee -a "$LOG"
 	section "detection parity: clamav-testfiles x wrappings x header forms x backends (${DETECT:-slice})"
 	sh tests/detect/run.sh "$BUILD" "${DETECT:-slice}" 2>&1 | tee -a "$LOG"
 else

@@ -58,6 +58,8 @@ void gate_cat_free(void);
 int gate_writer_start(const struct cg_config *cfg, char *err, size_t errlen);
 void gate_writer_stop(void);
 void gate_writer_put(const struct vstore_row *row);
+int gate_writer_pending(enum vstore_table table, const char *addr,
+			const char *local);
 struct vstore *gate_writer_store(void);
 
 #endif

@@ -34,7 +34,13 @@
  *
  *	authres_verified() parses every Authentication-Results field in
  *	hdrlist order and keeps those whose authserv-id equals one of the
- *	trusted ids (case-insensitive).  A trusted pass counts even when
+ *	trusted ids (case-insensitive) and is written bare, first in the
+ *	field: no comment or quotes before or around it, then white space,
+ *	";" or "(".  That is how our verifiers write it, and it is the form
+ *	the MTA's rule that drops senders' copies matches (docs/postfix.md):
+ *	"(x) mx.example.com; ..." and "\"mx.example.com\"; ..." are the
+ *	same authserv-id to RFC 8601, but would slip past such a rule, so
+ *	they never count.  A trusted pass counts even when
  *	another trusted field or result says fail for the same method: the
  *	trusted verifiers are ours, so all their results are genuine, and a
  *	message may carry several DKIM signatures of which one valid is
@@ -539,6 +545,18 @@ authres_trusted(const char *id, const struct cg_strlist *trusted_ids)
 	return 0;
 }
 
+/* authres_bare - the field value starts with the id, written bare */
+static int
+authres_bare(const char *value, const char *id)
+{
+	size_t len = strlen(id);
+
+	value += strspn(value, " \t\r\n");
+	if (len == 0 || strncasecmp(value, id, len) != 0)
+		return 0;
+	return value[len] == '\0' || strchr(" \t\r\n;(", value[len]) != NULL;
+}
+
 /* authres_verified - AUTHRES_SPF and/or AUTHRES_DKIM, or AUTHRES_NONE */
 int
 authres_verified(const struct hdrlist *headers, const char *sender,
@@ -558,7 +576,8 @@ authres_verified(const struct hdrlist *headers, const char *sender,
 	ar = xmalloc(sizeof(*ar));
 	while ((value = hdrlist_next(headers, AUTHRES_FIELD, &pos)) != NULL) {
 		if (authres_parse(value, ar) < 0 ||
-		    !authres_trusted(ar->authserv_id, trusted_ids))
+		    !authres_trusted(ar->authserv_id, trusted_ids) ||
+		    !authres_bare(value, ar->authserv_id))
 			continue;
 		for (size_t i = 0; i < ar->n_results; i++)
 			how |=

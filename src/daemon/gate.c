@@ -16,7 +16,8 @@
  *	wrote to the sender recently (a contact row within
  *	outbound.remember).  Each recipient is then checked: internal,
  *	allow-listed, and, for a verified-only rule, verified.  The store
- *	is asked only when the answer could change the decision.
+ *	is asked only when the answer could change the decision, and what
+ *	the writer has queued but not yet written counts as well.
  * DIAGNOSTICS
  *	A lookup that fails counts as "not verified" and "no contact": the
  *	gate stops more, never less.  It is logged (store_failed).
@@ -133,8 +134,14 @@ gate_recent(const struct cg_config *cfg, const struct session *s,
 	struct vstore *st = gate_writer_store();
 	time_t since = time(NULL) - (time_t)cfg->outbound.remember;
 
-	for (size_t i = 0; st && i < s->n_rcpts; i++) {
-		int rc = vstore_get_contact(st, s->rcpts[i], s->sender, since);
+	for (size_t i = 0; i < s->n_rcpts; i++) {
+		int rc = -1;
+
+		if (gate_writer_pending(VSTORE_CONTACT, s->rcpts[i], s->sender))
+			return 1;
+		if (st != NULL)
+			rc = vstore_get_contact(st, s->rcpts[i], s->sender,
+						since);
 		if (rc < 0)
 			g->store_failed = 1;
 		if (rc == 1)
@@ -162,8 +169,11 @@ gate_facts(const struct cg_config *cfg, const struct session *s,
 		r->verified = -1;
 		if (!ask || r->internal || r->allowed)
 			continue;
-		r->verified =
-		    st ? vstore_get_verified(st, r->addr, since, NULL) : -1;
+		if (gate_writer_pending(VSTORE_VERIFIED, r->addr, NULL))
+			r->verified = 1;
+		else if (st != NULL)
+			r->verified =
+			    vstore_get_verified(st, r->addr, since, NULL);
 		if (r->verified < 0) {
 			g->store_failed = 1;
 			r->verified = 0;

@@ -16,6 +16,11 @@
  *	mail path use the same store handle directly (vstore serialises
  *	them); a lookup that fails counts as not verified.
  *
+ *	gate_writer_pending() finds a row that is queued or being written
+ *	but not yet committed, so that a lookup sees a contact or a
+ *	verification made a moment ago: a vacation program answers within
+ *	milliseconds of the delivery, before the next batch is written.
+ *
  *	What is queued when clamgate is killed is lost: a sender not
  *	remembered is only a sender whose automatic replies wait for its
  *	next verified message.  gate_writer_stop() writes the rest.
@@ -49,6 +54,8 @@ static pthread_mutex_t w_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t w_cond = PTHREAD_COND_INITIALIZER;
 static struct vstore_row *w_queue;
 static size_t w_queued;
+static const struct vstore_row *w_inflight; /* the batch being written */
+static size_t w_inflight_n;
 static int w_stopping;
 static atomic_ulong w_dropped;
 
@@ -57,6 +64,35 @@ struct vstore *
 gate_writer_store(void)
 {
 	return w_store;
+}
+
+/* gate_writer_match - the row is of that table and those addresses
+ * (normalised already; local "" for a verified row) */
+static int
+gate_writer_match(const struct vstore_row *r, enum vstore_table table,
+		  const char *addr, const char *local)
+{
+	return r->table == table && strcmp(r->addr, addr) == 0 &&
+	       (table != VSTORE_CONTACT || strcmp(r->local, local) == 0);
+}
+
+/* gate_writer_pending - a row not yet committed: 1 or 0 */
+int
+gate_writer_pending(enum vstore_table table, const char *addr,
+		    const char *local)
+{
+	char a[VSTORE_ADDR_MAX + 1], l[VSTORE_ADDR_MAX + 1];
+	int found = 0;
+
+	vstore_normalise(addr, a);
+	vstore_normalise(local ? local : "", l);
+	pthread_mutex_lock(&w_lock);
+	for (size_t i = 0; !found && i < w_queued; i++)
+		found = gate_writer_match(&w_queue[i], table, a, l);
+	for (size_t i = 0; !found && i < w_inflight_n; i++)
+		found = gate_writer_match(&w_inflight[i], table, a, l);
+	pthread_mutex_unlock(&w_lock);
+	return found;
 }
 
 /* gate_writer_put - queue one row; never blocks on the disk */
@@ -105,12 +141,16 @@ gate_writer_flush(struct vstore_row *buf)
 		return;
 	memcpy(buf, w_queue, n * sizeof(*buf));
 	w_queued = 0;
+	w_inflight = buf;
+	w_inflight_n = n;
 	pthread_mutex_unlock(&w_lock);
 	if (vstore_put(w_store, buf, n) < 0) {
 		log_debug("outbound store: %s", vstore_error(w_store));
 		atomic_fetch_add(&w_dropped, n);
 	}
 	pthread_mutex_lock(&w_lock);
+	w_inflight = NULL;
+	w_inflight_n = 0;
 }
 
 /* gate_writer_trim - age and size limits */

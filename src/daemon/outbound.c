@@ -138,18 +138,36 @@ outbound_rcpt_ok(enum cg_out_rule rule, const struct outbound_rcpt *r)
 	return 0;
 }
 
-/* outbound_why - the reason word for the log */
+/* outbound_why_stop - the reason word for the log, someone stopped */
 static const char *
-outbound_why(enum cg_out_rule rule, int stopped)
+outbound_why_stop(enum cg_out_rule rule)
 {
 	switch (rule) {
 	case CG_OUT_VERIFIED_ONLY:
-		return stopped ? "unverified" : "verified";
+		return "unverified";
 	case CG_OUT_INTERNAL_ONLY:
-		return stopped ? "external" : "internal";
+		return "external";
 	default:
-		return stopped ? "rule" : "allowed-recipient";
+		return "rule";
 	}
+}
+
+/* outbound_why_pass - the reason word, nobody stopped: what let the
+ * recipients have it (verified, else allow-listed, else internal) */
+static const char *
+outbound_why_pass(const struct outbound_rcpt *rcpts, size_t n)
+{
+	int verified = 0, allowed = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!rcpts[i].internal && !rcpts[i].allowed)
+			verified = 1;
+		else if (!rcpts[i].internal)
+			allowed = 1;
+	}
+	if (verified)
+		return "verified";
+	return allowed ? "allowed-recipient" : "internal";
 }
 
 /* outbound_decide - who gets one automatic message */
@@ -179,11 +197,12 @@ outbound_decide(const struct cg_config *cfg, int kind, const char *sender,
 		rcpts[i].stop = !outbound_rcpt_ok(rule, &rcpts[i]);
 		d->n_stopped += (size_t)rcpts[i].stop;
 	}
-	d->why = outbound_why(rule, 0);
-	if (d->n_stopped == 0)
+	if (d->n_stopped == 0) {
+		d->why = outbound_why_pass(rcpts, n);
 		return;
+	}
 	d->verdict = d->n_stopped == n ? OUTBOUND_STOP : OUTBOUND_TRIM;
-	d->why = outbound_why(rule, 1);
+	d->why = outbound_why_stop(rule);
 	if (rule == CG_OUT_DISCARD)
 		d->action = CG_DISCARD;
 	else if (rule == CG_OUT_QUARANTINE)
