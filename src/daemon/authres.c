@@ -180,9 +180,10 @@ authres_is_keychar(char c)
 	return authres_is_alnum(c) || c == '-' || c == '_';
 }
 
-/* authres_is_tokenchar - a byte of an RFC 2045 token (or UTF-8) */
+/* authres_is_printable - a byte that is not white space, a control or
+ * one of specials (bytes of UTF-8 are allowed) */
 static int
-authres_is_tokenchar(char c)
+authres_is_printable(char c, const char *specials)
 {
 	unsigned char u = (unsigned char)c;
 
@@ -190,20 +191,21 @@ authres_is_tokenchar(char c)
 		return 1;
 	if (u <= 0x20 || u == 0x7f)
 		return 0;
-	return strchr("()<>@,;:\\\"/[]?=", c) == NULL;
+	return strchr(specials, c) == NULL;
+}
+
+/* authres_is_tokenchar - a byte of an RFC 2045 token (or UTF-8) */
+static int
+authres_is_tokenchar(char c)
+{
+	return authres_is_printable(c, "()<>@,;:\\\"/[]?=");
 }
 
 /* authres_is_valuechar - a byte of an unquoted property value */
 static int
 authres_is_valuechar(char c)
 {
-	unsigned char u = (unsigned char)c;
-
-	if (u >= 0x80)
-		return 1;
-	if (u <= 0x20 || u == 0x7f)
-		return 0;
-	return strchr(";()\"", c) == NULL;
+	return authres_is_printable(c, ";()\"");
 }
 
 /* authres_keyword - a name at *pp, lowercased; -1: none, or too long */

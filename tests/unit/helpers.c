@@ -2,7 +2,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "clamgate/config.h"
 #include "clamgate/xmalloc.h"
 #include "suites.h"
 
@@ -67,4 +69,21 @@ test_read_file(const char *path, size_t *len)
 	if (len)
 		*len = (size_t)n;
 	return buf;
+}
+
+/* test_config_text - a configuration loaded from text; fails the test
+ * if it does not load */
+struct cg_config *
+test_config_text(const char *text)
+{
+	char *dir = test_tmpdir(), err[512];
+	char *path = test_write_file(dir, "c.conf", text);
+	struct cg_config *cfg = config_load(path, err, sizeof(err));
+
+	ck_assert_msg(cfg != NULL, "config: %s", err);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	free(dir);
+	return cfg;
 }

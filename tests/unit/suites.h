@@ -4,6 +4,8 @@
 
 #include <check.h>
 
+#include "clamgate/config.h"
+
 Suite *config_suite(void);
 Suite *policy_suite(void);
 Suite *strconv_suite(void);
@@ -25,5 +27,6 @@ char *test_tmpdir(void);
 int test_rmtree(char *dir);
 char *test_write_file(const char *dir, const char *name, const char *text);
 char *test_read_file(const char *path, size_t *len);
+struct cg_config *test_config_text(const char *text);
 
 #endif

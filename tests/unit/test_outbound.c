@@ -20,22 +20,6 @@
 	"allow_domains = [ \"partner.example\" ]; "                            \
 	"allow_senders = [ \"noreply-ok@local.example\" ]; "
 
-/* load - a configuration from text */
-static struct cg_config *
-load(const char *text)
-{
-	char *dir = test_tmpdir(), err[512];
-	char *path = test_write_file(dir, "c.conf", text);
-	struct cg_config *cfg = config_load(path, err, sizeof(err));
-
-	ck_assert_msg(cfg != NULL, "config: %s", err);
-	unlink(path);
-	rmdir(dir);
-	free(path);
-	free(dir);
-	return cfg;
-}
-
 /* each recipient: address and verified; "!" marks one that must stop */
 static const struct {
 	const char *name;
@@ -204,7 +188,7 @@ START_TEST(test_decide)
 	size_t n = 0, want_stopped = 0;
 
 	snprintf(text, sizeof(text), BASE "%s };", cases[_i].keys);
-	cfg = load(text);
+	cfg = test_config_text(text);
 	memset(r, 0, sizeof(r));
 	for (; n < 4 && cases[_i].rcpts[n]; n++) {
 		const char *a = cases[_i].rcpts[n];
@@ -279,7 +263,7 @@ static const struct {
 START_TEST(test_direction)
 {
 	struct cg_config *cfg =
-	    load("outbound: { listeners = [ \"SUBMIT\" ]; };");
+	    test_config_text("outbound: { listeners = [ \"SUBMIT\" ]; };");
 	struct policy_origin o;
 	struct sockaddr_in *in = (struct sockaddr_in *)&o.addr;
 

@@ -46,22 +46,6 @@ static const char *const fallbacks[] = {"quarantine", "hold", "discard"};
 static const enum cg_action fallback_actions[] = {CG_QUARANTINE, CG_HOLD,
 						  CG_DISCARD};
 
-/* load - a configuration from text */
-static struct cg_config *
-load(const char *text)
-{
-	char *dir = test_tmpdir(), err[512];
-	char *path = test_write_file(dir, "c.conf", text);
-	struct cg_config *cfg = config_load(path, err, sizeof(err));
-
-	ck_assert_msg(cfg != NULL, "config: %s", err);
-	unlink(path);
-	rmdir(dir);
-	free(path);
-	free(dir);
-	return cfg;
-}
-
 /* origin - the policy_origin for a case */
 static struct policy_origin
 origin(const struct origin_case *c)
@@ -106,7 +90,7 @@ config_for(int fallback, int reject_auth, const char *extra)
 	    "  %s };\n",
 	    fallbacks[fallback], reject_auth ? "true" : "false",
 	    extra ? extra : "");
-	return load(text);
+	return test_config_text(text);
 }
 
 /* the infected verdict, every origin, fallback and reject_authenticated */
