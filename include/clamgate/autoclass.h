@@ -90,6 +90,8 @@ struct autoclass_result {
 			   * white space, for a key=value log line */
 	int needs_recent; /* the kind would change with facts->recent = 1:
 			   * automatic-looking, not yet a response */
+	int weak;	  /* decided by a Subject entry alone: nothing else
+			   * in the message looks automatic */
 };
 
 int autoclass_load(struct autoclass_catalogue *cat, const char *path, char *err,

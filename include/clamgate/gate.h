@@ -16,6 +16,7 @@
 #define CLAMGATE_GATE_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "clamgate/autoclass.h"
 #include "clamgate/config.h"
@@ -34,11 +35,11 @@ struct gate_result {
 	struct outbound_decision d;
 	struct outbound_rcpt *rcpts; /* one per session recipient */
 	size_t n_rcpts;
-	int store_failed; /* a lookup failed: counted as not verified */
+	int store_failed; /* a lookup failed: a stop becomes a tempfail */
 };
 
 int gate_start(const struct cg_config *cfg, char *err, size_t errlen);
-void gate_stop(void);
+void gate_stop(int busy);
 int gate_check(const struct cg_config *cfg, char *err, size_t errlen);
 void gate_outbound(const struct cg_config *cfg, const struct session *s,
 		   struct gate_result *g);
@@ -56,10 +57,11 @@ void gate_cat_free(void);
 
 /* gate_writer.c */
 int gate_writer_start(const struct cg_config *cfg, char *err, size_t errlen);
-void gate_writer_stop(void);
+void gate_writer_stop(int keep_store);
 void gate_writer_put(const struct vstore_row *row);
 int gate_writer_pending(enum vstore_table table, const char *addr,
 			const char *local);
 struct vstore *gate_writer_store(void);
+int gate_writer_lost_since(time_t t);
 
 #endif

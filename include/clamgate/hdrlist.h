@@ -18,6 +18,7 @@ struct hdr {
 	char *name;
 	char *value; /* unfolded (CR and LF removed), leading and trailing
 		      * white space trimmed */
+	int cut;     /* longer than HDRLIST_VALUE_MAX: the start only */
 };
 
 struct hdrlist {
@@ -31,6 +32,8 @@ void hdrlist_add(struct hdrlist *l, const char *name, const char *value);
 const char *hdrlist_get(const struct hdrlist *l, const char *name);
 const char *hdrlist_next(const struct hdrlist *l, const char *name,
 			 size_t *pos);
+const char *hdrlist_next_whole(const struct hdrlist *l, const char *name,
+			       size_t *pos);
 void hdrlist_clear(struct hdrlist *l);
 
 #endif

@@ -8,5 +8,6 @@
 void mime_init(void);
 char *mime_decode_header(const char *raw);
 char *mime_utf8(const char *text);
+char *mime_single_mailbox(const char *value);
 
 #endif

@@ -36,12 +36,16 @@ struct outbound_decision {
 	const char *why; /* "allow", "verified", "unverified", ... */
 };
 
+#define OUTBOUND_ADDR_MAX 320 /* as the store keeps them (vstore.h) */
+
+int outbound_addr_plain(const char *addr);
 int outbound_domain_internal(const struct cg_config *cfg, const char *addr);
 int outbound_rcpt_allowed(const struct cg_config *cfg, const char *addr);
 int outbound_sender_allowed(const struct cg_config *cfg, const char *sender);
 int outbound_needs_verified(const struct cg_config *cfg, int kind);
+/* unknown: recipients not recorded (milter.max_recipients) */
 void outbound_decide(const struct cg_config *cfg, int kind, const char *sender,
-		     struct outbound_rcpt *rcpts, size_t n,
+		     struct outbound_rcpt *rcpts, size_t n, size_t unknown,
 		     struct outbound_decision *d);
 
 void outbound_merge(struct policy_decision *pd,

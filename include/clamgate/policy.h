@@ -53,6 +53,8 @@ int policy_is_outbound(const struct cg_config *cfg,
 		       const struct policy_origin *origin);
 int policy_may_refuse_rcpt(const struct cg_config *cfg,
 			   const struct policy_origin *origin);
+int policy_rcpts_as_given(const struct cg_config *cfg,
+			  const struct policy_origin *origin);
 int policy_release_allowed(const struct cg_config *cfg,
 			   const struct policy_origin *origin);
 

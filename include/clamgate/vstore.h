@@ -10,7 +10,8 @@
  *            remote soon after is a response, not distribution
  *
  * Addresses are normalised by vstore_normalise(): angle brackets
- * removed, the whole address lowercased.  A new verification or contact
+ * removed, the whole address lowercased; one longer than VSTORE_ADDR_MAX
+ * normalises to "" and is neither stored nor found.  A new verification or contact
  * moves "last" to now (the time counts from the latest pass) and keeps
  * "first".  vstore_trim() removes what is older than the cutoff, then
  * the least recently seen rows beyond max_rows, in each table.
@@ -66,6 +67,7 @@ int vstore_put(struct vstore *st, const struct vstore_row *rows, size_t n);
  * (last < since), -1 on error */
 int vstore_get_verified(struct vstore *st, const char *addr, time_t since,
 			struct vstore_row *row);
+/* local NULL: did remote write to anyone here? */
 int vstore_get_contact(struct vstore *st, const char *remote, const char *local,
 		       time_t since);
 /* remove the rows with last < cutoff, then all but the max_rows most

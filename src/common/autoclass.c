@@ -543,10 +543,44 @@ ac_decoded(struct ac_view *v, size_t i)
 	return v->decoded[i];
 }
 
-/* ac_entry_match - the message has what a catalogue entry describes */
+/* ac_reply_prefix - the subject starts "Re:", "Fwd:", "AW:" or another
+ * reply or forward prefix (a count such as "Re[2]:" allowed) */
+static int
+ac_reply_prefix(const char *subject)
+{
+	static const char *const words[] = {
+	    "re", "fw", "fwd", "aw", "wg", "sv", "vs", "antw", "odp",
+	    "rif", "r", "tr", "enc", "rv", "ref", "doorst"};
+	const char *p = subject + strspn(subject, " \t");
+	size_t len = 0;
+
+	while (isalpha((unsigned char)p[len]) && len < 8)
+		len++;
+	if (len > 0 && (p[len] == '[' || p[len] == '(')) {
+		size_t digits = strspn(p + len + 1, "0123456789");
+		char close = p[len] == '[' ? ']' : ')';
+		if (p[len + 1 + digits] != close)
+			return 0;
+		len += digits + 2;
+	}
+	if (len == 0 || p[len] != ':')
+		return 0;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strncasecmp(p, words[i], strlen(words[i])) == 0 &&
+		    !isalpha((unsigned char)p[strlen(words[i])]))
+			return 1;
+	return 0;
+}
+
+/* ac_entry_match - the message has what a catalogue entry describes;
+ * a Subject entry never matches a reply or a forward, which a person
+ * writes (an outsider could otherwise put a challenge system's subject
+ * in a message and have the replies to it stopped) */
 static int
 ac_entry_match(const struct autoclass_entry *e, struct ac_view *v)
 {
+	int subject = strcasecmp(e->field, "Subject") == 0;
+
 	if (strcasecmp(e->field, "envelope-sender") == 0)
 		return v->sender != NULL &&
 		       strconv_glob_match(e->pattern, v->sender);
@@ -554,6 +588,9 @@ ac_entry_match(const struct autoclass_entry *e, struct ac_view *v)
 		const struct hdr *h = &v->headers->items[i];
 
 		if (!strconv_glob_match(e->field, h->name))
+			continue;
+		if (subject && (ac_reply_prefix(h->value) ||
+				ac_reply_prefix(ac_decoded(v, i))))
 			continue;
 		if (strconv_glob_match(e->pattern, h->value))
 			return 1;
@@ -564,19 +601,28 @@ ac_entry_match(const struct autoclass_entry *e, struct ac_view *v)
 	return 0;
 }
 
-/* ac_catalogue - the first catalogue entry that matches decides */
+static int ac_automatic(const struct hdrlist *h, char *buf, size_t size);
+static int ac_response(const struct ac_view *v, struct autoclass_result *res);
+
+/* ac_catalogue - the first catalogue entry that matches decides; a
+ * Subject entry on mail with no other automatic signal is weak */
 static int
 ac_catalogue(const struct autoclass_catalogue *cat, struct ac_view *v,
 	     struct autoclass_result *res)
 {
-	char reason[sizeof(res->reason)];
+	char reason[sizeof(res->reason)], looks[80];
+	struct autoclass_result other;
 
 	for (size_t i = 0; i < cat->count; i++) {
 		if (!ac_entry_match(&cat->entries[i], v))
 			continue;
 		snprintf(reason, sizeof(reason), "catalogue=%s",
 			 cat->entries[i].where);
-		return ac_set(res, cat->entries[i].kind, reason);
+		ac_set(res, cat->entries[i].kind, reason);
+		res->weak = strcasecmp(cat->entries[i].field, "Subject") == 0 &&
+			    !ac_automatic(v->headers, looks, sizeof(looks)) &&
+			    !ac_response(v, &other);
+		return 1;
 	}
 	return 0;
 }

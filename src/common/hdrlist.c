@@ -10,7 +10,10 @@
  *	Values are stored unfolded (every CR and LF removed, as RFC 5322
  *	unfolding does) and trimmed of white space at both ends.  Names
  *	compare case-insensitively.  hdrlist_next() walks the fields of
- *	one name: start with pos = 0.
+ *	one name: start with pos = 0; hdrlist_next_whole() skips the values
+ *	that were cut, for a reader that must not take the start of a field
+ *	for all of it (a cut Authentication-Results could end in the middle
+ *	of a domain name).
  * DIAGNOSTICS
  *	None: a field past HDRLIST_MAX is counted in dropped, a value is
  *	cut at HDRLIST_VALUE_MAX.
@@ -24,12 +27,13 @@
 
 /* hdrlist_unfold - the value without CR, LF and outer white space */
 static char *
-hdrlist_unfold(const char *value)
+hdrlist_unfold(const char *value, int *cut)
 {
 	size_t len = strlen(value), n = 0;
 	char *out;
 
-	if (len > HDRLIST_VALUE_MAX)
+	*cut = len > HDRLIST_VALUE_MAX;
+	if (*cut)
 		len = HDRLIST_VALUE_MAX;
 	out = xmalloc(len + 1);
 	for (size_t i = 0; i < len; i++)
@@ -57,7 +61,8 @@ hdrlist_add(struct hdrlist *l, const char *name, const char *value)
 		l->items = xrealloc(l->items, l->cap * sizeof(*l->items));
 	}
 	l->items[l->count].name = xstrdup(name);
-	l->items[l->count].value = hdrlist_unfold(value ? value : "");
+	l->items[l->count].value =
+	    hdrlist_unfold(value ? value : "", &l->items[l->count].cut);
 	l->count++;
 }
 
@@ -69,6 +74,18 @@ hdrlist_next(const struct hdrlist *l, const char *name, size_t *pos)
 		if (strcasecmp(l->items[*pos].name, name) == 0)
 			return l->items[(*pos)++].value;
 	}
+	return NULL;
+}
+
+/* hdrlist_next_whole - the next field of that name that was not cut */
+const char *
+hdrlist_next_whole(const struct hdrlist *l, const char *name, size_t *pos)
+{
+	const char *value;
+
+	while ((value = hdrlist_next(l, name, pos)) != NULL)
+		if (!l->items[*pos - 1].cut)
+			return value;
 	return NULL;
 }
 

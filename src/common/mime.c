@@ -5,6 +5,7 @@
  *	mime_decode_header() turns an RFC 2047 encoded header value
  *	("=?UTF-8?B?...?=") into UTF-8 text with control characters replaced
  *	by spaces, for display.  mime_utf8() repairs invalid UTF-8 (for JSON).
+ *	mime_single_mailbox() reads the one address of a From: field.
  *	mime_init() must run once first.
  * DIAGNOSTICS
  *	None: text gmime cannot decode is returned as it came.
@@ -37,6 +38,29 @@ mime_decode_header(const char *raw)
 	for (char *p = out; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' ';
+	return out;
+}
+
+/* mime_single_mailbox - the address of the one mailbox a field such as
+ * From: names, or NULL when it names none, several, or a group; the
+ * caller frees it */
+char *
+mime_single_mailbox(const char *value)
+{
+	InternetAddressList *list;
+	InternetAddress *ia;
+	char *out = NULL;
+
+	if (value == NULL ||
+	    (list = internet_address_list_parse(NULL, value)) == NULL)
+		return NULL;
+	if (internet_address_list_length(list) == 1) {
+		ia = internet_address_list_get_address(list, 0);
+		if (INTERNET_ADDRESS_IS_MAILBOX(ia))
+			out = xstrdup(internet_address_mailbox_get_addr(
+			    INTERNET_ADDRESS_MAILBOX(ia)));
+	}
+	g_object_unref(list);
 	return out;
 }
 

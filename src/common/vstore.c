@@ -149,7 +149,9 @@ vstore_strip(const char **s, const char **e)
 		(*e)--;
 }
 
-/* vstore_normalise - the address without <>, lowercased, truncated */
+/* vstore_normalise - the address without <>, lowercased; "" when it is
+ * longer than VSTORE_ADDR_MAX (never cut: a cut address would be another
+ * address's key) */
 void
 vstore_normalise(const char *in, char out[VSTORE_ADDR_MAX + 1])
 {
@@ -164,7 +166,7 @@ vstore_normalise(const char *in, char out[VSTORE_ADDR_MAX + 1])
 	}
 	len = (size_t)(e - s);
 	if (len > VSTORE_ADDR_MAX)
-		len = VSTORE_ADDR_MAX;
+		len = 0;
 	for (size_t i = 0; i < len; i++)
 		out[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a')
 						    : s[i];
@@ -270,7 +272,8 @@ vstore_get_verified(struct vstore *st, const char *addr, time_t since,
 	return st->ops->get_verified(st, key, since, row);
 }
 
-/* vstore_get_contact - 1 if remote wrote to local at since or later */
+/* vstore_get_contact - 1 if remote wrote to local (NULL: to anyone) at
+ * since or later */
 int
 vstore_get_contact(struct vstore *st, const char *remote, const char *local,
 		   time_t since)
@@ -278,8 +281,8 @@ vstore_get_contact(struct vstore *st, const char *remote, const char *local,
 	char r[VSTORE_ADDR_MAX + 1], l[VSTORE_ADDR_MAX + 1];
 
 	vstore_normalise(remote, r);
-	vstore_normalise(local, l);
-	if (r[0] == '\0' || l[0] == '\0')
+	vstore_normalise(local ? local : "", l);
+	if (r[0] == '\0' || (local != NULL && l[0] == '\0'))
 		return 0;
 	return st->ops->get_contact(st, r, l, since);
 }

@@ -95,7 +95,8 @@ enum { RD_VERIFIED, RD_CONTACT, RD_EACH_VERIFIED, RD_EACH_CONTACT, RD_N };
 static const char *const sq_rd_sql[RD_N] = {
     "SELECT addr, '', how, first, last, count FROM verified"
     " WHERE addr = ?1 AND last >= ?2",
-    "SELECT 1 FROM contact WHERE remote = ?1 AND local = ?2 AND last >= ?3",
+    "SELECT 1 FROM contact WHERE remote = ?1 AND (?2 = '' OR local = ?2)"
+    " AND last >= ?3",
     "SELECT addr, '', how, first, last, count FROM verified"
     " ORDER BY last DESC, addr",
     "SELECT remote, local, '', first, last, count FROM contact"
@@ -540,7 +541,8 @@ sq_get_verified(struct vstore *st, const char *addr, time_t since,
 	return rc;
 }
 
-/* sq_get_contact - 1 if remote wrote to local at since or later */
+/* sq_get_contact - 1 if remote wrote to local (to anyone: local "") at
+ * since or later */
 static int
 sq_get_contact(struct vstore *st, const char *remote, const char *local,
 	       time_t since)

@@ -249,16 +249,20 @@ act_trim(const struct act_mta *m, struct session *s,
 	if (g->d.action == CG_QUARANTINE && act_quarantine(s, res, out) < 0)
 		return -1;
 	for (size_t i = 0; i < g->n_rcpts; i++) {
-		char addr[VSTORE_ADDR_MAX + 3];
+		char *addr;
+		int rc;
 
 		if (!g->rcpts[i].stop)
 			continue;
-		snprintf(addr, sizeof(addr), "<%s>", g->rcpts[i].addr);
-		if (m->delrcpt(m->ctx, addr) < 0) {
+		addr = xmalloc(strlen(g->rcpts[i].addr) + 3);
+		sprintf(addr, "<%s>", g->rcpts[i].addr);
+		rc = m->delrcpt(m->ctx, addr);
+		if (rc < 0)
 			log_error("%s: the MTA refused to remove recipient %s",
 				  session_queue_id(s), addr);
+		free(addr);
+		if (rc < 0)
 			return -1;
-		}
 	}
 	return 0;
 }

@@ -49,7 +49,13 @@
  *	sender, the local part compared case-insensitively like the
  *	domain, or when it is a bare domain ("example.com" or
  *	"@example.com") equal to the sender's domain.  DKIM counts when
- *	header.d is in the sender's organisational domain.
+ *	header.d is in the sender's organisational domain and the message's
+ *	one From: field names one mailbox, the envelope sender itself: DKIM
+ *	signs the From: field, never the envelope, so without that check a
+ *	message signed for the attacker's own account at a large provider,
+ *	sent again with a victim's address there as the envelope sender,
+ *	would verify the victim.  A field cut at HDRLIST_VALUE_MAX is never
+ *	read: its start could end inside a domain name.
  *
  *	Domains are compared lowercased (ASCII only) with one trailing dot
  *	removed, and must consist of letters, digits, "-", "_" and
@@ -79,6 +85,7 @@
 #include <strings.h>
 
 #include "clamgate/authres.h"
+#include "clamgate/mime.h"
 #include "clamgate/xmalloc.h"
 
 #define AUTHRES_FIELD	   "Authentication-Results"
@@ -559,6 +566,24 @@ authres_bare(const char *value, const char *id)
 	return value[len] == '\0' || strchr(" \t\r\n;(", value[len]) != NULL;
 }
 
+/* authres_from_is - the message has one From: field, naming one mailbox,
+ * and that is addr (case-insensitive) */
+static int
+authres_from_is(const struct hdrlist *headers, const char *addr)
+{
+	size_t pos = 0;
+	const char *from = hdrlist_next_whole(headers, "From", &pos);
+	char *mailbox;
+	int same;
+
+	if (from == NULL || hdrlist_next(headers, "From", &pos) != NULL ||
+	    (mailbox = mime_single_mailbox(from)) == NULL)
+		return 0;
+	same = strcasecmp(mailbox, addr) == 0;
+	free(mailbox);
+	return same;
+}
+
 /* authres_verified - AUTHRES_SPF and/or AUTHRES_DKIM, or AUTHRES_NONE */
 int
 authres_verified(const struct hdrlist *headers, const char *sender,
@@ -576,7 +601,8 @@ authres_verified(const struct hdrlist *headers, const char *sender,
 	    authres_domain(at + 1, strlen(at + 1), domain) < 0)
 		return AUTHRES_NONE;
 	ar = xmalloc(sizeof(*ar));
-	while ((value = hdrlist_next(headers, AUTHRES_FIELD, &pos)) != NULL) {
+	while ((value = hdrlist_next_whole(headers, AUTHRES_FIELD, &pos)) !=
+	       NULL) {
 		if (authres_parse(value, ar) < 0 ||
 		    !authres_trusted(ar->authserv_id, trusted_ids) ||
 		    !authres_bare(value, ar->authserv_id))
@@ -586,6 +612,8 @@ authres_verified(const struct hdrlist *headers, const char *sender,
 			    authres_result_how(&ar->results[i], addr, domain);
 	}
 	free(ar);
+	if ((how & AUTHRES_DKIM) && !authres_from_is(headers, addr))
+		how &= ~AUTHRES_DKIM;
 	return how;
 }
 

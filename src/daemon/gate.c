@@ -13,14 +13,22 @@
  *
  *	Outbound: the message is classified; automatic-looking mail that
  *	is not yet a response (needs_recent) becomes one when a recipient
- *	wrote to the sender recently (a contact row within
- *	outbound.remember).  Each recipient is then checked: internal,
+ *	wrote to anyone here recently (a contact row within
+ *	outbound.remember; anyone, because a reply comes from the user's
+ *	own address while the mail may have come in through an alias).  Each recipient is then checked: internal,
  *	allow-listed, and, for a verified-only rule, verified.  The store
  *	is asked only when the answer could change the decision, and what
  *	the writer has queued but not yet written counts as well.
  * DIAGNOSTICS
- *	A lookup that fails counts as "not verified" and "no contact": the
- *	gate stops more, never less.  It is logged (store_failed).
+ *	A lookup that fails counts as "not verified" and as "a contact":
+ *	the gate stops more, never less; and since rows the writer lost
+ *	(gate_writer_lost_since) might have been contacts, every such
+ *	message counts as a response for LOST_WINDOW (an hour) after the
+ *	loss: automatic responses follow the mail they answer within
+ *	seconds, and a longer window would hold back a site's newsletters
+ *	for days after one failed write.  A failed lookup is logged and sets store_failed,
+ *	which makes a message the gate would stop a tempfail
+ *	(milter.c): the MTA keeps it and tries again, nothing is lost.
  */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -35,6 +43,7 @@
 #include "clamgate/xmalloc.h"
 
 #define CONTACTS_MAX 50
+#define LOST_WINDOW  3600 /* seconds after lost rows: all is recent */
 
 static atomic_ulong gate_stopped[AUTOCLASS_N_KINDS];
 
@@ -49,9 +58,11 @@ gate_start(const struct cg_config *cfg, char *err, size_t errlen)
 	return gate_writer_start(cfg, err, errlen);
 }
 
-/* gate_stop - what was stopped, per kind; then write and close */
+/* gate_stop - what was stopped, per kind; then write what is queued,
+ * and, unless messages are still in flight (busy), close the store and
+ * free the catalogues */
 void
-gate_stop(void)
+gate_stop(int busy)
 {
 	char line[256] = "";
 	size_t used = 0;
@@ -65,8 +76,9 @@ gate_stop(void)
 	}
 	if (used > 0)
 		log_info("outbound gate: stopped since start:%s", line);
-	gate_writer_stop();
-	gate_cat_free();
+	gate_writer_stop(busy);
+	if (!busy)
+		gate_cat_free();
 }
 
 /* gate_check - -t: the catalogues load and the store opens */
@@ -112,6 +124,8 @@ gate_inbound(const struct cg_config *cfg, const struct session *s,
 	row.first = row.last = now;
 	row.count = 1;
 	vstore_normalise(s->sender, row.addr);
+	if (row.addr[0] == '\0')
+		return; /* longer than the store keeps */
 	if (g->verified) {
 		row.table = VSTORE_VERIFIED;
 		snprintf(row.how, sizeof(row.how), "%s",
@@ -122,11 +136,15 @@ gate_inbound(const struct cg_config *cfg, const struct session *s,
 	row.how[0] = '\0';
 	for (size_t i = 0; i < s->n_rcpts && i < CONTACTS_MAX; i++) {
 		vstore_normalise(s->rcpts[i], row.local);
-		gate_writer_put(&row);
+		if (row.local[0] != '\0')
+			gate_writer_put(&row);
 	}
 }
 
-/* gate_recent - a recipient wrote to the sender within remember */
+/* gate_recent - a recipient wrote to anyone here within remember (not
+ * only to the sender: a vacation reply comes from the user's own
+ * address, the mail may have reached it through an alias); a store that
+ * fails, or lost rows lately, counts as yes */
 static int
 gate_recent(const struct cg_config *cfg, const struct session *s,
 	    struct gate_result *g)
@@ -134,17 +152,18 @@ gate_recent(const struct cg_config *cfg, const struct session *s,
 	struct vstore *st = gate_writer_store();
 	time_t since = time(NULL) - (time_t)cfg->outbound.remember;
 
+	if (gate_writer_lost_since(time(NULL) - LOST_WINDOW))
+		return 1;
 	for (size_t i = 0; i < s->n_rcpts; i++) {
 		int rc = -1;
 
-		if (gate_writer_pending(VSTORE_CONTACT, s->rcpts[i], s->sender))
+		if (gate_writer_pending(VSTORE_CONTACT, s->rcpts[i], NULL))
 			return 1;
 		if (st != NULL)
-			rc = vstore_get_contact(st, s->rcpts[i], s->sender,
-						since);
+			rc = vstore_get_contact(st, s->rcpts[i], NULL, since);
 		if (rc < 0)
 			g->store_failed = 1;
-		if (rc == 1)
+		if (rc != 0)
 			return 1;
 	}
 	return 0;
@@ -201,10 +220,12 @@ gate_outbound(const struct cg_config *cfg, const struct session *s,
 	}
 	gate_facts(cfg, s, g);
 	outbound_decide(cfg, (int)g->cls.kind, facts.sender, g->rcpts,
-			g->n_rcpts, &g->d);
+			g->n_rcpts, s->rcpts_over, &g->d);
+	/* a subject alone may be a person's: keep a copy, never drop it */
+	if (g->cls.weak && g->d.action == CG_DISCARD)
+		g->d.action = CG_QUARANTINE;
 	if (g->store_failed)
-		log_warn("%s: outbound store lookup failed, counted as not "
-			 "verified: %s",
+		log_warn("%s: outbound store lookup failed: %s",
 			 session_queue_id(s),
 			 vstore_error(gate_writer_store()));
 }

@@ -167,10 +167,12 @@ gate_cat_classify(const struct autoclass_facts *facts,
 void
 gate_cat_free(void)
 {
+	pthread_mutex_lock(&cat_reload_lock);
 	gate_cat_swap(NULL);
 	for (size_t i = 0; i < cat_n_files; i++)
 		free(cat_files[i].path);
 	free(cat_files);
 	cat_files = NULL;
 	cat_n_files = 0;
+	pthread_mutex_unlock(&cat_reload_lock);
 }

@@ -5,7 +5,7 @@
  *	gate_writer_start(cfg, err, errlen)
  *	gate_writer_put(row)
  *	st = gate_writer_store()
- *	gate_writer_stop()
+ *	gate_writer_stop(keep_store)
  * DESCRIPTION
  *	The milter threads never wait for a write: gate_writer_put()
  *	copies the row into a bounded queue and returns.  The thread
@@ -26,7 +26,8 @@
  *	next verified message.  gate_writer_stop() writes the rest.
  * DIAGNOSTICS
  *	A full queue or a failed write drops rows; either is logged, at
- *	most once a minute, with the count.
+ *	most once a minute, with the count, and gate_writer_lost_since()
+ *	tells the gate that what it does not find may have been lost.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -58,6 +59,7 @@ static const struct vstore_row *w_inflight; /* the batch being written */
 static size_t w_inflight_n;
 static int w_stopping;
 static atomic_ulong w_dropped;
+static atomic_llong w_last_drop; /* when rows were last dropped */
 
 /* gate_writer_store - the store, for lookups; NULL when the gate is off */
 struct vstore *
@@ -73,26 +75,46 @@ gate_writer_match(const struct vstore_row *r, enum vstore_table table,
 		  const char *addr, const char *local)
 {
 	return r->table == table && strcmp(r->addr, addr) == 0 &&
-	       (table != VSTORE_CONTACT || strcmp(r->local, local) == 0);
+	       (table != VSTORE_CONTACT || local == NULL ||
+		strcmp(r->local, local) == 0);
 }
 
-/* gate_writer_pending - a row not yet committed: 1 or 0 */
+/* gate_writer_pending - a row not yet committed: 1 or 0; a contact
+ * with local NULL: to anyone */
 int
 gate_writer_pending(enum vstore_table table, const char *addr,
 		    const char *local)
 {
 	char a[VSTORE_ADDR_MAX + 1], l[VSTORE_ADDR_MAX + 1];
+	const char *lp = local ? l : NULL;
 	int found = 0;
 
 	vstore_normalise(addr, a);
 	vstore_normalise(local ? local : "", l);
+	if (a[0] == '\0')
+		return 0;
 	pthread_mutex_lock(&w_lock);
 	for (size_t i = 0; !found && i < w_queued; i++)
-		found = gate_writer_match(&w_queue[i], table, a, l);
+		found = gate_writer_match(&w_queue[i], table, a, lp);
 	for (size_t i = 0; !found && i < w_inflight_n; i++)
-		found = gate_writer_match(&w_inflight[i], table, a, l);
+		found = gate_writer_match(&w_inflight[i], table, a, lp);
 	pthread_mutex_unlock(&w_lock);
 	return found;
+}
+
+/* gate_writer_dropped - n rows were lost */
+static void
+gate_writer_dropped(unsigned long n)
+{
+	atomic_fetch_add(&w_dropped, n);
+	atomic_store(&w_last_drop, (long long)time(NULL));
+}
+
+/* gate_writer_lost_since - were rows lost at t or later? */
+int
+gate_writer_lost_since(time_t t)
+{
+	return atomic_load(&w_last_drop) >= (long long)t;
 }
 
 /* gate_writer_put - queue one row; never blocks on the disk */
@@ -104,7 +126,7 @@ gate_writer_put(const struct vstore_row *row)
 	pthread_mutex_lock(&w_lock);
 	if (w_queue == NULL || w_queued >= QUEUE_MAX) {
 		pthread_mutex_unlock(&w_lock);
-		atomic_fetch_add(&w_dropped, 1);
+		gate_writer_dropped(1);
 		return;
 	}
 	w_queue[w_queued++] = *row;
@@ -146,7 +168,7 @@ gate_writer_flush(struct vstore_row *buf)
 	pthread_mutex_unlock(&w_lock);
 	if (vstore_put(w_store, buf, n) < 0) {
 		log_debug("outbound store: %s", vstore_error(w_store));
-		atomic_fetch_add(&w_dropped, n);
+		gate_writer_dropped(n);
 	}
 	pthread_mutex_lock(&w_lock);
 	w_inflight = NULL;
@@ -233,7 +255,7 @@ gate_writer_start(const struct cg_config *cfg, char *err, size_t errlen)
 
 /* gate_writer_stop - write the rest, end the thread, close the store */
 void
-gate_writer_stop(void)
+gate_writer_stop(int keep_store)
 {
 	if (w_running) {
 		pthread_mutex_lock(&w_lock);
@@ -247,7 +269,8 @@ gate_writer_stop(void)
 	free(w_queue);
 	w_queue = NULL;
 	pthread_mutex_unlock(&w_lock);
-	if (w_store != NULL)
+	if (w_store != NULL && !keep_store) {
 		vstore_close(w_store);
-	w_store = NULL;
+		w_store = NULL;
+	}
 }

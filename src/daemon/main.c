@@ -428,10 +428,12 @@ run(const struct cg_config *cfg, int foreground)
 	    config_backend_name(cfg->scanner.backend),
 	    cfg->scanner.max_concurrent);
 	rc = serve(cfg);
-	gate_stop();
+	/* no reload may read the catalogues while they go; messages still
+	 * in flight after the drain may still read them and the store */
+	reload_stop();
+	gate_stop(milter_drain(0) > 0);
 	notify_stop();
 	expire_stop();
-	reload_stop();
 	be->close(sc);
 	log_info("stopped");
 	return rc;

@@ -537,13 +537,15 @@ milter_gated(const struct scan_result *res, const struct policy_decision *d)
 }
 
 /* milter_gate_out - classify and decide outbound mail; where recipients
- * cannot be removed (not offered, or not all recorded), a trim stops
- * the whole message */
+ * cannot be removed (not offered, not all recorded, or not as the MTA
+ * will match them), a trim stops the whole message; where the store
+ * failed, a stop is a tempfail */
 static void
 milter_gate_out(struct session *s, struct policy_decision *d)
 {
 	struct gate_result *g = &s->gate;
-	int can_remove = (s->actions & SMFIF_DELRCPT) && s->rcpts_over == 0;
+	int can_remove = (s->actions & SMFIF_DELRCPT) && s->rcpts_over == 0 &&
+			 policy_rcpts_as_given(milter_cfg, &s->origin);
 
 	gate_outbound(milter_cfg, s, g);
 	if (g->d.verdict == OUTBOUND_TRIM && !can_remove) {
@@ -553,6 +555,11 @@ milter_gate_out(struct session *s, struct policy_decision *d)
 			g->rcpts[i].stop = 1;
 	}
 	outbound_merge(d, &g->d, g->log_only, can_remove);
+	if (g->store_failed && !g->log_only && g->d.verdict != OUTBOUND_PASS) {
+		d->action = CG_TEMPFAIL;
+		d->why = "outbound-store";
+		return;
+	}
 	gate_count_stopped(g);
 }
 

@@ -2,7 +2,7 @@
  * NAME
  *	outbound - the outbound gate's decision for one automatic message
  * SYNOPSIS
- *	outbound_decide(cfg, kind, sender, rcpts, n, &decision)
+ *	outbound_decide(cfg, kind, sender, rcpts, n, unknown, &decision)
  * DESCRIPTION
  *	A pure function of the configuration, the kind of the message
  *	(autoclass.h) and what the caller knows of each recipient.  The
@@ -25,7 +25,14 @@
  *	quarantine or discard rule stops the whole message.
  *
  *	Addresses compare case-insensitively; a domain matches itself and
- *	its subdomains.
+ *	its subdomains.  Only a plain address (outbound_addr_plain) can be
+ *	internal, allow-listed or verified: a local part with quotes, a
+ *	route, "%", "!" or another "@" is one the MTA may rewrite to
+ *	somewhere else (Postfix's percent hack, bang paths and dequoting
+ *	turn "victim%elsewhere@ours" into "victim@elsewhere"), so such a
+ *	recipient is stopped under any rule but allow.  Recipients the
+ *	milter did not record (past milter.max_recipients) are unknown:
+ *	under any rule but allow, they stop the whole message.
  *
  *	outbound_merge() folds the gate's decision into the virus policy's,
  *	which it only ever sees as an accept (mail that is both infected
@@ -52,6 +59,25 @@ outbound_domain_of(const char *addr)
 	const char *at = addr ? strrchr(addr, '@') : NULL;
 
 	return at && at[1] ? at + 1 : NULL;
+}
+
+/* outbound_addr_plain - local@domain, the local part without quotes,
+ * route, "%", "!", "@", white space or control characters, and not
+ * longer than OUTBOUND_ADDR_MAX */
+int
+outbound_addr_plain(const char *addr)
+{
+	const char *at = addr ? strrchr(addr, '@') : NULL;
+	size_t len = addr ? strlen(addr) : 0;
+
+	if (at == NULL || at == addr || at[1] == '\0' ||
+	    len > OUTBOUND_ADDR_MAX)
+		return 0;
+	for (const char *p = addr; p < at; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f ||
+		    strchr("\"%!@:,;<>()[]\\", *p) != NULL)
+			return 0;
+	return 1;
 }
 
 /* outbound_domain_in - domain is one of the list or below one */
@@ -92,7 +118,8 @@ outbound_glob_in(const struct cg_strlist *list, const char *text)
 int
 outbound_domain_internal(const struct cg_config *cfg, const char *addr)
 {
-	return outbound_domain_in(&cfg->outbound.internal_domains,
+	return outbound_addr_plain(addr) &&
+	       outbound_domain_in(&cfg->outbound.internal_domains,
 				  outbound_domain_of(addr));
 }
 
@@ -100,9 +127,10 @@ outbound_domain_internal(const struct cg_config *cfg, const char *addr)
 int
 outbound_rcpt_allowed(const struct cg_config *cfg, const char *addr)
 {
-	return outbound_glob_in(&cfg->outbound.allow_recipients, addr) ||
-	       outbound_domain_in(&cfg->outbound.allow_domains,
-				  outbound_domain_of(addr));
+	return outbound_addr_plain(addr) &&
+	       (outbound_glob_in(&cfg->outbound.allow_recipients, addr) ||
+		outbound_domain_in(&cfg->outbound.allow_domains,
+				   outbound_domain_of(addr)));
 }
 
 /* outbound_sender_allowed - allow_senders */
@@ -124,6 +152,8 @@ outbound_needs_verified(const struct cg_config *cfg, int kind)
 static int
 outbound_rcpt_ok(enum cg_out_rule rule, const struct outbound_rcpt *r)
 {
+	if (rule != CG_OUT_ALLOW && !outbound_addr_plain(r->addr))
+		return 0;
 	switch (rule) {
 	case CG_OUT_ALLOW:
 		return 1;
@@ -173,7 +203,7 @@ outbound_why_pass(const struct outbound_rcpt *rcpts, size_t n)
 /* outbound_decide - who gets one automatic message */
 void
 outbound_decide(const struct cg_config *cfg, int kind, const char *sender,
-		struct outbound_rcpt *rcpts, size_t n,
+		struct outbound_rcpt *rcpts, size_t n, size_t unknown,
 		struct outbound_decision *d)
 {
 	enum cg_out_rule rule = kind >= 0 && kind < CG_OUT_KINDS
@@ -194,15 +224,15 @@ outbound_decide(const struct cg_config *cfg, int kind, const char *sender,
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		rcpts[i].stop = !outbound_rcpt_ok(rule, &rcpts[i]);
+		rcpts[i].stop = unknown > 0 || !outbound_rcpt_ok(rule, &rcpts[i]);
 		d->n_stopped += (size_t)rcpts[i].stop;
 	}
-	if (d->n_stopped == 0) {
+	if (d->n_stopped == 0 && unknown == 0) {
 		d->why = outbound_why_pass(rcpts, n);
 		return;
 	}
 	d->verdict = d->n_stopped == n ? OUTBOUND_STOP : OUTBOUND_TRIM;
-	d->why = outbound_why_stop(rule);
+	d->why = unknown > 0 ? "unrecorded" : outbound_why_stop(rule);
 	if (rule == CG_OUT_DISCARD)
 		d->action = CG_DISCARD;
 	else if (rule == CG_OUT_QUARANTINE)

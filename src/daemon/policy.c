@@ -141,6 +141,18 @@ policy_may_refuse_rcpt(const struct cg_config *cfg,
 	return !policy_is_nonsmtp(cfg, o);
 }
 
+/* policy_rcpts_as_given - the recipients the milter sees are those the
+ * MTA matches a removal against: not on Postfix's non-SMTP path, where
+ * cleanup shows them after canonical and virtual mapping but removes
+ * only an original recipient, so a removal of a rewritten one does
+ * nothing (and says it worked) */
+int
+policy_rcpts_as_given(const struct cg_config *cfg,
+		      const struct policy_origin *o)
+{
+	return !policy_is_nonsmtp(cfg, o);
+}
+
 /* policy_unsafe_reason - why a reject would cause backscatter, or NULL */
 const char *
 policy_unsafe_reason(const struct cg_config *cfg, const struct policy_origin *o)

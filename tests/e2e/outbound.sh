@@ -32,7 +32,7 @@ chmod 755 "$T"
 # below the ephemeral ports (32768-); skipped ahead past ports in use
 BASE=$(pick_base $((21000 + $$ % 800 * 8)) 8)
 PORT_IN=$BASE PORT_SINK=$((BASE + 1)) PORT_HOP=$((BASE + 2)) PORT_MILTER=$((BASE + 3))
-PORT_DKIM=$((BASE + 4))
+PORT_DKIM=$((BASE + 4)) PORT_SUB=$((BASE + 5))
 
 cleanup() {
 	[ -n "${STRACE_PID:-}" ] && kill -TERM "$STRACE_PID" 2>/dev/null
@@ -70,6 +70,8 @@ postconf -c "$T/etc" -e \
 	"transport_maps = inline:{ { nouser@dest.example = error:5.1.1 no such user } }" \
 	"smtpd_reject_unlisted_recipient = no" \
 	"sender_canonical_maps = inline:{ nobody@test.example=bob@dest.example }"
+# a submission listener (outbound.listeners names its daemon_name)
+postconf -c "$T/etc" -M "127.0.0.1:$PORT_SUB/inet=127.0.0.1:$PORT_SUB inet n - n - - smtpd -o milter_macro_daemon_name=SUBMIT"
 hc=$(postmap -c "$T/etc" -q "Authentication-Results: mx.test.example; dkim=pass" "regexp:$T/etc/header_checks")
 check "header_checks: the regexp table drops an A-R with our id (postmap -q: $hc)" test "$hc" = IGNORE
 
@@ -78,7 +80,7 @@ dkim_start || { bad "opendkim did not start: $(tail -n 5 "$T/opendkim.log")"; ex
 vacation_setup
 pf_start || { bad "private Postfix did not start"; exit 1; }
 
-OUTBOUND_COMMON="internal_domains = [ \"test.example\" ];
+OUTBOUND_COMMON="internal_domains = [ \"test.example\" ]; listeners = [ \"SUBMIT\" ];
   trusted_authserv_ids = [ \"mx.test.example\" ]; store = \"$T/verified.db\";
   catalogues = [ \"$TOP/etc/outbound-markers\", \"$TOP/etc/outbound-subjects\" ];"
 CG_EXTRA="outbound: { mode = \"on\"; $OUTBOUND_COMMON };"
@@ -442,8 +444,21 @@ discarded s7-boxtrapper frank@outside.example "s7 please verify" challenge
 local_msg s7-tmda "s7 please confirm" "" frank@outside.example \
 	"Message-ID: <1796206000.12345.42-tmda-confirm>" "X-Delivery-Agent: TMDA/1.1.12 (Macallan)"
 discarded s7-tmda frank@outside.example "s7 please confirm" challenge
+# the subject alone says av-notice (no Auto-Submitted, a real sender): a
+# person could have written it, so the discard rule keeps a copy
 local_msg s7-virus "VIRUS IN YOUR MAIL [s7]" bob@dest.example frank@outside.example
-discarded s7-virus frank@outside.example "VIRUS IN YOUR MAIL [s7]" av-notice
+if gate_is "$LOC_LINE" "kind=av-notice gate=discard:stop stopped=1/1"; then
+	good "s7-virus: classified av-notice by its subject alone, stopped"
+else
+	bad "s7-virus: not stopped as av-notice"; show "$LOC_LINE"
+fi
+check "s7-virus: kept in quarantine, not dropped (a subject alone is weak)" \
+	wait_q_outbound frank@outside.example av-notice
+local_msg s7-virus2 "VIRUS IN YOUR MAIL [s7 auto]" bob@dest.example gina@outside.example \
+	"Auto-Submitted: auto-generated"
+discarded s7-virus2 gina@outside.example "VIRUS IN YOUR MAIL [s7 auto]" av-notice
+local_msg s7-reply "Re: VIRUS IN YOUR MAIL [s7]" bob@dest.example frank@outside.example
+passed s7-reply frank@outside.example "Re: VIRUS IN YOUR MAIL [s7]" human
 local_msg s7-human "Re: s7 question" bob@dest.example frank@outside.example \
 	"In-Reply-To: <q1.42@outside.example>" "References: <q1.42@outside.example>"
 passed s7-human frank@outside.example "Re: s7 question" human
@@ -458,10 +473,18 @@ passed s7-news hank@outside.example "s7 newsletter" list
 check "s7-news: reached gina too" wait_sink_to gina@outside.example "s7 newsletter"
 
 # --- 8. one automatic reply to a verified and an unverified recipient ------------------------
-local_msg s8 "s8 auto-replied" bob@dest.example "alice@outside.example dave@outside.example" \
-	"Auto-Submitted: auto-replied"
+# 8. through the submission listener (SMTP): the unverified dave is
+# removed, the verified alice gets it
+mkmsg "$T/m/s8.eml" bob@dest.example "alice@outside.example, dave@outside.example" \
+	"s8 auto-replied" "Auto-Submitted: auto-replied"
+cg_mark
+swaks --server "127.0.0.1:$PORT_SUB" --from bob@dest.example \
+	--to alice@outside.example,dave@outside.example --data "@$T/m/s8.eml" \
+	--timeout 60 > "$T/out/s8" 2>&1
+wait_cg "from=<bob@dest.example>.* dir=out " 15
+LOC_LINE=$(cg_line "from=<bob@dest.example>.* dir=out ")
 if gate_is "$LOC_LINE" "kind=autoreply gate=verified-only:trim stopped=1/2"; then
-	good "s8: trimmed: dave removed, alice kept (verified-only)"
+	good "s8: submission: trimmed: dave removed, alice kept (verified-only)"
 else
 	bad "s8: not trimmed"; show "$LOC_LINE"
 fi
@@ -475,6 +498,29 @@ check "s8: nothing for dave in the sink" eval "! has_sink_to dave@outside.exampl
 check "s8: dave's copy is in clamgate's quarantine (outbound/autoreply)" wait_q_outbound dave@outside.example autoreply
 check "s8: the quarantined copy is dave's only" \
 	sh -c "$CLI -c '$T/clamgate.conf' list --json | grep 's8 auto-replied' | grep -q '\"recipients\": *\[\"dave@outside.example\"\]'"
+# 8b. the same through sendmail(1): on Postfix's non-SMTP path cleanup
+# shows the milter each recipient after canonical mapping but removes
+# only an original one, so a removal could silently do nothing; clamgate
+# stops the whole message there, and the copy is for both
+local_msg s8b "s8b auto-replied" bob@dest.example "alice@outside.example rewriteme@dest.example dave@outside.example" \
+	"Auto-Submitted: auto-replied"
+if gate_is "$LOC_LINE" "kind=autoreply gate=verified-only:stop stopped=3/3"; then
+	good "s8b: sendmail: not trimmed but stopped whole"
+else
+	bad "s8b: not stopped whole"; show "$LOC_LINE"
+fi
+check "s8b: the copy in quarantine is for all three" \
+	sh -c "$CLI -c '$T/clamgate.conf' list --json | grep 's8b auto-replied' | grep -q 'alice@outside.example.*dave@outside.example'"
+check "s8b: nothing in the sink" eval "! has_sink_to dave@outside.example 's8b auto-replied' && ! has_sink_to alice@outside.example 's8b auto-replied'"
+# 8c. forms Postfix may rewrite to another place (percent hack, quotes,
+# bang path) are never internal, whatever their domain
+local_msg s8c "s8c auto-replied" bob@dest.example "victim%outside.example@test.example" \
+	"Auto-Submitted: auto-replied"
+if gate_is "$LOC_LINE" "gate=verified-only:stop stopped=1/1 why=unverified"; then
+	good "s8c: a percent-hack recipient at an internal domain is stopped"
+else
+	bad "s8c: the percent-hack recipient was not stopped"; show "$LOC_LINE"
+fi
 
 # --- 9. outbound.mode = "log": decide and log, stop nothing -------------------------------------
 CG_EXTRA="outbound: { mode = \"log\"; $OUTBOUND_COMMON };"
@@ -501,7 +547,7 @@ check "invariant: Postfix held nothing and deferred nothing" \
 check "invariant: the gate never rejected (no milter-reject)" sh -c "! grep -q milter-reject '$T/maillog'"
 # what went to an outside address, and what came from <>, is what the
 # scenarios expected, nothing more
-expected_out="away [s2 signed]|Re: s7 question|[e2e] s7 list post|s7 newsletter|s8 auto-replied|away [s9 log mode]"
+expected_out="away [s2 signed]|Re: s7 question|Re: VIRUS IN YOUR MAIL [s7]|[e2e] s7 list post|s7 newsletter|s8 auto-replied|away [s9 log mode]"
 unexpected=""
 for f in "$T"/sink/*; do
 	outside=$(rcpts "$f" | grep -v -E '@(test|dest)\.example$')

@@ -1,6 +1,6 @@
 -- The outbound gate through the real daemon: inbound mail verifies its
 -- sender (a trusted Authentication-Results) and records contacts; then
--- outbound mail (non-SMTP, {daemon_port} 0) is passed, trimmed with
+-- outbound mail (non-SMTP, {daemon_port} 0, or authenticated) is passed, trimmed with
 -- SMFIR_DELRCPT, or stopped (discard, and a quarantine entry marked
 -- outbound) by its kind and its recipients.  Runs with outbound.mode on,
 -- internal_domains local.example, trusted id mx.local.example.
@@ -21,7 +21,11 @@ local function msg(extra)
 	return h
 end
 
-local function inbound(from, headers, rcpt)
+-- inbound FROM EXTRA [RCPT] - from outside; From: names the sender, as
+-- DKIM needs (authres.c: the signed From: must be the envelope sender)
+local function inbound(from, extra, rcpt)
+	local headers = { { "From", from }, { "Subject", "hello" } }
+	for _, x in ipairs(extra or {}) do headers[#headers + 1] = x end
 	local c = open("192.0.2.10", "mx.remote.example", {})
 	send(c, { from = from, rcpts = { rcpt or "<user@local.example>" },
 		  headers = headers, body = "hello\r\n" })
@@ -29,22 +33,32 @@ local function inbound(from, headers, rcpt)
 	mt.disconnect(c)
 end
 
--- outbound FROM RCPTS HEADERS [MACROS] - one non-SMTP message; returns
--- the connection after eom
-local function outbound(from, rcpts, headers, macros, body)
-	local c = open("127.0.0.1", "localhost", macros or NONSMTP)
+-- outbound FROM RCPTS HEADERS [MACROS [BODY [AUTH]]] - one outbound
+-- message, non-SMTP unless MACROS say else; returns the connection
+-- after eom
+local function outbound(from, rcpts, headers, macros, body, auth)
+	local ip = auth and "192.0.2.50" or "127.0.0.1"
+	local c = open(ip, auth and "client.example" or "localhost",
+		       macros or NONSMTP)
 	send(c, { from = from, rcpts = rcpts, headers = headers,
-		  body = body or "I am away.\r\n" })
+		  body = body or "I am away.\r\n", auth = auth })
 	return c
 end
+SUBMISSION = { daemon_name = "MTA-SUBMIT", daemon_port = "587" }
 
 local function qtext(path) return readfile(path) end
 
 test("inbound, trusted dkim=pass: accepted, sender verified", function()
-	inbound("<alice@remote.example>", msg({ { "Authentication-Results", AR_OK } }))
-	inbound("<mallory@remote.example>", msg({ { "Authentication-Results",
-		"evil.example; dkim=pass header.d=remote.example" } }))
-	inbound("<bob@remote.example>", msg())
+	inbound("<alice@remote.example>", { { "Authentication-Results", AR_OK } })
+	inbound("<mallory@remote.example>", { { "Authentication-Results",
+		"evil.example; dkim=pass header.d=remote.example" } })
+	inbound("<bob@remote.example>", {})
+	-- a valid signature of eve's own message, sent again with another
+	-- envelope sender at the same domain: DKIM does not verify that one
+	inbound("<victim@remote.example>", { { "From", "Eve <eve@remote.example>" },
+		{ "Authentication-Results", AR_OK } })
+	-- carl writes to an alias
+	inbound("<carl@remote.example>", {}, "<sales@local.example>")
 	pause()
 end)
 
@@ -71,12 +85,31 @@ test("autoreply to a sender verified only by another authserv-id: stopped, quara
 	check(t:find("X%-Clamgate%-Recipient: mallory@remote.example\r\n"), "recipient")
 end)
 
-test("DSN from <> to verified, unverified and internal: only the unverified removed", function()
+test("a replayed DKIM signature did not verify another envelope sender", function()
+	local before = qfiles()
+	local c = outbound("<user@local.example>", { "<victim@remote.example>" },
+			   msg({ { "Auto-Submitted", "auto-replied" } }))
+	expect(c, SMFIR_DISCARD, "discard")
+	mt.disconnect(c)
+	check(#qfiles() == #before + 1, "the reply to victim is quarantined")
+end)
+
+test("a vacation reply from the user to someone who wrote to an alias: a response, stopped", function()
+	local before = qfiles()
+	local c = outbound("<user@local.example>", { "<carl@remote.example>" },
+			   msg({ { "Precedence", "bulk" } }))
+	expect(c, SMFIR_DISCARD, "discard")
+	mt.disconnect(c)
+	local t = qtext(new_qfile(before))
+	check(t:find("reason=precedence=bulk%+recent"), "recent through the alias")
+end)
+
+test("DSN to verified, unverified and internal over authenticated SMTP: only the unverified removed", function()
 	local before = qfiles()
 	local c = outbound("<>", { "<alice@remote.example>", "<stranger@remote.example>",
 				  "<carol@local.example>" },
 			   msg({ { "Content-Type", "multipart/report; report-type=delivery-status; boundary=x" } }),
-			   NONSMTP, "--x\r\n\r\nfailed\r\n--x--\r\n")
+			   SUBMISSION, "--x\r\n\r\nfailed\r\n--x--\r\n", "user")
 	expect(c, SMFIR_ACCEPT, "accept")
 	check(mt.eom_check(c, MT_RCPTDELETE, "<stranger@remote.example>"),
 	      "stranger removed")
@@ -89,6 +122,20 @@ test("DSN from <> to verified, unverified and internal: only the unverified remo
 	check(t:find("X%-Clamgate%-Recipient: stranger@remote.example\r\n"), "the copy is for stranger")
 	check(not t:find("Recipient: alice"), "the copy is not for alice")
 	check(t:find("X%-Clamgate%-Virus: outbound/dsn\r\n"), "kind dsn")
+end)
+
+test("the same DSN on the non-SMTP path: stopped whole (cleanup shows rewritten recipients)", function()
+	local before = qfiles()
+	local c = outbound("<>", { "<alice@remote.example>", "<stranger@remote.example>" },
+			   msg({ { "Content-Type", "multipart/report; report-type=delivery-status; boundary=x" } }),
+			   NONSMTP, "--x\r\n\r\nfailed\r\n--x--\r\n")
+	expect(c, SMFIR_DISCARD, "discard")
+	check(not mt.eom_check(c, MT_RCPTDELETE, "<stranger@remote.example>"),
+	      "nobody removed")
+	mt.disconnect(c)
+	local t = qtext(new_qfile(before))
+	check(t:find("Recipient: alice@remote.example\r\n") and
+	      t:find("Recipient: stranger@remote.example\r\n"), "both recipients in the copy")
 end)
 
 test("the MTA offers no recipient removal: the mixed DSN is stopped whole", function()

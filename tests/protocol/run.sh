@@ -121,7 +121,7 @@ grep -q "dir=out kind=dsn gate=verified-only:trim stopped=1/3 why=unverified" "$
 grep -q "outbound catalogues reloaded" "$DIR/log" \
 	&& good "gate: SIGUSR2 reloads the catalogues" || bad "gate: no catalogue reload logged"
 stop
-grep -q "outbound gate: stopped since start: dsn=2 autoreply=3 challenge=1 av-notice=1" "$DIR/log" \
+grep -q "outbound gate: stopped since start: dsn=3 autoreply=5 challenge=1 av-notice=1" "$DIR/log" \
 	&& good "gate: the stopped mail is counted per kind at shutdown" \
 	|| bad "gate: per-kind counts at shutdown: $(grep 'stopped since start' "$DIR/log")"
 # what the daemon remembered, through the admin's tool

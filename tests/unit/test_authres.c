@@ -7,6 +7,8 @@
 
 #include "clamgate/authres.h"
 #include "clamgate/hdrlist.h"
+#include "clamgate/mime.h"
+#include "clamgate/xmalloc.h"
 #include "suites.h"
 
 /* render - a parse as "id; method=result name=value ...; ..." */
@@ -534,6 +536,8 @@ START_TEST(test_verified)
 
 	memset(&h, 0, sizeof(h));
 	hdrlist_add(&h, "Received", "from mx.example.org; spf=pass");
+	/* the From: field DKIM signed names the sender (test_dkim_from) */
+	hdrlist_add(&h, "From", verify_cases[_i].sender);
 	for (size_t i = 0; verify_cases[_i].fields[i] != NULL; i++) {
 		hdrlist_add(&h,
 			    i % 2 ? "authentication-results"
@@ -548,6 +552,74 @@ START_TEST(test_verified)
 		      verify_cases[_i].name, authres_how_name(how),
 		      authres_how_name(verify_cases[_i].how));
 	hdrlist_clear(&h);
+}
+END_TEST
+
+/* DKIM signs From:, not the envelope: it verifies the envelope sender
+ * only when From: names that very mailbox */
+static const struct {
+	const char *name;
+	const char *from[2];
+	int how;
+} dkim_from_cases[] = {
+    {"From is the sender", {"bob@example.com"}, AUTHRES_DKIM},
+    {"with a display name", {"Bob Smith <Bob@Example.COM>"}, AUTHRES_DKIM},
+    {"a replayed signature: From is another account",
+     {"Mallory <mallory@example.com>"},
+     0},
+    {"no From", {NULL}, 0},
+    {"two From fields", {"bob@example.com", "bob@example.com"}, 0},
+    {"two mailboxes", {"bob@example.com, mallory@example.com"}, 0},
+    {"a group", {"friends: bob@example.com;"}, 0},
+};
+
+START_TEST(test_dkim_from)
+{
+	static char *ids[] = {"mx.example.org"};
+	struct cg_strlist trusted = {ids, 1};
+	struct hdrlist h;
+
+	memset(&h, 0, sizeof(h));
+	for (size_t i = 0; i < 2 && dkim_from_cases[_i].from[i]; i++)
+		hdrlist_add(&h, "From", dkim_from_cases[_i].from[i]);
+	hdrlist_add(&h, "Authentication-Results",
+		    T "dkim=pass header.d=example.com");
+	ck_assert_msg(authres_verified(&h, "bob@example.com", &trusted) ==
+			  dkim_from_cases[_i].how,
+		      "%s", dkim_from_cases[_i].name);
+	hdrlist_clear(&h);
+}
+END_TEST
+
+/* a trusted field longer than hdrlist keeps is never read: its start
+ * could end inside a domain name */
+START_TEST(test_cut_field)
+{
+	static char *ids[] = {"mx.example.org"};
+	static const char tail[] = "\" header.d=victim.com";
+	struct cg_strlist trusted = {ids, 1};
+	char *value = xmalloc(HDRLIST_VALUE_MAX + 100);
+	struct hdrlist h;
+	size_t n;
+
+	n = (size_t)sprintf(value, "%s", T "dkim=pass reason=\"");
+	memset(value + n, 'a', HDRLIST_VALUE_MAX - n - strlen(tail));
+	strcpy(value + HDRLIST_VALUE_MAX - strlen(tail), tail);
+	/* whole, exactly HDRLIST_VALUE_MAX long, it verifies */
+	memset(&h, 0, sizeof(h));
+	hdrlist_add(&h, "From", "x@victim.com");
+	hdrlist_add(&h, "Authentication-Results", value);
+	ck_assert_int_eq(authres_verified(&h, "x@victim.com", &trusted),
+			 AUTHRES_DKIM);
+	hdrlist_clear(&h);
+	/* longer, cut there, it must not */
+	strcat(value, ".attacker.net");
+	memset(&h, 0, sizeof(h));
+	hdrlist_add(&h, "From", "x@victim.com");
+	hdrlist_add(&h, "Authentication-Results", value);
+	ck_assert_int_eq(authres_verified(&h, "x@victim.com", &trusted), 0);
+	hdrlist_clear(&h);
+	free(value);
 }
 END_TEST
 
@@ -575,6 +647,8 @@ authres_suite(void)
 	Suite *s = suite_create("authres");
 	TCase *tc = tcase_create("core");
 
+	mime_init(); /* the From: field is read with gmime */
+
 	tcase_add_loop_test(tc, test_parse, 0,
 			    sizeof(parse_cases) / sizeof(parse_cases[0]));
 	tcase_add_test(tc, test_parse_null);
@@ -588,6 +662,9 @@ authres_suite(void)
 	tcase_add_loop_test(tc, test_verified, 0,
 			    sizeof(verify_cases) / sizeof(verify_cases[0]));
 	tcase_add_test(tc, test_verified_args);
+	tcase_add_loop_test(tc, test_dkim_from, 0,
+			    sizeof(dkim_from_cases) / sizeof(dkim_from_cases[0]));
+	tcase_add_test(tc, test_cut_field);
 	suite_add_tcase(s, tc);
 	return s;
 }

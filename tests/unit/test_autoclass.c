@@ -209,8 +209,20 @@ static const struct {
      AUTOCLASS_CHALLENGE, 0, IN_MARKERS},
     {"precedence spam", USER, "Precedence: Spam\n", -1, AUTOCLASS_CHALLENGE, 0,
      IN_MARKERS},
-    {"qurb", USER, "Subject: Re: offer [Qurb #8123456]\n", -1,
+    {"qurb", USER, "Subject: offer [Qurb #8123456]\n", -1,
      AUTOCLASS_CHALLENGE, 0, IN_SUBJECTS},
+    {"a person's reply to a qurb subject", USER,
+     "Subject: Re: offer [Qurb #8123456]\n", -1, AUTOCLASS_HUMAN, 0, "none"},
+    {"a person's forward, German", USER,
+     "Subject: WG: Please confirm your message\n", -1, AUTOCLASS_HUMAN, 0,
+     "none"},
+    {"a prefix cut at its count (found by fuzz_autoclass)", USER,
+     "Subject: Re[\n", -1, AUTOCLASS_HUMAN, 0, "none"},
+    {"a counted reply prefix", USER,
+     "Subject: Re[2]: VIRUS IN YOUR MAIL\n", -1, AUTOCLASS_HUMAN, 0, "none"},
+    {"an encoded reply prefix", USER,
+     "Subject: =?UTF-8?Q?Re=3A_Please_confirm_your_message?=\n", -1,
+     AUTOCLASS_HUMAN, 0, "none"},
     {"verification subject", USER,
      "Subject: Your email requires verification verify#4711\n", -1,
      AUTOCLASS_CHALLENGE, 0, IN_SUBJECTS},
@@ -238,10 +250,13 @@ static const struct {
      AUTOCLASS_AV_NOTICE, 0, IN_SUBJECTS},
     {"interscan", USER, "Subject: InterScan NT Alert\n", -1,
      AUTOCLASS_AV_NOTICE, 0, IN_SUBJECTS},
-    {"virus alert", USER, "Subject: Virus Alert\n", -1, AUTOCLASS_AV_NOTICE, 0,
-     IN_SUBJECTS},
-    {"virus found", USER, "Subject: Virus Found in message \"hello\"\n", -1,
-     AUTOCLASS_AV_NOTICE, 0, IN_SUBJECTS},
+    /* generic wordings people write too are not in the catalogue */
+    {"human, virus alert", USER,
+     "Subject: Virus Alert: phishing campaign this week\n", -1,
+     AUTOCLASS_HUMAN, 0, "none"},
+    {"human, virus found", USER,
+     "Subject: Virus found in message from HR?\n", -1, AUTOCLASS_HUMAN, 0,
+     "none"},
 
     /* people */
     {"human reply", USER,
@@ -380,6 +395,31 @@ static const struct {
     {"autoreply Subject: Auto*\n", 1, "not a header field name"},
     {"list List-\x01Id *\n", 1, "not a header field name"},
 };
+
+/* a Subject entry alone is weak evidence; with any other automatic
+ * signal, or from a marker, it is not */
+static const struct {
+	const char *sender, *headers;
+	int weak;
+} weak_cases[] = {
+    {USER, "Subject: VIRUS IN YOUR MAIL\n", 1},
+    {USER, "Subject: VIRUS IN YOUR MAIL\nAuto-Submitted: auto-generated\n", 0},
+    {USER, "Subject: VIRUS IN YOUR MAIL\nPrecedence: junk\n", 0},
+    {"", "Subject: VIRUS IN YOUR MAIL\n", 0},
+    {USER, "X-Boxtrapper: a1b2c3\n", 0},
+    {USER, "Subject: Re: lunch\n", 0},
+};
+
+START_TEST(test_weak)
+{
+	struct autoclass_result res;
+
+	classify(&shipped, weak_cases[_i].sender, weak_cases[_i].headers, -1,
+		 &res);
+	ck_assert_msg(res.weak == weak_cases[_i].weak, "case %d: weak %d",
+		      _i, res.weak);
+}
+END_TEST
 
 START_TEST(test_load_errors)
 {
@@ -585,6 +625,8 @@ autoclass_suite(void)
 	tcase_add_loop_test(tc, test_cases, 0,
 			    sizeof(cases) / sizeof(cases[0]));
 	tcase_add_test(tc, test_catalogue_match);
+	tcase_add_loop_test(tc, test_weak, 0,
+			    sizeof(weak_cases) / sizeof(weak_cases[0]));
 	tcase_add_loop_test(tl, test_load_errors, 0,
 			    sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tl, test_load_long_line);

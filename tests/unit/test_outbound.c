@@ -31,6 +31,7 @@ static const struct {
 	enum outbound_verdict verdict;
 	enum cg_action action;
 	const char *why;
+	size_t unknown; /* recipients not recorded */
 } cases[] = {
     {"human: allow",
      "",
@@ -40,7 +41,7 @@ static const struct {
      {0},
      OUTBOUND_PASS,
      CG_ACCEPT,
-     "allow"},
+     "allow", 0},
     {"autoreply to unverified: stop",
      "",
      AUTOCLASS_AUTOREPLY,
@@ -49,7 +50,7 @@ static const struct {
      {0},
      OUTBOUND_STOP,
      CG_QUARANTINE,
-     "unverified"},
+     "unverified", 0},
     {"autoreply to verified: pass",
      "",
      AUTOCLASS_AUTOREPLY,
@@ -58,7 +59,7 @@ static const struct {
      {1},
      OUTBOUND_PASS,
      CG_ACCEPT,
-     "verified"},
+     "verified", 0},
     {"autoreply, store failed: stop",
      "",
      AUTOCLASS_AUTOREPLY,
@@ -67,7 +68,7 @@ static const struct {
      {-1},
      OUTBOUND_STOP,
      CG_QUARANTINE,
-     "unverified"},
+     "unverified", 0},
     {"autoreply to internal: pass",
      "",
      AUTOCLASS_AUTOREPLY,
@@ -76,7 +77,7 @@ static const struct {
      {0},
      OUTBOUND_PASS,
      CG_ACCEPT,
-     "internal"},
+     "internal", 0},
     {"autoreply to an internal subdomain: pass",
      "",
      AUTOCLASS_AUTOREPLY,
@@ -85,7 +86,7 @@ static const struct {
      {0},
      OUTBOUND_PASS,
      CG_ACCEPT,
-     "internal"},
+     "internal", 0},
     {"a look-alike domain is not internal",
      "",
      AUTOCLASS_AUTOREPLY,
@@ -94,7 +95,7 @@ static const struct {
      {0},
      OUTBOUND_STOP,
      CG_QUARANTINE,
-     "unverified"},
+     "unverified", 0},
     {"dsn, mixed: trim",
      "",
      AUTOCLASS_DSN,
@@ -104,7 +105,7 @@ static const struct {
      {1, 0, 0, 0},
      OUTBOUND_TRIM,
      CG_QUARANTINE,
-     "unverified"},
+     "unverified", 0},
     {"dsn, on_stop discard",
      "on_stop = \"discard\";",
      AUTOCLASS_DSN,
@@ -113,7 +114,7 @@ static const struct {
      {0},
      OUTBOUND_STOP,
      CG_DISCARD,
-     "unverified"},
+     "unverified", 0},
     {"challenge: discard even to internal",
      "",
      AUTOCLASS_CHALLENGE,
@@ -122,7 +123,7 @@ static const struct {
      {1},
      OUTBOUND_STOP,
      CG_DISCARD,
-     "rule"},
+     "rule", 0},
     {"av-notice: discard, but postmaster is allow-listed",
      "",
      AUTOCLASS_AV_NOTICE,
@@ -131,7 +132,7 @@ static const struct {
      {1, 0},
      OUTBOUND_TRIM,
      CG_DISCARD,
-     "rule"},
+     "rule", 0},
     {"allow_domains recipient: pass",
      "",
      AUTOCLASS_AUTOREPLY,
@@ -140,7 +141,7 @@ static const struct {
      {0},
      OUTBOUND_PASS,
      CG_ACCEPT,
-     "allowed-recipient"},
+     "allowed-recipient", 0},
     {"allow_senders: pass whatever the kind",
      "",
      AUTOCLASS_CHALLENGE,
@@ -149,7 +150,7 @@ static const struct {
      {0},
      OUTBOUND_PASS,
      CG_ACCEPT,
-     "allowed-sender"},
+     "allowed-sender", 0},
     {"internal-only: verified is not enough",
      "autoreply = \"internal-only\";",
      AUTOCLASS_AUTOREPLY,
@@ -158,7 +159,7 @@ static const struct {
      {1, 0},
      OUTBOUND_TRIM,
      CG_QUARANTINE,
-     "external"},
+     "external", 0},
     {"quarantine rule",
      "list = \"quarantine\";",
      AUTOCLASS_LIST,
@@ -167,7 +168,7 @@ static const struct {
      {1},
      OUTBOUND_STOP,
      CG_QUARANTINE,
-     "rule"},
+     "rule", 0},
     {"no domain is never internal",
      "",
      AUTOCLASS_AUTOREPLY,
@@ -176,8 +177,88 @@ static const struct {
      {0},
      OUTBOUND_STOP,
      CG_QUARANTINE,
-     "unverified"},
+     "unverified", 0},
+    /* forms the MTA rewrites to another place: percent hack, quoted
+     * local part, bang path, source route; verified or not */
+    {"percent hack at an internal domain",
+     "",
+     AUTOCLASS_AUTOREPLY,
+     "bob@local.example",
+     {"!victim%outside.example@local.example", "y@local.example"},
+     {0, 0},
+     OUTBOUND_TRIM,
+     CG_QUARANTINE,
+     "unverified", 0},
+    {"quoted local part, bang path, route: never internal or verified",
+     "",
+     AUTOCLASS_DSN,
+     "",
+     {"!\"victim@outside.example\"@local.example",
+      "!outside.example!victim@local.example",
+      "!@local.example:victim@outside.example", "!a%b@outside.example"},
+     {1, 1, 1, 1},
+     OUTBOUND_STOP,
+     CG_QUARANTINE,
+     "unverified", 0},
+    {"rewritable forms are not allow-listed either",
+     "",
+     AUTOCLASS_AUTOREPLY,
+     "",
+     {"!postmaster%outside.example@partner.example"},
+     {0},
+     OUTBOUND_STOP,
+     CG_QUARANTINE,
+     "unverified", 0},
+    {"allow lets every form pass",
+     "",
+     AUTOCLASS_HUMAN,
+     "",
+     {"a%b@local.example"},
+     {0},
+     OUTBOUND_PASS,
+     CG_ACCEPT,
+     "allow", 0},
+    {"unrecorded recipients stop the whole message",
+     "",
+     AUTOCLASS_AUTOREPLY,
+     "bob@local.example",
+     {"!y@local.example"},
+     {0},
+     OUTBOUND_STOP,
+     CG_QUARANTINE,
+     "unrecorded",
+     5},
+    {"unrecorded recipients, rule allow",
+     "",
+     AUTOCLASS_LIST,
+     "bob@local.example",
+     {"y@outside.example"},
+     {0},
+     OUTBOUND_PASS,
+     CG_ACCEPT,
+     "allow",
+     5},
 };
+
+/* the longest plain address passes, one more character does not */
+START_TEST(test_addr_plain)
+{
+	char addr[OUTBOUND_ADDR_MAX + 2];
+
+	memset(addr, 'a', sizeof(addr));
+	memcpy(addr + OUTBOUND_ADDR_MAX - 10, "@x.example", 10);
+	addr[OUTBOUND_ADDR_MAX] = '\0';
+	ck_assert_int_eq(outbound_addr_plain(addr), 1);
+	memmove(addr + 1, addr, OUTBOUND_ADDR_MAX + 1);
+	ck_assert_int_eq(outbound_addr_plain(addr), 0);
+	ck_assert_int_eq(outbound_addr_plain("bob@x.example"), 1);
+	ck_assert_int_eq(outbound_addr_plain("bob+ext@x.example"), 1);
+	ck_assert_int_eq(outbound_addr_plain("@x.example"), 0);
+	ck_assert_int_eq(outbound_addr_plain("bob@"), 0);
+	ck_assert_int_eq(outbound_addr_plain("b ob@x.example"), 0);
+	ck_assert_int_eq(outbound_addr_plain(NULL), 0);
+}
+END_TEST
 
 START_TEST(test_decide)
 {
@@ -199,7 +280,8 @@ START_TEST(test_decide)
 		r[n].verified = cases[_i].verified[n];
 		want_stopped += (size_t)stop;
 	}
-	outbound_decide(cfg, (int)cases[_i].kind, cases[_i].sender, r, n, &d);
+	outbound_decide(cfg, (int)cases[_i].kind, cases[_i].sender, r, n,
+			cases[_i].unknown, &d);
 	ck_assert_int_eq(d.verdict, cases[_i].verdict);
 	ck_assert_int_eq(d.action, cases[_i].action);
 	ck_assert_str_eq(d.why, cases[_i].why);
@@ -289,6 +371,7 @@ outbound_suite(void)
 
 	tcase_add_loop_test(tc, test_decide, 0,
 			    sizeof(cases) / sizeof(cases[0]));
+	tcase_add_test(tc, test_addr_plain);
 	tcase_add_test(tc, test_merge);
 	tcase_add_loop_test(tc, test_direction, 0,
 			    sizeof(origins) / sizeof(origins[0]));
