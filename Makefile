@@ -132,7 +132,7 @@ test: all $(BUILD)/unit-tests $(BUILD)/fakeclamd $(BUILD)/bench/loadgen \
 # each on its seed corpus and a few thousand mutations (tests/fuzz/run.sh
 # smoke); make fuzz runs each for FUZZ_SECONDS.
 FUZZ_NAMES   = clamd_reply reply header_text cidr_glob token quarantine_read \
-               config smtp authres autoclass
+               config smtp authres autoclass mimeview
 FUZZ_SECONDS ?= 120
 FUZZ_BINS    = $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
 
@@ -240,7 +240,8 @@ $(BUILD)/mkstore: tests/bench/mkstore.c $(BUILD)/libdaemon.a $(BUILD)/libcommon.
 
 BENCH_H = $(wildcard tests/bench/*.h)
 BENCH_PROGS = $(BUILD)/mkstore $(BUILD)/bench/loadgen $(BUILD)/bench/mkcorpus \
-              $(BUILD)/bench/mksigs $(BUILD)/bench/barescan
+              $(BUILD)/bench/mksigs $(BUILD)/bench/barescan \
+              $(BUILD)/bench/viewcost
 
 $(BUILD)/bench/loadgen: tests/bench/loadgen.c tests/bench/mclient.c \
                         tests/bench/stats.c $(BENCH_H)
@@ -251,6 +252,13 @@ $(BUILD)/bench/barescan: tests/bench/barescan.c tests/bench/stats.c $(BENCH_H)
 	@mkdir -p $(BUILD)/bench
 	$(CC) $(CPPFLAGS) $(DAEMON_CFLAGS) $(CFLAGS) -o $@ $(filter %.c,$^) \
 	    $(shell pkg-config --libs libclamav 2>/dev/null) -lpthread
+
+$(BUILD)/bench/viewcost: tests/bench/viewcost.c tests/bench/stats.c $(BENCH_H) \
+                          $(BUILD)/libdaemon.a $(BUILD)/libcommon.a
+	@mkdir -p $(BUILD)/bench
+	$(CC) $(CPPFLAGS) $(DAEMON_CFLAGS) $(CFLAGS) -o $@ $(filter %.c,$^) \
+	    $(BUILD)/libdaemon.a $(BUILD)/libcommon.a $(DAEMON_LIBS) \
+	    $(COMMON_LIBS) $(LDLIBS)
 
 $(BUILD)/bench/mkcorpus: tests/bench/mkcorpus.c tests/bench/corpus.c $(BENCH_H)
 	@mkdir -p $(BUILD)/bench

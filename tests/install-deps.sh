@@ -5,7 +5,8 @@ set -e
 PKGS="build-essential pkg-config libclamav-dev libmilter-dev libgmime-3.0-dev
       libconfig-dev check miltertest clamav clamav-daemon postfix swaks libwrap0 bc
       zlib1g-dev clamav-testfiles python3 clang strace libsqlite3-dev
-      libpsl-dev publicsuffix opendkim opendkim-tools vacation sqlite3"
+      libpsl-dev publicsuffix opendkim opendkim-tools vacation sqlite3
+      python3-gi gir1.2-gmime-3.0"
 # zlib1g-dev: the scanner's canary messages (zip archives), and the
 # benchmark's corpus generator
 # clamav-testfiles: real malware test files in 44 formats, for the
@@ -17,6 +18,9 @@ PKGS="build-essential pkg-config libclamav-dev libmilter-dev libgmime-3.0-dev
 # opendkim-tools, vacation: its end-to-end test (a real DKIM verifier
 # milter and a real autoresponder; the tests run private instances;
 # sqlite3 reads the store back)
+# python3-gi, gir1.2-gmime-3.0: the evasion generator (tests/evasion)
+# keeps a MIME shape only where GMime or Python's email really decodes
+# the attachment
 # libwrap0: the end-to-end tests run Sendmail unpacked from its Debian
 # package (it cannot be installed beside Postfix); its daemon needs it
 missing=""

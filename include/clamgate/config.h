@@ -75,6 +75,7 @@ struct cg_config {
 		unsigned clamd_connect_timeout; /* seconds */
 		unsigned clamd_probe_interval;	/* seconds */
 		unsigned clamd_max_connections; /* per server */
+		int mime_view; /* also scan each part as GMime decodes it */
 	} scanner;
 	struct {
 		enum cg_reject_mode reject;

@@ -1,6 +1,7 @@
 /*
- * mime - gmime for reading: header decoding for display (notice.c composes
- * with gmime, token.c hashes with GLib; nothing else uses either)
+ * mime - gmime for reading: header decoding for display, the address of a
+ * From: field (notice.c composes with gmime, mimeview.c parses messages
+ * with it, token.c hashes with GLib; nothing else uses either)
  */
 #ifndef CLAMGATE_MIME_H
 #define CLAMGATE_MIME_H

@@ -7,6 +7,10 @@
  * scan_message() bounds the number of scans running at once
  * (scanner.max_concurrent): libmilter's worker pool is unbounded, and more
  * parallel scans than CPUs only add memory and latency.
+ *
+ * With view set (scanner.mime_view), scan_message() scans the whole
+ * message and then, within the same slot, every part as a mail client
+ * decodes it (scan_view, mimeview.h).
  */
 #ifndef CLAMGATE_SCAN_H
 #define CLAMGATE_SCAN_H
@@ -37,11 +41,36 @@
 	"Received: by clamgate (scan view); Thu, 1 Jan 1970 00:00:00 "         \
 	"+0000\r\n"
 
+/*
+ * What a scan has seen already: the SHA-256 and size of each file the
+ * embedded engine scanned inside the message (its file-inspection
+ * callback), and of each view the second view scanned clean.  The view
+ * does not scan again what is here: libclamav read the same bytes, and
+ * a whole-message scan that found nothing, with its limits heuristic
+ * on, scanned each of them fully.  A collision would need SHA-256's.
+ */
+#define SCAN_SEEN_MAX 64
+struct scan_seen {
+	size_t n;
+	struct {
+		size_t size;
+		unsigned char sha256[32];
+	} file[SCAN_SEEN_MAX];
+};
+
+int scan_digest(const void *data, size_t len, unsigned char out[32]);
+int scan_seen_has(const struct scan_seen *seen, size_t size,
+		  const unsigned char sha256[32]);
+void scan_seen_add(struct scan_seen *seen, size_t size,
+		   const unsigned char sha256[32]);
+
 struct scan_result {
 	enum scan_status status;
 	char virus[SCAN_VIRUS_MAX];	/* when SCAN_INFECTED or INCOMPLETE */
 	char detail[160];		/* why, when SCAN_ERROR */
 	char version[SCAN_VERSION_MAX]; /* "ClamAV 1.4.6/27000" */
+	char view[40]; /* the MIME view that found it, "" for the message */
+	struct scan_seen seen;
 };
 
 struct scanner;
@@ -63,7 +92,10 @@ struct scan_backend {
 const struct scan_backend *scan_backend(enum cg_backend which);
 int scan_limit_init(unsigned max_concurrent, unsigned wait_seconds);
 void scan_message(const struct scan_backend *be, struct scanner *sc,
-		  const struct spool *sp, struct scan_result *res);
+		  const struct spool *sp, int view, struct scan_result *res);
+void scan_view(const struct scan_backend *be, struct scanner *sc,
+	       const struct spool *sp, unsigned timeout,
+	       struct scan_result *res);
 
 void scan_found(struct scan_result *res, const char *name, size_t len,
 		unsigned timeout);

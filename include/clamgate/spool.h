@@ -5,8 +5,9 @@
  * The stored bytes may begin with a lead, a few bytes the scanner reads
  * before the message (the scanner's synthetic first header line, see
  * scan.h).  Everything that needs the message itself (the quarantine
- * copy, the notice's header excerpt, the token digest) skips it:
- * spool_copy_to, spool_each and spool_head work on the message; the
+ * copy, the notice's header excerpt, the token digest, the MIME view)
+ * skips it: spool_copy_to, spool_each, spool_head and spool_map work on
+ * the message; the
  * scanners read the stored bytes (mem/len, or the whole file fd).
  *
  * A write error is remembered (sp->error) and reported at end of
@@ -47,6 +48,8 @@ int spool_append_header(struct spool *sp, const char *name, const char *value,
 ssize_t spool_read(const struct spool *sp, uint64_t off, void *buf, size_t len);
 int spool_each(const struct spool *sp, uint64_t from,
 	       int (*fn)(const void *data, size_t len, void *arg), void *arg);
+const char *spool_map(const struct spool *sp, size_t *len);
+void spool_unmap(const struct spool *sp, const char *p);
 int spool_copy_to(const struct spool *sp, int fd);
 char *spool_head(const struct spool *sp, size_t max);
 

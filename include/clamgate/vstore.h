@@ -11,8 +11,8 @@
  *
  * Addresses are normalised by vstore_normalise(): angle brackets
  * removed, the whole address lowercased; one longer than VSTORE_ADDR_MAX
- * normalises to "" and is neither stored nor found.  A new verification or contact
- * moves "last" to now (the time counts from the latest pass) and keeps
+ * normalises to "" and is neither stored nor found.  A new verification or
+ * contact moves "last" to now (the time counts from the latest pass) and keeps
  * "first".  vstore_trim() removes what is older than the cutoff, then
  * the least recently seen rows beyond max_rows, in each table.
  *

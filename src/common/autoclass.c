@@ -549,8 +549,8 @@ static int
 ac_reply_prefix(const char *subject)
 {
 	static const char *const words[] = {
-	    "re", "fw", "fwd", "aw", "wg", "sv", "vs", "antw", "odp",
-	    "rif", "r", "tr", "enc", "rv", "ref", "doorst"};
+	    "re",  "fw",  "fwd", "aw", "wg",  "sv", "vs",  "antw",
+	    "odp", "rif", "r",	 "tr", "enc", "rv", "ref", "doorst"};
 	const char *p = subject + strspn(subject, " \t");
 	size_t len = 0;
 

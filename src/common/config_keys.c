@@ -395,6 +395,7 @@ const struct key_spec config_keys[] = {
      RANGE(0, 1024 * SIZE_G)},
     {KEY("scanner", "timeout", CFG_UINT, scanner.timeout, "120"),
      RANGE(1, 3600)},
+    {KEY("scanner", "mime_view", CFG_BOOL, scanner.mime_view, "true")},
     {KEY("scanner", "max_concurrent", CFG_UINT, scanner.max_concurrent, "0"),
      RANGE(0, 1024)},
     {KEY("scanner", "reload_interval", CFG_UINT, scanner.reload_interval, "60"),

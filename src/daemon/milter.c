@@ -370,7 +370,8 @@ milter_scan(struct session *s, struct scan_result *res)
 	} else if (s->spool.size > milter_cfg->scanner.max_message_size) {
 		res->status = SCAN_OVERSIZE;
 	} else {
-		scan_message(milter_backend, milter_scanner, &s->spool, res);
+		scan_message(milter_backend, milter_scanner, &s->spool,
+			     milter_cfg->scanner.mime_view, res);
 	}
 }
 
@@ -425,6 +426,9 @@ milter_log(const struct session *s, const struct scan_result *res,
 	if (out->quarantine_id[0])
 		snprintf(extra, sizeof(extra), " quarantine=%s",
 			 out->quarantine_id);
+	if (res->view[0])
+		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
+			 " view=%s", res->view);
 	if (res->detail[0])
 		snprintf(extra + strlen(extra), sizeof(extra) - strlen(extra),
 			 " detail=\"%s\"", res->detail);

@@ -224,7 +224,8 @@ outbound_decide(const struct cg_config *cfg, int kind, const char *sender,
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		rcpts[i].stop = unknown > 0 || !outbound_rcpt_ok(rule, &rcpts[i]);
+		rcpts[i].stop =
+		    unknown > 0 || !outbound_rcpt_ok(rule, &rcpts[i]);
 		d->n_stopped += (size_t)rcpts[i].stop;
 	}
 	if (d->n_stopped == 0 && unknown == 0) {

@@ -6,10 +6,12 @@
  *	scan_message() waits for one of scanner.max_concurrent slots, at most
  *	scanner.timeout seconds, runs the backend's scan and gives the slot
  *	back.  A message that cannot get a slot in time is a scan error (a
- *	tempfail by default), never an accept.
+ *	tempfail by default), never an accept.  With the MIME view on, the
+ *	same slot also covers scan_view() of the message's parts.
  * DIAGNOSTICS
  *	None here; the backends fill in the result's detail.
  */
+#include <clamav.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -85,7 +87,7 @@ scan_slot_give(void)
 /* scan_message - one bounded scan */
 void
 scan_message(const struct scan_backend *be, struct scanner *sc,
-	     const struct spool *sp, struct scan_result *res)
+	     const struct spool *sp, int view, struct scan_result *res)
 {
 	memset(res, 0, sizeof(*res));
 	if (scan_slot_take() < 0) {
@@ -95,7 +97,43 @@ scan_message(const struct scan_backend *be, struct scanner *sc,
 		return;
 	}
 	be->scan(sc, sp, res);
+	if (view)
+		scan_view(be, sc, sp, scan_wait_seconds, res);
 	scan_slot_give();
+}
+
+/* scan_digest - SHA-256, with libclamav's (OpenSSL's) implementation;
+ * 0, or -1 if it could not be made */
+int
+scan_digest(const void *data, size_t len, unsigned char out[32])
+{
+	unsigned int olen = 32;
+
+	return cl_hash_data("sha256", data, len, out, &olen) == NULL ? -1 : 0;
+}
+
+/* scan_seen_has - were bytes of this size and digest scanned already? */
+int
+scan_seen_has(const struct scan_seen *seen, size_t size,
+	      const unsigned char sha256[32])
+{
+	for (size_t i = 0; i < seen->n; i++)
+		if (seen->file[i].size == size &&
+		    memcmp(seen->file[i].sha256, sha256, 32) == 0)
+			return 1;
+	return 0;
+}
+
+/* scan_seen_add - remember them (while there is room) */
+void
+scan_seen_add(struct scan_seen *seen, size_t size,
+	      const unsigned char sha256[32])
+{
+	if (seen->n >= SCAN_SEEN_MAX)
+		return;
+	seen->file[seen->n].size = size;
+	memcpy(seen->file[seen->n].sha256, sha256, 32);
+	seen->n++;
 }
 
 #define LIMITS_PREFIX "Heuristics.Limits.Exceeded"

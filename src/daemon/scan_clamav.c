@@ -79,6 +79,7 @@ struct clamav_job {
 	int trouble;
 	int cut;
 	char why[120];
+	struct scan_seen *seen; /* the files inside, for the MIME view */
 };
 
 static pthread_once_t clamav_once = PTHREAD_ONCE_INIT;
@@ -147,6 +148,29 @@ clamav_pre_scan(int fd, const char *type, void *context)
 	if (fd >= 0 && fstat(fd, &st) == 0 &&
 	    (uint64_t)st.st_size >= job->limit)
 		job->cut = 1; /* a file cut at the limit, in case one is */
+	return CL_CLEAN;
+}
+
+/* clamav_inspect - each file inside the message: remember its digest,
+ * so that the MIME view need not scan the same bytes again */
+static cl_error_t
+clamav_inspect(int fd, const char *type, const char **ancestors,
+	       size_t parent_size, const char *name, size_t size,
+	       const char *buf, uint32_t level, uint32_t attributes,
+	       void *context)
+{
+	struct clamav_job *job = context;
+	unsigned char h[32];
+
+	(void)fd;
+	(void)type;
+	(void)ancestors;
+	(void)parent_size;
+	(void)name;
+	(void)attributes;
+	if (job != NULL && job->seen != NULL && level > 0 && buf != NULL &&
+	    job->seen->n < SCAN_SEEN_MAX && scan_digest(buf, size, h) == 0)
+		scan_seen_add(job->seen, size, h);
 	return CL_CLEAN;
 }
 
@@ -221,6 +245,7 @@ clamav_limits(struct scanner *sc, struct cl_engine *e)
 		CL_SUCCESS)
 		return rc;
 	cl_engine_set_clcb_pre_scan(e, clamav_pre_scan);
+	cl_engine_set_clcb_file_inspection(e, clamav_inspect);
 	return cl_engine_set_str(e, CL_ENGINE_TMPDIR, sc->tmpdir);
 }
 
@@ -331,7 +356,8 @@ static void
 clamav_scan_with(struct scanner *sc, struct cl_engine *e,
 		 const struct spool *sp, struct scan_result *res)
 {
-	struct clamav_job job = {sc->tmpdir, clamav_scansize(sc), 0, 0, ""};
+	struct clamav_job job = {sc->tmpdir, clamav_scansize(sc), 0, 0,
+				 "",	     &res->seen};
 	const char *virname = NULL;
 	char why[200];
 	cl_error_t rc;

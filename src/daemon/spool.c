@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "clamgate/fdio.h"
@@ -238,6 +239,32 @@ spool_read(const struct spool *sp, uint64_t off, void *buf, size_t len)
 		n = pread(sp->fd, buf, len, (off_t)off);
 	while (n < 0 && errno == EINTR);
 	return n;
+}
+
+/* spool_map - the message's bytes, lead skipped, readable in memory
+ * (mapped when the spool is a file); NULL (errno) when they cannot be */
+const char *
+spool_map(const struct spool *sp, size_t *len)
+{
+	const char *base;
+
+	*len =
+	    sp->stored > sp->lead_len ? (size_t)(sp->stored - sp->lead_len) : 0;
+	if (sp->fd < 0)
+		return sp->stored > 0 ? sp->mem + sp->lead_len : "";
+	if (sp->stored == 0)
+		return "";
+	base =
+	    mmap(NULL, (size_t)sp->stored, PROT_READ, MAP_PRIVATE, sp->fd, 0);
+	return base == MAP_FAILED ? NULL : base + sp->lead_len;
+}
+
+/* spool_unmap - give back what spool_map returned */
+void
+spool_unmap(const struct spool *sp, const char *p)
+{
+	if (sp->fd >= 0 && sp->stored > 0 && p != NULL)
+		munmap((void *)(p - sp->lead_len), (size_t)sp->stored);
 }
 
 /* spool_each - call fn on the message bytes from message offset from;

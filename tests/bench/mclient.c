@@ -482,6 +482,28 @@ data_stage(struct mclient *c, const char *qid)
 }
 
 /* mclient_message - one message, MAIL to end of message; its verdict */
+/* header_sender - the address of the message's From: field, as its
+ * envelope sender (so that the corpus's SPF and DKIM results name it);
+ * 0, or -1 when there is none in the first lines */
+static int
+header_sender(const char *msg, size_t len, char *out, size_t size)
+{
+	const char *end = msg + (len < 8192 ? len : 8192), *p, *lt, *gt;
+
+	for (p = msg; p < end; p++) {
+		if ((p == msg || p[-1] == '\n') && end - p > 6 &&
+		    strncmp(p, "From: ", 6) == 0)
+			break;
+	}
+	if (p >= end || (lt = memchr(p, '<', (size_t)(end - p))) == NULL ||
+	    (gt = memchr(lt, '>', (size_t)(end - lt))) == NULL ||
+	    (size_t)(gt - lt + 2) > size || memchr(p, '\n', (size_t)(lt - p)))
+		return -1;
+	memcpy(out, lt, (size_t)(gt - lt + 1));
+	out[gt - lt + 1] = '\0';
+	return 0;
+}
+
 enum verdict
 mclient_message(struct mclient *c, const char *msg, size_t len,
 		unsigned long id, double *eom_ms)
@@ -492,7 +514,8 @@ mclient_message(struct mclient *c, const char *msg, size_t len,
 
 	*eom_ms = -1;
 	snprintf(qid, sizeof(qid), "4Q%08lX", id);
-	snprintf(from, sizeof(from), "<sender%lu@example.net>", id);
+	if (header_sender(msg, len, from, sizeof(from)) < 0)
+		snprintf(from, sizeof(from), "<sender%lu@example.net>", id);
 	snprintf(to, sizeof(to), "<user%lu@example.org>", id % 5000);
 	from[strlen(from) - 1] = to[strlen(to) - 1] = '\0';
 	if (macros(c, SMFIC_MAIL, "i", qid, "{mail_addr}", from + 1,

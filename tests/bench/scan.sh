@@ -5,6 +5,7 @@
 #   bare-b    the same again, last at each level: bare-b/bare shows how
 #             much two identical systems differ in this run (the noise)
 #   cg-unix   clamgate, embedded engine, unix socket
+#   cg-noview the same with the second MIME view off (scanner.mime_view)
 #   cg-gate   the same with the outbound gate on: every message verifies
 #             its sender (a trusted A-R) and records a contact
 #   cg-inet   clamgate, embedded engine, inet socket
@@ -144,6 +145,12 @@ echo "$line" | tee -a "$OUT" | cut -d' ' -f1,3,6-8
 reload_run
 large_runs
 stop_all
+# the second view's cost, message by message in one process: the c=2
+# slice (the messages cg-unix and cg-noview both had at c=2), each
+# scanned whole, then through the view, back to back
+printf 'scanner: { database = "%s/db"; temp_dir = "%s/tmp"; max_message_size = "100M"; };\n' \
+	"$T" "$T" > "$T/viewcost.conf"
+"$B/viewcost" "$T/viewcost.conf" "$T/c2" | tee -a "$OUT" || die "viewcost failed"
 # the store cg-gate wrote: one verification per message it accepted
 # (the levels reuse sender names, so rows count several each)
 echo "run=cg-gate-store verified=$("$TOP/$BUILD/clamgate-quarantine" -c "$GATE_CONF" verified list --json 2>/dev/null |

@@ -3,7 +3,7 @@
 # daemon runs in the foreground under this shell, on private sockets and
 # files in $T, and is stopped by its PID.
 
-SYSTEMS="cg-unix cg-gate cg-inet cg-clamd peer-inet peer-unix"
+SYSTEMS="cg-unix cg-noview cg-gate cg-inet cg-clamd peer-inet peer-unix"
 
 stop_pids() { # PID... - SIGTERM, then wait up to 30 s for each
 	for p in "$@"; do kill -TERM "$p" 2>/dev/null; done
@@ -145,6 +145,9 @@ start_all() {
 	BARE2=$LAST_BARE
 	start_clamgate cg-unix "unix:$T/cg-unix.sock"
 	UNIX_PID=$CG_PID UNIX_LOG=$CG_LOG UNIX_REST=$CG_REST
+	# the same without the second MIME view: what the view costs
+	start_clamgate cg-noview "unix:$T/cg-noview.sock" "mime_view = false;"
+	NOVIEW_PID=$CG_PID
 	# the same with the outbound gate on: every message verifies its
 	# sender and records a contact (the corpus carries a trusted A-R)
 	CG_EXTRA="outbound: { mode = \"on\"; internal_domains = [ \"example.org\" ];
@@ -170,13 +173,13 @@ start_all() {
 	start_peer peer-unix "unix:$T/peer-unix.sock" "$T/clamd-3.sock"
 	PEERU=$PEER_PID
 	# from here on, peak sizes are those under load, not while loading
-	reset_peak $BARE_PIDS "$UNIX_PID" "$GATE_PID" "$INET_PID" "$CGC_PID" "$PEERI" "$PEERU" \
+	reset_peak $BARE_PIDS "$UNIX_PID" "$NOVIEW_PID" "$GATE_PID" "$INET_PID" "$CGC_PID" "$PEERI" "$PEERU" \
 		"$CLAMD1" "$CLAMD2" "$CLAMD3"
 }
 
 stop_all() {
 	exec 3>&- 4>&-
-	stop_pids $BARE_PIDS "$UNIX_PID" "$GATE_PID" "$INET_PID" "$CGC_PID" "$PEERI" "$PEERU" \
+	stop_pids $BARE_PIDS "$UNIX_PID" "$NOVIEW_PID" "$GATE_PID" "$INET_PID" "$CGC_PID" "$PEERI" "$PEERU" \
 		"$CLAMD1" "$CLAMD2" "$CLAMD3"
 	PIDS="" # all reaped: the exit trap must not signal reused PIDs
 }
@@ -185,6 +188,7 @@ stop_all() {
 system() {
 	case $1 in
 	cg-unix) SPEC=unix:$T/cg-unix.sock PIDLIST=$UNIX_PID ;;
+	cg-noview) SPEC=unix:$T/cg-noview.sock PIDLIST=$NOVIEW_PID ;;
 	cg-gate) SPEC=unix:$T/cg-gate.sock PIDLIST=$GATE_PID ;;
 	cg-inet) SPEC=inet:$PORT@127.0.0.1 PIDLIST=$INET_PID ;;
 	cg-clamd) SPEC=inet:$((PORT + 1))@127.0.0.1 PIDLIST="$CGC_PID $CLAMD1" ;;

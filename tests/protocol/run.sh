@@ -105,6 +105,19 @@ start add "unix:$T/add.sock" 'policy: { headers = "add"; };'
 wait_log "$DIR/log" "signatures loaded" 1
 lua add.lua; stop
 
+# the second MIME view: on (the default), and off for comparison
+start view "unix:$T/view.sock"
+wait_log "$DIR/log" "signatures loaded" 1
+miltertest -D lib="$HERE/lib.lua" -D sock="$SOCK" -D want=reject -s "$HERE/view.lua" || FAILED=1
+grep -q "verdict=infected .* view=lenient" "$DIR/log" \
+	&& good "view: the log names the view that found it (view=lenient)" \
+	|| bad "view: no view= field in the log"
+stop
+SCANNER_EXTRA="mime_view = false;" start noview "unix:$T/noview.sock"
+wait_log "$DIR/log" "signatures loaded" 1
+miltertest -D lib="$HERE/lib.lua" -D sock="$SOCK" -D want=accept -s "$HERE/view.lua" || FAILED=1
+stop
+
 # the outbound gate, with catalogues of its own that a test extends
 mkdir -p "$T/gate"
 cp "$TOP/etc/outbound-markers" "$TOP/etc/outbound-subjects" "$T/gate/"

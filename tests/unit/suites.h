@@ -21,6 +21,7 @@ Suite *authres_suite(void);
 Suite *vstore_suite(void);
 Suite *autoclass_suite(void);
 Suite *outbound_suite(void);
+Suite *mimeview_suite(void);
 
 /* helpers.c */
 char *test_tmpdir(void);

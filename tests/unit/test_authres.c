@@ -663,7 +663,8 @@ authres_suite(void)
 			    sizeof(verify_cases) / sizeof(verify_cases[0]));
 	tcase_add_test(tc, test_verified_args);
 	tcase_add_loop_test(tc, test_dkim_from, 0,
-			    sizeof(dkim_from_cases) / sizeof(dkim_from_cases[0]));
+			    sizeof(dkim_from_cases) /
+				sizeof(dkim_from_cases[0]));
 	tcase_add_test(tc, test_cut_field);
 	suite_add_tcase(s, tc);
 	return s;

@@ -209,8 +209,8 @@ static const struct {
      AUTOCLASS_CHALLENGE, 0, IN_MARKERS},
     {"precedence spam", USER, "Precedence: Spam\n", -1, AUTOCLASS_CHALLENGE, 0,
      IN_MARKERS},
-    {"qurb", USER, "Subject: offer [Qurb #8123456]\n", -1,
-     AUTOCLASS_CHALLENGE, 0, IN_SUBJECTS},
+    {"qurb", USER, "Subject: offer [Qurb #8123456]\n", -1, AUTOCLASS_CHALLENGE,
+     0, IN_SUBJECTS},
     {"a person's reply to a qurb subject", USER,
      "Subject: Re: offer [Qurb #8123456]\n", -1, AUTOCLASS_HUMAN, 0, "none"},
     {"a person's forward, German", USER,
@@ -218,8 +218,8 @@ static const struct {
      "none"},
     {"a prefix cut at its count (found by fuzz_autoclass)", USER,
      "Subject: Re[\n", -1, AUTOCLASS_HUMAN, 0, "none"},
-    {"a counted reply prefix", USER,
-     "Subject: Re[2]: VIRUS IN YOUR MAIL\n", -1, AUTOCLASS_HUMAN, 0, "none"},
+    {"a counted reply prefix", USER, "Subject: Re[2]: VIRUS IN YOUR MAIL\n", -1,
+     AUTOCLASS_HUMAN, 0, "none"},
     {"an encoded reply prefix", USER,
      "Subject: =?UTF-8?Q?Re=3A_Please_confirm_your_message?=\n", -1,
      AUTOCLASS_HUMAN, 0, "none"},
@@ -252,11 +252,10 @@ static const struct {
      AUTOCLASS_AV_NOTICE, 0, IN_SUBJECTS},
     /* generic wordings people write too are not in the catalogue */
     {"human, virus alert", USER,
-     "Subject: Virus Alert: phishing campaign this week\n", -1,
-     AUTOCLASS_HUMAN, 0, "none"},
-    {"human, virus found", USER,
-     "Subject: Virus found in message from HR?\n", -1, AUTOCLASS_HUMAN, 0,
-     "none"},
+     "Subject: Virus Alert: phishing campaign this week\n", -1, AUTOCLASS_HUMAN,
+     0, "none"},
+    {"human, virus found", USER, "Subject: Virus found in message from HR?\n",
+     -1, AUTOCLASS_HUMAN, 0, "none"},
 
     /* people */
     {"human reply", USER,
@@ -416,8 +415,8 @@ START_TEST(test_weak)
 
 	classify(&shipped, weak_cases[_i].sender, weak_cases[_i].headers, -1,
 		 &res);
-	ck_assert_msg(res.weak == weak_cases[_i].weak, "case %d: weak %d",
-		      _i, res.weak);
+	ck_assert_msg(res.weak == weak_cases[_i].weak, "case %d: weak %d", _i,
+		      res.weak);
 }
 END_TEST
 

@@ -142,8 +142,7 @@ START_TEST(test_round_trip)
 	/* to anyone here: the remote address alone */
 	ck_assert_int_eq(vstore_get_contact(st, "alice@example.org", NULL, 0),
 			 1);
-	ck_assert_int_eq(vstore_get_contact(st, "bob@example.net", NULL, 0),
-			 0);
+	ck_assert_int_eq(vstore_get_contact(st, "bob@example.net", NULL, 0), 0);
 	ck_assert_int_eq(vstore_get_verified(st, "", 0, NULL), 0);
 	ck_assert_int_eq(vstore_put(st, rows, 0), 0);
 	vstore_close(st);
