@@ -70,6 +70,7 @@ struct scan_result {
 	char detail[160];		/* why, when SCAN_ERROR */
 	char version[SCAN_VERSION_MAX]; /* "ClamAV 1.4.6/27000" */
 	char view[40]; /* the MIME view that found it, "" for the message */
+	int want_seen; /* set before the scan: fill seen (the view is on) */
 	struct scan_seen seen;
 };
 

@@ -20,16 +20,25 @@
  *	result walked (MIMEVIEW_IN_PARTIAL).  A message holding a bare CR
  *	is walked a second time with every bare CR read as a line end
  *	(MIMEVIEW_IN_BARE_CR), as Python's email and some clients read it;
- *	one with more than one top-level Content-Type field, a second time
- *	with the first of them in force (MIMEVIEW_IN_FIRST_CT), as Python's
- *	email reads it (GMime and libclamav take the last).
+ *	one whose header fields Python's email reads otherwise than GMime
+ *	(a second Content-Type or Content-Transfer-Encoding in a block of
+ *	header lines: Python takes the first, GMime and libclamav the last;
+ *	a vertical tab or form feed, white space to Python) a third time,
+ *	read as Python reads them (MIMEVIEW_IN_PY_HEADERS).  A message/
+ *	part of any subtype GMime leaves as a leaf is parsed as a message
+ *	and walked into, as Python does; a multipart without parts (no
+ *	boundary, or one never written) hands on its text, also decoded by
+ *	its own Content-Transfer-Encoding.
  *
- *	Empty parts are not handed on.  mime_init() must have run.
+ *	Empty parts are counted, not handed on.  mime_init() must have run.
  * DIAGNOSTICS
  *	0 when every view was handed on; MIMEVIEW_LIMIT when the message
- *	nests deeper than MIMEVIEW_MAX_DEPTH or has more than
- *	MIMEVIEW_MAX_VIEWS views (the rest is not seen); otherwise the
- *	first nonzero value fn returned.
+ *	nests deeper than MIMEVIEW_MAX_DEPTH, has more than
+ *	MIMEVIEW_MAX_VIEWS views (empty parts count) or
+ *	MIMEVIEW_MAX_DELIMITERS lines starting "--" (counted before GMime
+ *	builds the parts), or GMime cannot parse it; MIMEVIEW_ERROR
+ *	when a part's bytes could not be read; otherwise the first nonzero
+ *	value fn returned.
  */
 #include <gmime/gmime.h>
 #include <stdio.h>
@@ -61,12 +70,12 @@ walk_emit(struct walk *w, const unsigned char *data, size_t len,
 
 	if (w->rc != 0)
 		return w->rc;
-	if (len == 0)
-		return 0;
 	if (++w->views > MIMEVIEW_MAX_VIEWS) {
 		w->rc = MIMEVIEW_LIMIT;
 		return w->rc;
 	}
+	if (len == 0)
+		return 0; /* counted, not handed on */
 	w->rc = w->fn(&p, w->arg);
 	return w->rc;
 }
@@ -147,19 +156,45 @@ walk_lenient(struct walk *w, GMimeContentEncoding enc, const GByteArray *raw,
 	}
 }
 
+static GMimeMessage *parse(const char *msg, size_t len);
+
+/* walk_embedded - a message/ part that GMime did not walk into (any
+ * subtype but rfc822 and partial, which Python's email parses as a
+ * message all the same): its decoded content, parsed and walked */
+static void
+walk_embedded(struct walk *w, GMimePart *part, const GByteArray *dec,
+	      unsigned depth)
+{
+	GMimeContentType *ct =
+	    g_mime_object_get_content_type(GMIME_OBJECT(part));
+	GMimeMessage *m;
+
+	if (dec == NULL || dec->len == 0 || ct == NULL ||
+	    !g_mime_content_type_is_type(ct, "message", "*") ||
+	    GMIME_IS_MESSAGE_PARTIAL(part))
+		return;
+	if ((m = parse((const char *)dec->data, dec->len)) == NULL)
+		return; /* its bytes were handed on as they are */
+	walk_object(w, g_mime_message_get_mime_part(m), depth + 1);
+	g_object_unref(m);
+}
+
 /* walk_leaf - one leaf part: decoded, lenient, and inline uuencode */
 static void
-walk_leaf(struct walk *w, GMimePart *part)
+walk_leaf(struct walk *w, GMimePart *part, unsigned depth)
 {
 	GMimeDataWrapper *dw = g_mime_part_get_content(part);
 	GMimeStream *rawh = NULL, *dech = NULL;
 	GByteArray *raw, *dec;
 	GMimeContentEncoding enc;
 
-	if (dw == NULL ||
-	    (raw = stream_bytes(g_mime_data_wrapper_get_stream(dw), &rawh)) ==
-		NULL)
+	if (dw == NULL)
 		return;
+	raw = stream_bytes(g_mime_data_wrapper_get_stream(dw), &rawh);
+	if (raw == NULL) {
+		w->rc = MIMEVIEW_ERROR; /* never "nothing in it" */
+		return;
+	}
 	enc = g_mime_data_wrapper_get_encoding(dw);
 	dech = g_mime_stream_mem_new();
 	if (g_mime_data_wrapper_write_to_stream(dw, dech) < 0) {
@@ -175,8 +210,35 @@ walk_leaf(struct walk *w, GMimePart *part)
 		lenient_uu_each(dec->data, dec->len, scratch, walk_uu_block, w);
 		free(scratch);
 	}
+	walk_embedded(w, part, dec, depth);
 	g_object_unref(dech);
 	g_object_unref(rawh);
+}
+
+/* walk_text - text GMime kept outside any part (the prologue of a
+ * multipart that has none: no boundary, or one never written), as it
+ * stands and as the multipart's own Content-Transfer-Encoding decodes
+ * it leniently (Python's email reads such a body as one part) */
+static void
+walk_text(struct walk *w, GMimeObject *obj, const char *text)
+{
+	const char *cte =
+	    g_mime_object_get_header(obj, "Content-Transfer-Encoding");
+	GByteArray *raw;
+	unsigned char *scratch;
+
+	if (text == NULL || *text == '\0')
+		return;
+	raw = g_byte_array_new();
+	g_byte_array_append(raw, (const guint8 *)text, (guint)strlen(text));
+	walk_emit(w, raw->data, raw->len, MIMEVIEW_RAW);
+	if (cte != NULL)
+		walk_lenient(w, g_mime_content_encoding_from_string(cte), raw,
+			     NULL);
+	scratch = xmalloc(raw->len + 1);
+	lenient_uu_each(raw->data, raw->len, scratch, walk_uu_block, w);
+	free(scratch);
+	g_byte_array_unref(raw);
 }
 
 /* walk_object - one MIME object and everything inside it */
@@ -193,6 +255,8 @@ walk_object(struct walk *w, GMimeObject *obj, unsigned depth)
 		for (int i = 0; i < n && w->rc == 0; i++)
 			walk_object(w, g_mime_multipart_get_part(mp, i),
 				    depth + 1);
+		if (n == 0)
+			walk_text(w, obj, g_mime_multipart_get_prologue(mp));
 	} else if (GMIME_IS_MESSAGE_PART(obj)) {
 		GMimeMessage *m =
 		    g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
@@ -202,7 +266,7 @@ walk_object(struct walk *w, GMimeObject *obj, unsigned depth)
 	} else if (GMIME_IS_PART(obj)) {
 		if (GMIME_IS_MESSAGE_PARTIAL(obj))
 			g_ptr_array_add(w->partials, g_object_ref(obj));
-		walk_leaf(w, GMIME_PART(obj));
+		walk_leaf(w, GMIME_PART(obj), depth);
 	}
 }
 
@@ -238,19 +302,31 @@ walk_partials(struct walk *w, GPtrArray *all, unsigned depth)
 	}
 }
 
-/* walk_message - parse the bytes with GMime and walk them */
-static void
-walk_message(struct walk *w, const char *msg, size_t len)
+/* parse - GMime's message of the bytes, or NULL */
+static GMimeMessage *
+parse(const char *msg, size_t len)
 {
 	GMimeStream *st = g_mime_stream_mem_new_with_buffer(msg, len);
 	GMimeParser *parser = g_mime_parser_new_with_stream(st);
 	GMimeMessage *m = g_mime_parser_construct_message(parser, NULL);
-	unsigned depth = 0;
 
 	g_object_unref(parser);
 	g_object_unref(st);
-	if (m == NULL)
+	return m;
+}
+
+/* walk_message - parse the bytes with GMime and walk them; a message
+ * GMime cannot parse at all is not "nothing in it": the limit */
+static void
+walk_message(struct walk *w, const char *msg, size_t len)
+{
+	GMimeMessage *m = parse(msg, len);
+	unsigned depth = 0;
+
+	if (m == NULL) {
+		w->rc = MIMEVIEW_LIMIT;
 		return;
+	}
 	w->partials = g_ptr_array_new_with_free_func(g_object_unref);
 	walk_object(w, g_mime_message_get_mime_part(m), 0);
 	/* fragments put together may hold fragments: a bounded number of
@@ -307,32 +383,66 @@ header_is(const char *p, size_t n, const char *name)
 	return i < n && p[i] == ':';
 }
 
-/* first_ct_copy - the message with every top-level Content-Type field
- * after the first renamed, so that GMime reads the first (as Python's
- * email does; GMime and libclamav take the last); NULL when there is at
- * most one */
+/* py_copy - the message with its header fields read as Python's
+ * email reads them, where GMime reads them otherwise: in each block of
+ * header lines (up to an empty line or a boundary line), every
+ * Content-Type and Content-Transfer-Encoding field after the first of
+ * its name renamed (Python takes the first, GMime and libclamav the
+ * last), and every vertical tab and form feed made a space (white space
+ * to Python, not to GMime).  NULL when nothing would change. */
 static char *
-first_ct_copy(const char *msg, size_t len)
+py_copy(const char *msg, size_t len)
 {
 	char *copy = NULL;
 	size_t i = 0;
-	int seen = 0;
+	int ct = 0, cte = 0;
 
 	while (i < len) {
 		const char *nl = memchr(msg + i, '\n', len - i);
 		size_t n = nl ? (size_t)(nl - msg) - i : len - i;
-		if (n == 0 || (n == 1 && msg[i] == '\r'))
-			break; /* the end of the header */
-		if (header_is(msg + i, n, "Content-Type") && seen++ > 0) {
+		int dup = 0;
+		if (n == 0 || (n == 1 && msg[i] == '\r') ||
+		    (n >= 2 && msg[i] == '-' && msg[i + 1] == '-')) {
+			ct = cte = 0; /* the end of a block */
+		} else if (header_is(msg + i, n, "Content-Type")) {
+			dup = ct++ > 0;
+		} else if (header_is(msg + i, n, "Content-Transfer-Encoding")) {
+			dup = cte++ > 0;
+		}
+		if (dup || memchr(msg + i, '\v', n) ||
+		    memchr(msg + i, '\f', n)) {
 			if (copy == NULL) {
 				copy = xmalloc(len);
 				memcpy(copy, msg, len);
 			}
-			copy[i] = 'X'; /* "Xontent-Type": another field */
+			copy[i] =
+			    dup ? 'X'
+				: copy[i]; /* "Xontent-...": another field */
+			for (size_t k = i; k < i + n; k++)
+				if (copy[k] == '\v' || copy[k] == '\f')
+					copy[k] = ' ';
 		}
 		i += n + 1;
 	}
 	return copy;
+}
+
+/* delimiters - the lines that start with "--": a bound on the parts
+ * GMime would build, before it builds them */
+static size_t
+delimiters(const char *msg, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len;) {
+		const char *nl = memchr(msg + i, '\n', len - i);
+		if (i + 1 < len && msg[i] == '-' && msg[i + 1] == '-')
+			n++;
+		if (nl == NULL)
+			break;
+		i = (size_t)(nl - msg) + 1;
+	}
+	return n;
 }
 
 /* walk_again - walk a variant of the message with flags, if there is one */
@@ -356,14 +466,16 @@ mimeview_walk(const char *msg, size_t len, mimeview_fn fn, void *arg)
 	size_t crlen = 0;
 	char *copy;
 
+	if (delimiters(msg, len) > MIMEVIEW_MAX_DELIMITERS)
+		return MIMEVIEW_LIMIT;
 	walk_message(&w, msg, len);
 	if (w.rc == 0) {
 		copy = bare_cr_copy(msg, len, &crlen);
 		walk_again(&w, copy, crlen, MIMEVIEW_IN_BARE_CR);
 	}
 	if (w.rc == 0) {
-		copy = first_ct_copy(msg, len);
-		walk_again(&w, copy, len, MIMEVIEW_IN_FIRST_CT);
+		copy = py_copy(msg, len);
+		walk_again(&w, copy, len, MIMEVIEW_IN_PY_HEADERS);
 	}
 	return w.rc;
 }
@@ -383,6 +495,6 @@ mimeview_describe(const struct mimeview_part *part, char *buf, size_t len)
 	snprintf(buf, len, "%s%s%s%s", names[part->kind],
 		 part->flags & MIMEVIEW_IN_PARTIAL ? "+partial" : "",
 		 part->flags & MIMEVIEW_IN_BARE_CR ? "+bare-cr" : "",
-		 part->flags & MIMEVIEW_IN_FIRST_CT ? "+first-type" : "");
+		 part->flags & MIMEVIEW_IN_PY_HEADERS ? "+py-headers" : "");
 	return buf;
 }

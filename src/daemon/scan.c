@@ -96,6 +96,7 @@ scan_message(const struct scan_backend *be, struct scanner *sc,
 			 "no scan slot free within %u s", scan_wait_seconds);
 		return;
 	}
+	res->want_seen = view;
 	be->scan(sc, sp, res);
 	if (view)
 		scan_view(be, sc, sp, scan_wait_seconds, res);

@@ -356,8 +356,10 @@ static void
 clamav_scan_with(struct scanner *sc, struct cl_engine *e,
 		 const struct spool *sp, struct scan_result *res)
 {
-	struct clamav_job job = {sc->tmpdir, clamav_scansize(sc), 0, 0,
-				 "",	     &res->seen};
+	struct clamav_job job = {
+	    sc->tmpdir, clamav_scansize(sc),
+	    0,		0,
+	    "",		res->want_seen ? &res->seen : NULL};
 	const char *virname = NULL;
 	char why[200];
 	cl_error_t rc;

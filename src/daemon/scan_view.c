@@ -4,7 +4,7 @@
  *	it (the second view)
  * DESCRIPTION
  *	scan_view() runs after the backend scanned the whole message and
- *	found nothing.  It walks the message with mimeview.h and scans each
+ *	found no virus (clean, or incomplete: a view may still find one).  It walks the message with mimeview.h and scans each
  *	view (each decoded part, and each other reading a client may make
  *	of it) with the same backend, as a file of its own: the embedded
  *	engine from memory, clamd by INSTREAM.  A view whose bytes the
@@ -139,6 +139,10 @@ scan_view(const struct scan_backend *be, struct scanner *sc,
 	job.deadline.tv_sec += timeout;
 	rc = mimeview_walk(msg, len, view_part, &job);
 	spool_unmap(sp, msg);
+	if (rc == MIMEVIEW_ERROR) {
+		view_error(&job, "walk", "cannot read a part");
+		return;
+	}
 	if (rc == MIMEVIEW_LIMIT && res->status == SCAN_CLEAN) {
 		res->status = SCAN_INCOMPLETE;
 		snprintf(res->virus, sizeof(res->virus), "%s", LIMIT_NAME);

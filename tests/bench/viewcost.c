@@ -49,6 +49,7 @@ one(const struct scan_backend *be, struct scanner *sc, unsigned timeout,
 	spool_init(&sp, "/nonexistent", m->len + 4096, SCAN_LEAD);
 	(void)spool_append(&sp, m->data, m->len);
 	memset(&res, 0, sizeof(res));
+	res.want_seen = 1;
 	t0 = now_ms();
 	be->scan(sc, &sp, &res);
 	t[0] += now_ms() - t0;

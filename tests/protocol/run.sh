@@ -112,6 +112,9 @@ miltertest -D lib="$HERE/lib.lua" -D sock="$SOCK" -D want=reject -s "$HERE/view.
 grep -q "verdict=infected .* view=lenient" "$DIR/log" \
 	&& good "view: the log names the view that found it (view=lenient)" \
 	|| bad "view: no view= field in the log"
+grep -q "verdict=incomplete virus=Clamgate.Limits.MimeView .* view=walk" "$DIR/log" \
+	&& good "view: the limit is logged (Clamgate.Limits.MimeView, view=walk)" \
+	|| bad "view: no incomplete line for the view's limit"
 stop
 SCANNER_EXTRA="mime_view = false;" start noview "unix:$T/noview.sock"
 wait_log "$DIR/log" "signatures loaded" 1

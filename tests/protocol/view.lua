@@ -49,4 +49,19 @@ for _, s in ipairs(shapes) do
 		mt.disconnect(c)
 	end)
 end
+-- the walk's limits: more parts than it reads (1001 empty ones, which
+-- GMime builds all the same) is not clean but incomplete, and
+-- policy.on_incomplete (reject) refuses it
+if want == "reject" then
+	test("1001 empty parts: past the view's limit, rejected as incomplete", function()
+		local c = open()
+		send(c, { body = string.rep("--b1\r\n\r\n", 1001) .. "--b1--\r\n" })
+		check(mt.getreply(c) == SMFIR_REPLYCODE, "a reply code, got " ..
+		      string.char(mt.getreply(c)))
+		check(mt.eom_check(c, MT_SMTPREPLY, "554", "5.7.1",
+		      "Message content exceeds the virus scanner's limits; rejected"),
+		      "554 5.7.1, the limits text")
+		mt.disconnect(c)
+	end)
+end
 finish()

@@ -212,7 +212,31 @@ static const struct {
      MSG_TOP "Content-Type: multipart/mixed; boundary=\"b\"\r\n"
 	     "Content-Type: text/plain\r\n\r\n" PART_B64
 	     "QUJDREVG\r\n--b--\r\n",
-     "decoded:99:--b\r\nC\ndecoded+first-type:6:ABCDEF\n"},
+     "decoded:99:--b\r\nC\ndecoded+py-headers:6:ABCDEF\n"},
+    /* found by an independent review: readings of Python's email that
+     * GMime does not make */
+    {"two Content-Type fields in a part",
+     MIXED "--b\r\nContent-Type: multipart/mixed; boundary=\"in\"\r\n"
+	   "Content-Type: text/plain\r\n\r\n--in\r\n"
+	   "Content-Transfer-Encoding: base64\r\n\r\nQUJDREVG\r\n--in--\r\n"
+	   "--b--\r\n",
+     "decoded:59:--in\r\n\ndecoded+py-headers:6:ABCDEF\n"},
+    {"two Content-Transfer-Encoding fields, base64 first",
+     MSG_TOP "Content-Transfer-Encoding: base64\r\n"
+	     "Content-Transfer-Encoding: 7bit\r\n\r\nQUJDREVG\r\n",
+     "decoded:10:QUJDRE\ndecoded+py-headers:6:ABCDEF\n"},
+    {"a vertical tab before the boundary parameter",
+     MSG_TOP "Content-Type: multipart/mixed;\vboundary=\"b\"\r\n\r\n" PART_B64
+	     "QUJDREVG\r\n--b--\r\n",
+     "undecoded:93:--b\nCo\ndecoded+py-headers:6:ABCDEF\n"},
+    {"message/ of another subtype: parsed as a message",
+     MIXED "--b\r\nContent-Type: message/x-foo\r\n\r\n" MSG_TOP
+	   "Content-Transfer-Encoding: base64\r\n\r\nQUJDREVG\r\n--b--\r\n",
+     "decoded:97:From: \ndecoded:6:ABCDEF\n"},
+    {"a multipart whose boundary never comes: its text, decoded",
+     MSG_TOP "Content-Type: multipart/mixed; boundary=\"nowhere\"\r\n"
+	     "Content-Transfer-Encoding: base64\r\n\r\nQUJDREVG\r\n",
+     "undecoded:9:QUJDRE\nlenient:6:ABCDEF\n"},
 };
 
 START_TEST(test_walk)
@@ -268,9 +292,37 @@ START_TEST(test_walk_limits)
 	ck_assert_int_eq(walk(deep, &s), MIMEVIEW_LIMIT);
 	ck_assert_int_eq(walk(wide, &s), MIMEVIEW_LIMIT);
 	ck_assert_int_eq(s.n, MIMEVIEW_MAX_VIEWS);
+	/* what GMime cannot parse at all is not "nothing in it" */
+	ck_assert_int_eq(walk(" folded first line\r\n\r\nbody\r\n", &s),
+			 MIMEVIEW_LIMIT);
 	free(ok);
 	free(deep);
 	free(wide);
+}
+END_TEST
+
+/* empty parts count, and a flood of delimiters is refused before GMime
+ * builds a part for each */
+START_TEST(test_walk_empty_parts)
+{
+	struct seen s = {.stop_at = 0};
+	size_t n = MIMEVIEW_MAX_VIEWS + 1, cap = 200 + n * 8;
+	char *m = xmalloc(cap), *p = m;
+
+	p += sprintf(p, "%s", MIXED);
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, "--b\r\n\r\n");
+	sprintf(p, "--b--\r\n");
+	ck_assert_int_eq(walk(m, &s), MIMEVIEW_LIMIT);
+	ck_assert_int_eq(s.n, 0);
+	free(m);
+	n = MIMEVIEW_MAX_DELIMITERS + 1;
+	m = xmalloc(200 + n * 8);
+	p = m + sprintf(m, "%s", MIXED);
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, "--b\r\n\r\n");
+	ck_assert_int_eq(walk(m, &s), MIMEVIEW_LIMIT);
+	free(m);
 }
 END_TEST
 
@@ -373,6 +425,7 @@ START_TEST(test_seen)
 	ck_assert_int_eq(scan_digest(part, 5, h), 0);
 	for (int before = 0; before < 2; before++) {
 		memset(&res, 0, sizeof(res));
+		res.want_seen = 1;
 		res.status = before ? SCAN_INCOMPLETE : SCAN_CLEAN;
 		scan_seen_add(&res.seen, 5, h);
 		scan_view(&fake, NULL, &sp, 60, &res);
@@ -405,6 +458,7 @@ mimeview_suite(void)
 			    sizeof(walk_cases) / sizeof(walk_cases[0]));
 	tcase_add_test(tc, test_walk_stop);
 	tcase_add_test(tc, test_walk_limits);
+	tcase_add_test(tc, test_walk_empty_parts);
 	tcase_add_test(tc, test_seen);
 	tcase_add_loop_test(tc, test_combine, 0,
 			    sizeof(combine_cases) / sizeof(combine_cases[0]));
