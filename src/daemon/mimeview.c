@@ -415,9 +415,8 @@ py_copy(const char *msg, size_t len)
 				copy = xmalloc(len);
 				memcpy(copy, msg, len);
 			}
-			copy[i] =
-			    dup ? 'X'
-				: copy[i]; /* "Xontent-...": another field */
+			if (dup) /* "Xontent-...": another field */
+				copy[i] = 'X';
 			for (size_t k = i; k < i + n; k++)
 				if (copy[k] == '\v' || copy[k] == '\f')
 					copy[k] = ' ';

@@ -19,10 +19,13 @@ parse(const char *text, char *err, size_t errlen, char **pathp)
 	char *path = test_write_file(dir, "clamgate.conf", text);
 	struct cg_config *cfg = config_load(path, err, errlen);
 
-	if (pathp)
-		*pathp = path;
-	else
+	if (pathp) {
+		*pathp = path; /* the caller names it in messages */
+	} else {
+		unlink(path);
+		rmdir(dir);
 		free(path);
+	}
 	free(dir);
 	return cfg;
 }
@@ -289,6 +292,9 @@ START_TEST(test_bad)
 		      "\"%s\" does not start with \"%s\"", err, prefix);
 	ck_assert_msg(strstr(err, bad[_i].what) != NULL,
 		      "\"%s\" does not say \"%s\"", err, bad[_i].what);
+	unlink(path);
+	*strrchr(path, '/') = '\0';
+	rmdir(path);
 	free(path);
 }
 END_TEST
