@@ -15,10 +15,11 @@
  *	is not yet a response (needs_recent) becomes one when a recipient
  *	wrote to anyone here recently (a contact row within
  *	outbound.remember; anyone, because a reply comes from the user's
- *	own address while the mail may have come in through an alias).  Each
- *recipient is then checked: internal, allow-listed, and, for a verified-only
- *rule, verified.  The store is asked only when the answer could change the
- *decision, and what the writer has queued but not yet written counts as well.
+ *	own address while the mail may have come in through an alias).
+ *	Each recipient is then checked: internal, allow-listed, and, for
+ *	a verified-only rule, verified.  The store is asked only when the
+ *	answer could change the decision, and what the writer has queued
+ *	but not yet written counts as well.
  * DIAGNOSTICS
  *	A lookup that fails counts as "not verified" and as "a contact":
  *	the gate stops more, never less; and since rows the writer lost
@@ -26,9 +27,10 @@
  *	message counts as a response for LOST_WINDOW (an hour) after the
  *	loss: automatic responses follow the mail they answer within
  *	seconds, and a longer window would hold back a site's newsletters
- *	for days after one failed write.  A failed lookup is logged and sets
- *store_failed, which makes a message the gate would stop a tempfail (milter.c):
- *the MTA keeps it and tries again, nothing is lost.
+ *	for days after one failed write.  A failed lookup is logged and
+ *	sets store_failed, which makes a message the gate would stop a
+ *	tempfail (milter.c): the MTA keeps it and tries again, nothing is
+ *	lost.
  */
 #include <stdatomic.h>
 #include <stdio.h>

@@ -11,11 +11,11 @@
  *	decode it (MIMEVIEW_RAW).  A base64, quoted-printable or uuencoded
  *	part is decoded a second time by lenient.h (unless lenient.h says
  *	the encoding is so clean that no decoder could differ); where that
- *	gives other bytes, fn sees them as well (MIMEVIEW_LENIENT: for base64,
- *both the bytes up to the first padding, where Python's email stops, and all of
- *them).  Every decoded part is searched for uuencoded blocks
- *	(MIMEVIEW_UUENCODE), which clients show as attachments inside
- *	plain text.  message/rfc822 parts are walked into; message/partial
+ *	gives other bytes, fn sees them as well (MIMEVIEW_LENIENT: for
+ *	base64, both the bytes up to the first padding, where Python's
+ *	email stops, and all of them).  Every decoded part is searched for
+ *	uuencoded blocks (MIMEVIEW_UUENCODE), which clients show as
+ *	attachments inside plain text.  message/rfc822 parts are walked into; message/partial
  *	fragments that arrive together are put back together and the
  *	result walked (MIMEVIEW_IN_PARTIAL).  A message holding a bare CR
  *	is walked a second time with every bare CR read as a line end

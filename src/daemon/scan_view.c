@@ -4,7 +4,8 @@
  *	it (the second view)
  * DESCRIPTION
  *	scan_view() runs after the backend scanned the whole message and
- *	found no virus (clean, or incomplete: a view may still find one).  It walks the message with mimeview.h and scans each
+ *	found no virus (clean, or incomplete: a view may still find
+ *	one).  It walks the message with mimeview.h and scans each
  *	view (each decoded part, and each other reading a client may make
  *	of it) with the same backend, as a file of its own: the embedded
  *	engine from memory, clamd by INSTREAM.  A view whose bytes the
