@@ -571,12 +571,14 @@ authres_bare(const char *value, const char *id)
 static int
 authres_from_is(const struct hdrlist *headers, const char *addr)
 {
-	size_t pos = 0;
-	const char *from = hdrlist_next_whole(headers, "From", &pos);
+	size_t pos = 0, wpos = 0;
+	const char *from = hdrlist_next(headers, "From", &pos);
 	char *mailbox;
 	int same;
 
+	/* one From: field, and not cut: a cut one is never read */
 	if (from == NULL || hdrlist_next(headers, "From", &pos) != NULL ||
+	    hdrlist_next_whole(headers, "From", &wpos) != from ||
 	    (mailbox = mime_single_mailbox(from)) == NULL)
 		return 0;
 	same = strcasecmp(mailbox, addr) == 0;

@@ -569,6 +569,9 @@ static const struct {
      0},
     {"no From", {NULL}, 0},
     {"two From fields", {"bob@example.com", "bob@example.com"}, 0},
+    {"a From cut at the limit, then the sender's",
+     {NULL, "bob@example.com"},
+     0},
     {"two mailboxes", {"bob@example.com, mallory@example.com"}, 0},
     {"a group", {"friends: bob@example.com;"}, 0},
 };
@@ -580,6 +583,15 @@ START_TEST(test_dkim_from)
 	struct hdrlist h;
 
 	memset(&h, 0, sizeof(h));
+	if (dkim_from_cases[_i].from[0] == NULL &&
+	    dkim_from_cases[_i].from[1] != NULL) {
+		char *huge = xmalloc(HDRLIST_VALUE_MAX + 20);
+		memset(huge, 'a', HDRLIST_VALUE_MAX + 10);
+		strcpy(huge + HDRLIST_VALUE_MAX + 10, "@x.example");
+		hdrlist_add(&h, "From", huge); /* cut: never read */
+		free(huge);
+		hdrlist_add(&h, "From", dkim_from_cases[_i].from[1]);
+	}
 	for (size_t i = 0; i < 2 && dkim_from_cases[_i].from[i]; i++)
 		hdrlist_add(&h, "From", dkim_from_cases[_i].from[i]);
 	hdrlist_add(&h, "Authentication-Results",
