@@ -15,9 +15,9 @@
  *	base64, both the bytes up to the first padding, where Python's
  *	email stops, and all of them).  Every decoded part is searched for
  *	uuencoded blocks (MIMEVIEW_UUENCODE), which clients show as
- *	attachments inside plain text.  message/rfc822 parts are walked into; message/partial
- *	fragments that arrive together are put back together and the
- *	result walked (MIMEVIEW_IN_PARTIAL).  A message holding a bare CR
+ *	attachments inside plain text.  message/rfc822 parts are walked
+ *	into; message/partial fragments that arrive together are put back
+ *	together and the result walked (MIMEVIEW_IN_PARTIAL).  A message holding a bare CR
  *	is walked a second time with every bare CR read as a line end
  *	(MIMEVIEW_IN_BARE_CR), as Python's email and some clients read it;
  *	one whose header fields Python's email reads otherwise than GMime
