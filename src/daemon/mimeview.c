@@ -17,9 +17,10 @@
  *	uuencoded blocks (MIMEVIEW_UUENCODE), which clients show as
  *	attachments inside plain text.  message/rfc822 parts are walked
  *	into; message/partial fragments that arrive together are put back
- *	together and the result walked (MIMEVIEW_IN_PARTIAL).  A message holding a bare CR
- *	is walked a second time with every bare CR read as a line end
- *	(MIMEVIEW_IN_BARE_CR), as Python's email and some clients read it;
+ *	together and the result walked (MIMEVIEW_IN_PARTIAL).  A message
+ *	holding a bare CR is walked a second time with every bare CR
+ *	read as a line end (MIMEVIEW_IN_BARE_CR), as Python's email and
+ *	some clients read it;
  *	one whose header fields Python's email reads otherwise than GMime
  *	(a second Content-Type or Content-Transfer-Encoding in a block of
  *	header lines: Python takes the first, GMime and libclamav the last;
