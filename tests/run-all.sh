@@ -54,5 +54,10 @@ notok=$(grep -c '^not ok - ' "$LOG")
 passed=$((unit_pass + ok)); failed=$((unit_fail + notok))
 [ "$failed" -eq 0 ] && [ "$status" -eq 0 ] || status=1
 [ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
+# the failures again at the end, where a CI log's tail shows them
+if [ "$failed" -ne 0 ]; then
+	printf '\nfailed:\n'
+	grep -E '^not ok - |^[^:]*:[0-9]+:[EF]:' "$LOG" | head -n 40
+fi
 printf '\n%s passed, %s failed\n' "$passed" "$failed"
 exit $status
