@@ -19,17 +19,18 @@ VERSION   = 0.4.0
 PREFIX   ?= /usr/local
 SBINDIR  ?= $(PREFIX)/sbin
 MANDIR   ?= $(PREFIX)/share/man
+DATADIR  ?= $(PREFIX)/share
 UNITDIR  ?= $(PREFIX)/lib/systemd/system
 SYSCONFDIR ?= /etc
 BUILD    ?= build
 
 # What each program links: the code both use needs gmime (and GLib),
 # libconfig and SQLite (the verified-sender store); only the daemon needs
-# the scanning engine, libmilter, zlib and libpsl (organisational domains
-# for Authentication-Results).  Common code is compiled without the
+# the scanning engine, libmilter, zlib, libpsl (organisational domains
+# for Authentication-Results) and libmicrohttpd (the metrics endpoint).  Common code is compiled without the
 # daemon's flags.
 COMMON_PKGS = gmime-3.0 libconfig sqlite3
-DAEMON_PKGS = libclamav milter zlib libpsl
+DAEMON_PKGS = libclamav milter zlib libpsl libmicrohttpd
 COMMON_CFLAGS := $(shell pkg-config --cflags $(COMMON_PKGS) 2>/dev/null)
 COMMON_LIBS   := $(shell pkg-config --libs $(COMMON_PKGS) 2>/dev/null)
 DAEMON_CFLAGS := $(shell pkg-config --cflags $(DAEMON_PKGS) 2>/dev/null)
@@ -198,7 +199,7 @@ demo-stop:
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SYSCONFDIR)/clamgate \
-	    $(DESTDIR)$(UNITDIR)
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DATADIR)/clamgate
 	install -m 0755 $(BUILD)/clamgate $(DESTDIR)$(SBINDIR)/clamgate
 	install -m 0755 $(BUILD)/clamgate-quarantine \
 	    $(DESTDIR)$(SBINDIR)/clamgate-quarantine
@@ -210,6 +211,8 @@ install: all
 	chmod 0644 $(DESTDIR)$(UNITDIR)/clamgate.service
 	install -m 0644 docs/clamgate.8 $(DESTDIR)$(MANDIR)/man8/clamgate.8
 	install -m 0644 docs/clamgate.conf.5 $(DESTDIR)$(MANDIR)/man5/clamgate.conf.5
+	install -m 0644 etc/clamgate-alerts.yml \
+	    $(DESTDIR)$(DATADIR)/clamgate/clamgate-alerts.yml
 	for f in outbound-markers outbound-subjects; do \
 	    if [ -e $(DESTDIR)$(SYSCONFDIR)/clamgate/$$f ]; then \
 	        echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/clamgate/$$f"; \

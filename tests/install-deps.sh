@@ -6,7 +6,7 @@ PKGS="build-essential pkg-config libclamav-dev libmilter-dev libgmime-3.0-dev
       libconfig-dev check miltertest clamav clamav-daemon postfix swaks libwrap0 bc
       zlib1g-dev clamav-testfiles python3 clang strace libsqlite3-dev
       libpsl-dev publicsuffix opendkim opendkim-tools vacation sqlite3
-      python3-gi gir1.2-gmime-3.0"
+      python3-gi gir1.2-gmime-3.0 libmicrohttpd-dev prometheus curl jq"
 # zlib1g-dev: the scanner's canary messages (zip archives), and the
 # benchmark's corpus generator
 # clamav-testfiles: real malware test files in 44 formats, for the
@@ -21,6 +21,11 @@ PKGS="build-essential pkg-config libclamav-dev libmilter-dev libgmime-3.0-dev
 # python3-gi, gir1.2-gmime-3.0: the evasion generator (tests/evasion)
 # keeps a MIME shape only where GMime or Python's email really decodes
 # the attachment
+# libmicrohttpd-dev: the metrics endpoint; prometheus (with promtool),
+# curl, jq: its test scrapes clamgate with a private Prometheus on
+# 127.0.0.1 and reads the counts back from its query API (the package's
+# own service is not started: there is no systemd in a test machine, and
+# with one the test's ports differ from its 9090)
 # libwrap0: the end-to-end tests run Sendmail unpacked from its Debian
 # package (it cannot be installed beside Postfix); its daemon needs it
 missing=""

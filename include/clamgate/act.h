@@ -27,9 +27,17 @@ struct act_mta {
 	int (*delrcpt)(void *ctx, const char *rcpt);
 };
 
+/* why an action the policy chose became a tempfail */
+enum act_failure {
+	ACT_OK,
+	ACT_STORE_FAILED, /* the quarantine copy could not be written */
+	ACT_MTA_REFUSED,  /* the MTA refused a header, hold or removal */
+};
+
 struct act_outcome {
 	sfsistat status;
 	enum cg_action done; /* what really happened */
+	enum act_failure failure;
 	char quarantine_id[64];
 };
 

@@ -14,6 +14,7 @@ struct cidr {
 };
 
 int cidr_parse(const char *text, struct cidr *net);
+int cidr_is_loopback(const struct cidr *net);
 int cidr_match(const struct cidr *net, const struct sockaddr *sa);
 void cidr_format(const struct cidr *net, char *buf, size_t len);
 int cidr_match_any(const struct cidr *nets, size_t count,

@@ -128,6 +128,14 @@ struct cg_config {
 		enum cg_out_rule rule[CG_OUT_KINDS];
 	} outbound;
 	struct {
+		char *listen;	    /* the HTTP endpoint; "": none */
+		struct cidr *allow; /* clients it answers */
+		size_t n_allow;
+		char *textfile; /* node_exporter textfile; "": none */
+		unsigned textfile_interval; /* seconds */
+		char *control; /* clamgate -s socket path; "": none */
+	} metrics;
+	struct {
 		int level; /* enum log_level */
 		int facility;
 	} log;

@@ -19,5 +19,6 @@ void milter_setup(const struct cg_config *cfg, const struct scan_backend *be,
 int milter_register(void);
 void milter_set_draining(void);
 int milter_drain(unsigned seconds);
+void milter_counts(unsigned *sessions, unsigned *messages);
 
 #endif

@@ -42,6 +42,8 @@ struct quarantine_entry {
 
 int quarantine_ids(const char *dir, char ***ids, size_t *n);
 void quarantine_ids_free(char **ids, size_t n);
+int quarantine_usage(const char *dir, unsigned long long *entries,
+		     unsigned long long *bytes);
 time_t quarantine_id_time(const char *id);
 int quarantine_resolve(const char *dir, const char *prefix,
 		       char id[QUARANTINE_ID_MAX]);

@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "clamgate/config.h"
+#include "clamgate/metrics.h"
 #include "clamgate/spool.h"
 #include "clamgate/verdict.h"
 
@@ -88,10 +89,14 @@ struct scan_backend {
 	void (*close)(struct scanner *sc);
 	/* -t: check and report each server; NULL where refresh says it all */
 	int (*check)(struct scanner *sc);
+	/* the figures of metrics.h: signatures, or each server (g->servers,
+	 * allocated here, freed by the caller) */
+	void (*info)(struct scanner *sc, struct metrics_gauges *g);
 };
 
 const struct scan_backend *scan_backend(enum cg_backend which);
 int scan_limit_init(unsigned max_concurrent, unsigned wait_seconds);
+void scan_limit_counts(unsigned *running, unsigned *waiting, unsigned *slots);
 void scan_message(const struct scan_backend *be, struct scanner *sc,
 		  const struct spool *sp, int view, struct scan_result *res);
 void scan_view(const struct scan_backend *be, struct scanner *sc,

@@ -61,6 +61,17 @@ cidr_parse(const char *text, struct cidr *net)
 	return cidr_host_bits_clear(net->addr, net->prefix, bits) ? 0 : -1;
 }
 
+/* cidr_is_loopback - net lies within 127.0.0.0/8 or is ::1 */
+int
+cidr_is_loopback(const struct cidr *net)
+{
+	static const unsigned char one[16] = {[15] = 1};
+
+	if (net->family == AF_INET)
+		return net->addr[0] == 127 && net->prefix >= 8;
+	return net->prefix == 128 && memcmp(net->addr, one, 16) == 0;
+}
+
 /* cidr_prefix_equal - the first prefix bits of a and b are equal */
 static int
 cidr_prefix_equal(const unsigned char *a, const unsigned char *b,

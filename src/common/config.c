@@ -358,12 +358,13 @@ config_root(struct cfg_ctx *c, const config_setting_t *root)
 		if (k == config_n_groups)
 			return cfg_fail(
 			    c, g,
-			    "unknown group (expected milter, "
-			    "scanner, policy, quarantine, notify or log)");
+			    "unknown group (expected milter, scanner, "
+			    "policy, quarantine, notify, outbound, metrics "
+			    "or log)");
 		if (config_group(c, g) < 0)
 			return -1;
 	}
-	return 0;
+	return config_check_together(c, root);
 }
 
 /* config_defaults_text - every default, as a file (caller frees) */

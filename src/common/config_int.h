@@ -80,5 +80,6 @@ int cfg_enum(struct cfg_ctx *c, const config_setting_t *s,
 int cfg_strlist(struct cfg_ctx *c, const config_setting_t *s,
 		struct cg_strlist *list);
 void cfg_print_string(FILE *f, const char *v);
+int config_check_together(struct cfg_ctx *c, const config_setting_t *root);
 
 #endif

@@ -27,8 +27,9 @@
 #define AT(field) offsetof(struct cg_config, field)
 #define WORDS(t)  (t), COUNT(t)
 
-const char *const config_group_names[] = {
-    "milter", "scanner", "policy", "quarantine", "notify", "outbound", "log"};
+const char *const config_group_names[] = {"milter",	"scanner", "policy",
+					  "quarantine", "notify",  "outbound",
+					  "metrics",	"log"};
 const size_t config_n_groups = COUNT(config_group_names);
 
 /* the words of the keys that take one */
@@ -149,6 +150,25 @@ check_socket(struct cfg_ctx *c, const config_setting_t *s, const char *v)
 	return 0;
 }
 
+/* check_listen - "" (no endpoint) or a socket */
+static int
+check_listen(struct cfg_ctx *c, const config_setting_t *s, const char *v)
+{
+	return *v == '\0' ? 0 : check_socket(c, s, v);
+}
+
+/* check_optional_path - "" (off) or an absolute path */
+static int
+check_optional_path(struct cfg_ctx *c, const config_setting_t *s, const char *v)
+{
+	if (*v == '\0' || *v == '/')
+		return 0;
+	return cfg_fail(c, s,
+			"\"%s\": the path must be absolute (or \"\" "
+			"for none)",
+			v);
+}
+
 /* check_smtp - "" (use notify.sendmail) or a socket */
 static int
 check_smtp(struct cfg_ctx *c, const config_setting_t *s, const char *v)
@@ -177,10 +197,12 @@ check_from(struct cfg_ctx *c, const config_setting_t *s, const char *v)
 	return 0;
 }
 
-/* policy.trusted_relays: networks */
+/* policy.trusted_relays, metrics.allow: networks */
 
+/* parse_nets - a list of networks into *nets and *n (replacing them) */
 static int
-parse_trusted_relays(struct cfg_ctx *c, const config_setting_t *s)
+parse_nets(struct cfg_ctx *c, const config_setting_t *s, struct cidr **out,
+	   size_t *n_out)
 {
 	struct cg_strlist list = {NULL, 0};
 	struct cidr *nets = NULL;
@@ -197,9 +219,9 @@ parse_trusted_relays(struct cfg_ctx *c, const config_setting_t *s)
 				     "(e.g. 192.0.2.0/24, 2001:db8::/32)",
 				     list.items[i]);
 	if (rc == 0) {
-		free(c->cfg->policy.trusted_relays);
-		c->cfg->policy.trusted_relays = nets;
-		c->cfg->policy.n_trusted_relays = list.count;
+		free(*out);
+		*out = nets;
+		*n_out = list.count;
 	} else {
 		free(nets);
 	}
@@ -209,24 +231,57 @@ parse_trusted_relays(struct cfg_ctx *c, const config_setting_t *s)
 	return rc;
 }
 
+/* print_nets - a list of networks, as the file would have it */
 static void
-print_trusted_relays(FILE *f, const struct cg_config *cfg)
+print_nets(FILE *f, const struct cidr *nets, size_t n)
 {
 	char buf[80];
 
 	fputs("[", f);
-	for (size_t i = 0; i < cfg->policy.n_trusted_relays; i++) {
-		cidr_format(&cfg->policy.trusted_relays[i], buf, sizeof(buf));
+	for (size_t i = 0; i < n; i++) {
+		cidr_format(&nets[i], buf, sizeof(buf));
 		fputs(i ? ", " : " ", f);
 		cfg_print_string(f, buf);
 	}
 	fputs(" ]", f);
 }
 
+static int
+parse_trusted_relays(struct cfg_ctx *c, const config_setting_t *s)
+{
+	return parse_nets(c, s, &c->cfg->policy.trusted_relays,
+			  &c->cfg->policy.n_trusted_relays);
+}
+
+static void
+print_trusted_relays(FILE *f, const struct cg_config *cfg)
+{
+	print_nets(f, cfg->policy.trusted_relays, cfg->policy.n_trusted_relays);
+}
+
 static void
 release_trusted_relays(struct cg_config *cfg)
 {
 	free(cfg->policy.trusted_relays);
+}
+
+static int
+parse_metrics_allow(struct cfg_ctx *c, const config_setting_t *s)
+{
+	return parse_nets(c, s, &c->cfg->metrics.allow,
+			  &c->cfg->metrics.n_allow);
+}
+
+static void
+print_metrics_allow(FILE *f, const struct cg_config *cfg)
+{
+	print_nets(f, cfg->metrics.allow, cfg->metrics.n_allow);
+}
+
+static void
+release_metrics_allow(struct cg_config *cfg)
+{
+	free(cfg->metrics.allow);
 }
 
 /* policy.reject_reply: [5XX ]5.X.X text */
@@ -346,6 +401,50 @@ print_rules(FILE *f, const struct cg_config *cfg)
 		fputs("; }", f);
 	}
 	fputs(" )", f);
+}
+
+/* the keys checked together */
+
+/* listen_is_loopback - metrics.listen is a unix socket, or an inet one
+ * on a loopback address (a host name other than localhost is not) */
+static int
+listen_is_loopback(const char *v)
+{
+	char host[64] = "";
+	const char *at = strchr(v, '@');
+	struct cidr net;
+
+	if (strncmp(v, "inet", 4) != 0 || at == NULL)
+		return 1; /* unix:, or inet:PORT (127.0.0.1) */
+	snprintf(host, sizeof(host), "%s", at + 1 + (at[1] == '['));
+	host[strcspn(host, "]")] = '\0';
+	if (strcmp(host, "localhost") == 0)
+		return 1;
+	return cidr_parse(host, &net) == 0 && net.prefix > 0 &&
+	       cidr_is_loopback(&net);
+}
+
+/* config_check_together - metrics.listen beyond loopback needs a
+ * metrics.allow network beyond loopback: a non-loopback listener that
+ * answers only loopback clients is a mistake, and one that answers
+ * everyone is never the default */
+int
+config_check_together(struct cfg_ctx *c, const config_setting_t *root)
+{
+	const struct cg_config *cfg = c->cfg;
+	const config_setting_t *s;
+
+	if (cfg->metrics.listen == NULL || cfg->metrics.listen[0] == '\0' ||
+	    listen_is_loopback(cfg->metrics.listen))
+		return 0;
+	for (size_t i = 0; i < cfg->metrics.n_allow; i++)
+		if (!cidr_is_loopback(&cfg->metrics.allow[i]))
+			return 0;
+	s = config_setting_lookup((config_setting_t *)root, "metrics.listen");
+	return cfg_fail(c, s,
+			"\"%s\" is not a loopback address: list the client "
+			"networks that may read the metrics in metrics.allow",
+			cfg->metrics.listen);
 }
 
 #define CUSTOM(p, q, r) .parse = (p), .print = (q), .release = (r)
@@ -493,6 +592,20 @@ const struct key_spec config_keys[] = {
      .names = WORDS(out_rule_words)},
     {KEY("outbound", "human", CFG_ENUM, outbound.rule[6], "\"allow\""),
      .names = WORDS(out_rule_words)},
+
+    {KEY("metrics", "listen", CFG_STRING, metrics.listen, "\"\""),
+     .check = check_listen},
+    {KEY("metrics", "allow", CFG_CUSTOM, metrics.allow,
+	 "[ \"127.0.0.0/8\", \"::1/128\" ]"),
+     CUSTOM(parse_metrics_allow, print_metrics_allow, release_metrics_allow)},
+    {KEY("metrics", "textfile", CFG_STRING, metrics.textfile, "\"\""),
+     .check = check_optional_path},
+    {KEY("metrics", "textfile_interval", CFG_UINT, metrics.textfile_interval,
+	 "15"),
+     RANGE(1, 3600)},
+    {KEY("metrics", "control", CFG_STRING, metrics.control,
+	 "\"/run/clamgate/control\""),
+     .check = check_optional_path},
 
     {KEY("log", "level", CFG_ENUM, log.level, "\"info\""),
      .names = WORDS(level_words)},

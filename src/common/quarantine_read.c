@@ -9,9 +9,11 @@
  *	X-Clamgate-* envelope, checks that the file holds exactly
  *	Original-Size bytes after it, and picks Subject and Message-ID from
  *	the original headers.  quarantine_expire() works from the ids alone,
- *	without opening the files.  quarantine_sweep_temp() removes the
- *	".ID.tmp" files of writes that never finished (a crash, kill -9):
- *	they are never entries, and the MTA got no answer for those.
+ *	without opening the files, and quarantine_usage() counts entries
+ *	and their bytes from a stat of each.  quarantine_sweep_temp()
+ *	removes the ".ID.tmp" files of writes that never finished (a
+ *	crash, kill -9): they are never entries, and the MTA got no answer
+ *	for those.
  * DIAGNOSTICS
  *	-1 with errno for a store or entry that cannot be read; ENOENT for an
  *	unknown id, EEXIST for an ambiguous prefix.  A file that can be read
@@ -83,6 +85,34 @@ quarantine_ids(const char *dir, char ***ids, size_t *n)
 	closedir(d);
 	if (*n > 1)
 		qsort(*ids, *n, sizeof(char *), quarantine_cmp_desc);
+	return 0;
+}
+
+/* quarantine_usage - how many entries, and the bytes their files take;
+ * 0, or -1 if the store cannot be listed */
+int
+quarantine_usage(const char *dir, unsigned long long *entries,
+		 unsigned long long *bytes)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	struct stat st;
+
+	*entries = *bytes = 0;
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+		if (len < 5 || strcmp(e->d_name + len - 4, ".eml") != 0 ||
+		    !quarantine_valid_id(e->d_name, len - 4) ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) <
+			0 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		(*entries)++;
+		*bytes += (unsigned long long)st.st_size;
+	}
+	closedir(d);
 	return 0;
 }
 

@@ -246,8 +246,10 @@ act_trim(const struct act_mta *m, struct session *s,
 {
 	const struct gate_result *g = &s->gate;
 
-	if (g->d.action == CG_QUARANTINE && act_quarantine(s, res, out) < 0)
+	if (g->d.action == CG_QUARANTINE && act_quarantine(s, res, out) < 0) {
+		out->failure = ACT_STORE_FAILED;
 		return -1;
+	}
 	for (size_t i = 0; i < g->n_rcpts; i++) {
 		char *addr;
 		int rc;
@@ -261,8 +263,10 @@ act_trim(const struct act_mta *m, struct session *s,
 			log_error("%s: the MTA refused to remove recipient %s",
 				  session_queue_id(s), addr);
 		free(addr);
-		if (rc < 0)
+		if (rc < 0) {
+			out->failure = ACT_MTA_REFUSED;
 			return -1;
+		}
 	}
 	return 0;
 }
@@ -295,6 +299,7 @@ act_apply(const struct act_mta *m, struct session *s,
 	  struct act_outcome *out)
 {
 	out->done = d->action;
+	out->failure = ACT_OK;
 	out->quarantine_id[0] = '\0';
 	switch (d->action) {
 	case CG_REJECT:
@@ -304,14 +309,18 @@ act_apply(const struct act_mta *m, struct session *s,
 		out->status = act_tempfail(m, out);
 		return;
 	case CG_QUARANTINE:
-		out->status = act_quarantine(s, res, out) == 0
-				  ? SMFIS_DISCARD
-				  : act_tempfail(m, out);
+		if (act_quarantine(s, res, out) == 0) {
+			out->status = SMFIS_DISCARD;
+			return;
+		}
+		out->failure = ACT_STORE_FAILED;
+		out->status = act_tempfail(m, out);
 		return;
 	case CG_HOLD:
 		if (act_hold(m, res) < 0) {
 			log_error("%s: the MTA refused to hold the message",
 				  session_queue_id(s));
+			out->failure = ACT_MTA_REFUSED;
 			out->status = act_tempfail(m, out);
 			return;
 		}
@@ -326,7 +335,10 @@ act_apply(const struct act_mta *m, struct session *s,
 		}
 		break;
 	}
-	out->status = act_headers(m, s, d->header, res) == 0
-			  ? SMFIS_ACCEPT
-			  : act_tempfail(m, out);
+	if (act_headers(m, s, d->header, res) == 0) {
+		out->status = SMFIS_ACCEPT;
+		return;
+	}
+	out->failure = ACT_MTA_REFUSED;
+	out->status = act_tempfail(m, out);
 }

@@ -10,12 +10,19 @@
  *	the time limit), "INSTREAM size limit exceeded. ERROR" a scan error
  *	that names StreamMaxLength (the embedded engine would have scanned
  *	the message), any other "... ERROR" a scan error with the text.
+ *
+ *	clamd_reply_db_time() reads the date of the signatures from a
+ *	VERSION reply, "ClamAV 1.4.6/27000/Thu Nov 30 09:34:01 2026" (the
+ *	daily database's build time, in clamd's local time, which is taken
+ *	to be this host's).
  * DIAGNOSTICS
  *	-1 for anything else: the caller treats the server as broken and
- *	tries another, never as clean.
+ *	tries another, never as clean.  clamd_reply_db_time() gives 0 for a
+ *	reply without a date it can read.
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "clamgate/clamd_reply.h"
 
@@ -45,4 +52,23 @@ clamd_reply_parse(const char *reply, unsigned timeout, struct scan_result *res)
 		return -1;
 	}
 	return 0;
+}
+
+/* clamd_reply_db_time - the signatures' date in a VERSION reply, or 0 */
+time_t
+clamd_reply_db_time(const char *reply)
+{
+	const char *p = strchr(reply, '/'), *end;
+	struct tm tm;
+	time_t t;
+
+	if (p == NULL || (p = strchr(p + 1, '/')) == NULL)
+		return 0;
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(p + 1, "%a %b %d %H:%M:%S %Y", &tm);
+	if (end == NULL || *end != '\0')
+		return 0;
+	tm.tm_isdst = -1;
+	t = mktime(&tm);
+	return t > 0 ? t : 0;
 }

@@ -41,6 +41,7 @@
 #include "clamgate/authres.h"
 #include "clamgate/gate.h"
 #include "clamgate/log.h"
+#include "clamgate/metrics.h"
 #include "clamgate/session.h"
 #include "clamgate/xmalloc.h"
 
@@ -133,6 +134,7 @@ gate_inbound(const struct cg_config *cfg, const struct session *s,
 		snprintf(row.how, sizeof(row.how), "%s",
 			 authres_how_name(g->verified));
 		gate_writer_put(&row);
+		metrics_verified(g->verified);
 	}
 	row.table = VSTORE_CONTACT;
 	row.how[0] = '\0';
@@ -226,10 +228,12 @@ gate_outbound(const struct cg_config *cfg, const struct session *s,
 	/* a subject alone may be a person's: keep a copy, never drop it */
 	if (g->cls.weak && g->d.action == CG_DISCARD)
 		g->d.action = CG_QUARANTINE;
-	if (g->store_failed)
+	if (g->store_failed) {
+		metrics_store_error();
 		log_warn("%s: outbound store lookup failed: %s",
 			 session_queue_id(s),
 			 vstore_error(gate_writer_store()));
+	}
 }
 
 /* gate_result_free - forget one message's result */

@@ -38,6 +38,7 @@
 
 #include "clamgate/gate.h"
 #include "clamgate/log.h"
+#include "clamgate/metrics.h"
 #include "clamgate/xmalloc.h"
 
 #define QUEUE_MAX    4096 /* rows waiting */
@@ -108,6 +109,7 @@ gate_writer_dropped(unsigned long n)
 {
 	atomic_fetch_add(&w_dropped, n);
 	atomic_store(&w_last_drop, (long long)time(NULL));
+	metrics_store_error();
 }
 
 /* gate_writer_lost_since - were rows lost at t or later? */

@@ -3,6 +3,7 @@
  *	clamgate - a ClamAV milter that never sends backscatter
  * SYNOPSIS
  *	clamgate [-f] [-t] [-p] [-c FILE]
+ *	clamgate -s [-c FILE]
  *	clamgate -V
  * DESCRIPTION
  *	Start-up: read the configuration, open the milter socket as root,
@@ -16,6 +17,9 @@
  *	removes a unix socket, tempfails new connections and messages,
  *	waits (up to scanner.timeout + 30 s) for the messages in flight,
  *	then stops libmilter.  INT stops without waiting.
+ *
+ *	-s prints the running daemon's figures (the metrics, read from
+ *	metrics.control) for a person, and exits.
  *
  *	-p prints the configuration in effect (every key, with the file's
  *	value or the default) and exits.
@@ -45,9 +49,13 @@
 
 #include "clamgate/config.h"
 #include "clamgate/config_print.h"
+#include "clamgate/control.h"
 #include "clamgate/daemon.h"
 #include "clamgate/expire.h"
 #include "clamgate/log.h"
+#include "clamgate/metrics.h"
+#include "clamgate/metrics_file.h"
+#include "clamgate/metrics_http.h"
 #include "clamgate/milter.h"
 #include "clamgate/mime.h"
 #include "clamgate/notify.h"
@@ -56,6 +64,8 @@
 #include "clamgate/scan.h"
 #include "clamgate/scan_tmp.h"
 #include "clamgate/spool.h"
+#include "clamgate/stats.h"
+#include "clamgate/status.h"
 #include "clamgate/token.h"
 
 struct options {
@@ -63,6 +73,7 @@ struct options {
 	int foreground;
 	int test;
 	int print;
+	int status;
 };
 
 /* usage - how to call clamgate, and exit */
@@ -71,12 +82,14 @@ static void __attribute__((noreturn)) usage(int status)
 	fprintf(
 	    status ? stderr : stdout,
 	    "usage: clamgate [-f] [-t] [-p] [-c FILE]\n"
+	    "       clamgate -s [-c FILE]\n"
 	    "       clamgate -V\n"
 	    "  -c FILE  configuration file (default %s)\n"
 	    "  -f       stay in the foreground, log to stderr\n"
 	    "  -t       check the configuration and the signatures, then exit\n"
 	    "  -p       print the configuration in effect, every key, then "
 	    "exit\n"
+	    "  -s       print the running daemon's figures, then exit\n"
 	    "  -V       print the version and exit\n",
 	    CLAMGATE_CONF);
 	exit(status);
@@ -89,7 +102,7 @@ parse_options(int argc, char **argv, struct options *o)
 	int ch;
 
 	o->config = CLAMGATE_CONF;
-	while ((ch = getopt(argc, argv, "c:fhptV")) != -1) {
+	while ((ch = getopt(argc, argv, "c:fhpstV")) != -1) {
 		switch (ch) {
 		case 'c':
 			o->config = optarg;
@@ -102,6 +115,9 @@ parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'p':
 			o->print = 1;
+			break;
+		case 's':
+			o->status = 1;
 			break;
 		case 'V':
 			printf("clamgate %s\n", CLAMGATE_VERSION);
@@ -122,6 +138,21 @@ check_dir(const char *what, const char *dir)
 {
 	if (access(dir, W_OK | X_OK) < 0)
 		log_warn("%s %s is not writable: %m", what, dir);
+}
+
+/* check_parent - warn about a file whose directory the daemon cannot
+ * write */
+static void
+check_parent(const char *what, const char *path)
+{
+	char dir[1024];
+	const char *slash = strrchr(path, '/');
+
+	snprintf(dir, sizeof(dir), "%.*s",
+		 slash && slash != path ? (int)(slash - path) : 1, path);
+	if (access(dir, W_OK | X_OK) < 0)
+		log_warn("%s %s: its directory %s is not writable: %m", what,
+			 path, dir);
 }
 
 /* check_temp_dir - scanner.temp_dir must be usable: 0, or -1 and why */
@@ -223,6 +254,11 @@ test_checks(const struct cg_config *cfg)
 	}
 	test_warnings(cfg);
 	check_dir("quarantine.directory", cfg->quarantine.directory);
+	/* not metrics.control's: /run/clamgate exists only while the
+	 * unit runs (its RuntimeDirectory), and a stopped daemon is no
+	 * reason for a warning */
+	if (cfg->metrics.textfile[0] != '\0')
+		check_parent("metrics.textfile", cfg->metrics.textfile);
 	if (gate_check(cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "clamgate: outbound gate: %s\n", err);
 		return 1;
@@ -382,6 +418,32 @@ serve(const struct cg_config *cfg)
 	return failed;
 }
 
+/* start_metrics - the endpoint, the textfile and the control socket,
+ * each in a thread of its own */
+static void
+start_metrics(const struct cg_config *cfg, const struct scan_backend *be,
+	      struct scanner *sc)
+{
+	char err[512];
+
+	stats_setup(cfg, be, sc);
+	if (metrics_http_start(err, sizeof(err)) < 0)
+		log_fatal("%s", err);
+	if (metrics_file_start(cfg) < 0)
+		log_fatal("cannot start the metrics.textfile thread");
+	if (control_start() < 0)
+		log_fatal("cannot start the control socket thread");
+}
+
+/* stop_metrics - end them, before the scanner they read goes */
+static void
+stop_metrics(void)
+{
+	control_stop();
+	metrics_http_stop();
+	metrics_file_stop();
+}
+
 /* run - the daemon proper */
 static int
 run(const struct cg_config *cfg, int foreground)
@@ -392,6 +454,7 @@ run(const struct cg_config *cfg, int foreground)
 	char err[512];
 	int rc;
 
+	metrics_init();
 	if ((sc = be->open(cfg, err, sizeof(err))) == NULL)
 		log_fatal("%s", err);
 	if (scan_limit_init(cfg->scanner.max_concurrent, cfg->scanner.timeout) <
@@ -400,6 +463,9 @@ run(const struct cg_config *cfg, int foreground)
 	milter_setup(cfg, be, sc, &key);
 	spool_set_disk_budget(cfg->scanner.max_spool_disk);
 	open_socket(cfg);
+	if (metrics_http_open(cfg, err, sizeof(err)) < 0)
+		log_fatal("%s: metrics.listen: %s", cfg->path, err);
+	(void)control_open(cfg);
 	prepare_quarantine(cfg);
 	if (daemon_drop_privileges(cfg) < 0)
 		log_fatal("cannot drop privileges");
@@ -422,6 +488,7 @@ run(const struct cg_config *cfg, int foreground)
 		log_fatal("cannot start the notify-admin thread");
 	if (gate_start(cfg, err, sizeof(err)) < 0)
 		log_fatal("outbound gate: %s", err);
+	start_metrics(cfg, be, sc);
 	log_info(
 	    "clamgate %s listening on %s (backend %s, %u concurrent scans)",
 	    CLAMGATE_VERSION, cfg->milter.socket,
@@ -431,6 +498,7 @@ run(const struct cg_config *cfg, int foreground)
 	/* no reload may read the catalogues while they go; messages still
 	 * in flight after the drain may still read them and the store */
 	reload_stop();
+	stop_metrics();
 	gate_stop(milter_drain(0) > 0);
 	notify_stop();
 	expire_stop();
@@ -453,7 +521,9 @@ main(int argc, char **argv)
 		return 1;
 	}
 	log_set_level((enum log_level)cfg->log.level);
-	if (o.print) {
+	if (o.status) {
+		rc = status_run(cfg);
+	} else if (o.print) {
 		config_print(stdout, cfg);
 		rc = fflush(stdout) == 0 ? 0 : 1;
 	} else if (o.test) {

@@ -42,6 +42,7 @@
 #include "clamgate/authres.h"
 #include "clamgate/gate.h"
 #include "clamgate/log.h"
+#include "clamgate/metrics.h"
 #include "clamgate/milter.h"
 #include "clamgate/notify.h"
 #include "clamgate/pass.h"
@@ -120,6 +121,7 @@ milter_busy_enter(void)
 static sfsistat
 milter_refuse(SMFICTX *ctx)
 {
+	metrics_tempfail(MT_DRAINING);
 	smfi_setreply(ctx, "451", "4.3.2", DRAIN_TEXT);
 	return SMFIS_TEMPFAIL;
 }
@@ -140,6 +142,16 @@ milter_drain(unsigned seconds)
 	left = busy_messages;
 	pthread_mutex_unlock(&busy_lock);
 	return (int)left;
+}
+
+/* milter_counts - connections open and messages in flight now */
+void
+milter_counts(unsigned *sessions, unsigned *messages)
+{
+	*sessions = atomic_load(&open_sessions);
+	pthread_mutex_lock(&busy_lock);
+	*messages = busy_messages;
+	pthread_mutex_unlock(&busy_lock);
 }
 
 /* milter_session - this connection's session, created on first use */
@@ -169,6 +181,7 @@ milter_too_many(SMFICTX *ctx, unsigned n_open)
 	time_t now = time(NULL), then = atomic_load(&said);
 	unsigned long n = atomic_fetch_add(&refused, 1) + 1;
 
+	metrics_tempfail(MT_MAX_SESSIONS);
 	if (now - then >= LIMIT_LOG_EVERY &&
 	    atomic_compare_exchange_strong(&said, &then, now)) {
 		atomic_fetch_sub(&refused, n);
@@ -308,6 +321,7 @@ milter_envrcpt(SMFICTX *ctx, char **argv)
 		return SMFIS_CONTINUE;
 	}
 	s->rcpts_refused++;
+	metrics_tempfail(MT_MAX_RECIPIENTS);
 	smfi_setreply(ctx, "452", "4.5.3", "Too many recipients");
 	return SMFIS_TEMPFAIL;
 }
@@ -370,8 +384,13 @@ milter_scan(struct session *s, struct scan_result *res)
 	} else if (s->spool.size > milter_cfg->scanner.max_message_size) {
 		res->status = SCAN_OVERSIZE;
 	} else {
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		scan_message(milter_backend, milter_scanner, &s->spool,
 			     milter_cfg->scanner.mime_view, res);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		metrics_scan_time((t1.tv_sec - t0.tv_sec) * 1000000LL +
+				  (t1.tv_nsec - t0.tv_nsec) / 1000);
 	}
 }
 
@@ -459,6 +478,26 @@ milter_join(char *const *items, size_t n)
 	for (size_t i = 0; i < n; i++)
 		strcat(strcat(s, i ? ", " : ""), items[i]);
 	return s;
+}
+
+/* milter_count - the message's figures, for metrics */
+static void
+milter_count(const struct session *s, const struct scan_result *res,
+	     const struct policy_decision *d, const struct act_outcome *out)
+{
+	const struct gate_result *g = &s->gate;
+
+	metrics_message(policy_is_outbound(milter_cfg, &s->origin), res->status,
+			out->done, (unsigned long long)s->spool.size);
+	if (out->failure == ACT_STORE_FAILED)
+		metrics_tempfail(MT_QUARANTINE_STORE);
+	else if (out->failure == ACT_MTA_REFUSED)
+		metrics_tempfail(MT_MTA_REFUSED);
+	else if (out->done == CG_TEMPFAIL)
+		metrics_tempfail(metrics_tempfail_reason(d->why, res->status));
+	if (g->dir == GATE_OUT)
+		metrics_gate(g->cls.kind, g->d.verdict, g->log_only,
+			     g->d.n_stopped);
 }
 
 /* milter_notify - tell the admins, if configured; never blocks */
@@ -594,6 +633,7 @@ milter_eom(SMFICTX *ctx)
 	if (out.status != SMFIS_ACCEPT)
 		pass_undo(milter_cfg, s);
 	milter_notify(s, &res, &out);
+	milter_count(s, &res, &d, &out);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	milter_log(s, &res, &d, &out,
 		   (t1.tv_sec - t0.tv_sec) * 1000 +

@@ -30,6 +30,7 @@
 #include "clamgate/headers.h"
 #include "clamgate/fdio.h"
 #include "clamgate/log.h"
+#include "clamgate/metrics.h"
 #include "clamgate/notice.h"
 #include "clamgate/notify.h"
 #include "clamgate/outbox.h"
@@ -137,6 +138,8 @@ digest_add(const struct notify_event *ev, int held)
 {
 	nt_digest.total++;
 	nt_digest.held += (unsigned long)held;
+	if (held)
+		metrics_notify(MN_DIGESTED, 1);
 	tally_add(nt_digest.virus, &nt_digest.n_virus,
 		  ev->virus ? ev->virus : "-");
 	tally_add(nt_digest.client, &nt_digest.n_client,
@@ -259,6 +262,7 @@ notify_attempts(const char *msg, const char *what, int tries, int quiet)
 		if (notify_submit(signed_msg, err, sizeof(err)) == 0) {
 			log_info("notify: sent %s to %zu admin address(es)",
 				 what, nt_cfg->notify.admin.count);
+			metrics_notify(MN_SENT, 1);
 			rc = 0;
 			break;
 		}
@@ -283,14 +287,17 @@ notify_send(char *msg, const char *what, int tries)
 	const char *dir = nt_cfg->quarantine.directory;
 
 	if (notify_attempts(msg, what, tries, 0) < 0) {
-		if (outbox_put(dir, msg) == 0)
+		if (outbox_put(dir, msg) == 0) {
+			metrics_notify(MN_DEFERRED, 1);
 			log_warn("notify: %s kept in %s/.outbox, to be sent "
 				 "once the MTA takes it",
 				 what, dir);
-		else
+		} else {
+			metrics_notify(MN_DROPPED, 1);
 			log_error("notify: %s dropped: cannot keep it in "
 				  "%s/.outbox: %m",
 				  what, dir);
+		}
 	}
 	free(msg);
 }

@@ -20,6 +20,7 @@
 
 #include "clamgate/gate.h"
 #include "clamgate/log.h"
+#include "clamgate/metrics.h"
 #include "clamgate/reload.h"
 
 #define RETRY_SECONDS 5
@@ -52,6 +53,12 @@ reload_once(int force)
 	char err[512];
 	int rc = reload_be->refresh(reload_sc, force, err, sizeof(err));
 
+	if (rc > 0)
+		metrics_reload(MR_LOADED);
+	else if (rc == 0)
+		metrics_reload(MR_UNCHANGED);
+	else
+		metrics_reload(MR_FAILED);
 	if (rc < 0)
 		log_error(
 		    "signature reload failed, keeping the engine in use: %s",

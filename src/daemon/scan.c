@@ -28,7 +28,7 @@ static const struct scan_backend *const scan_backends[] = {
 
 static pthread_mutex_t scan_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t scan_cond;
-static unsigned scan_slots_free;
+static unsigned scan_slots, scan_slots_free, scan_waiting;
 static unsigned scan_wait_seconds;
 
 /* scan_backend - the backend the configuration names */
@@ -49,7 +49,7 @@ scan_limit_init(unsigned max_concurrent, unsigned wait_seconds)
 	if (pthread_cond_init(&scan_cond, &attr) != 0)
 		return -1;
 	pthread_condattr_destroy(&attr);
-	scan_slots_free = max_concurrent ? max_concurrent : 1;
+	scan_slots = scan_slots_free = max_concurrent ? max_concurrent : 1;
 	scan_wait_seconds = wait_seconds;
 	return 0;
 }
@@ -64,8 +64,10 @@ scan_slot_take(void)
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += scan_wait_seconds;
 	pthread_mutex_lock(&scan_lock);
+	scan_waiting++;
 	while (scan_slots_free == 0 && rc == 0)
 		rc = pthread_cond_timedwait(&scan_cond, &scan_lock, &deadline);
+	scan_waiting--;
 	if (scan_slots_free > 0) {
 		scan_slots_free--;
 		rc = 0;
@@ -81,6 +83,18 @@ scan_slot_give(void)
 	pthread_mutex_lock(&scan_lock);
 	scan_slots_free++;
 	pthread_cond_signal(&scan_cond);
+	pthread_mutex_unlock(&scan_lock);
+}
+
+/* scan_limit_counts - scans running, messages waiting for a slot, and
+ * the slots there are */
+void
+scan_limit_counts(unsigned *running, unsigned *waiting, unsigned *slots)
+{
+	pthread_mutex_lock(&scan_lock);
+	*running = scan_slots - scan_slots_free;
+	*waiting = scan_waiting;
+	*slots = scan_slots;
 	pthread_mutex_unlock(&scan_lock);
 }
 

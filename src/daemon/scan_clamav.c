@@ -59,6 +59,8 @@ struct scanner {
 	pthread_mutex_t lock;
 	struct cl_engine *engine; /* NULL until the first load */
 	char version[SCAN_VERSION_MAX];
+	unsigned long sigs; /* of the engine in use */
+	time_t db_time;	    /* when its newest signatures were made */
 	struct cl_stat dbstat;
 	int have_stat;
 	char *database;
@@ -452,15 +454,34 @@ clamav_health(struct scanner *sc, char *err, size_t errlen)
 	return rc;
 }
 
+/* clamav_db_time - when the newest signatures of e were made: the
+ * build time of its newest CVD or CLD file, or where it has none (plain
+ * .ndb, .hdb files), the newest file's modification time */
+static time_t
+clamav_db_time(const struct cl_engine *e, const struct cl_stat *st)
+{
+	time_t t = (time_t)cl_engine_get_num(e, CL_ENGINE_DB_TIME, NULL);
+
+	if (t > 0)
+		return t;
+	for (unsigned i = 0; st->stattab && i < st->entries; i++)
+		if (st->stattab[i].st_mtime > t)
+			t = st->stattab[i].st_mtime;
+	return t;
+}
+
 /* clamav_swap - put engine e in use */
 static void
 clamav_swap(struct scanner *sc, struct cl_engine *e, unsigned sigs)
 {
+	time_t db_time = clamav_db_time(e, &sc->dbstat);
 	struct cl_engine *old;
 
 	pthread_mutex_lock(&sc->lock);
 	old = sc->engine;
 	sc->engine = e;
+	sc->sigs = sigs;
+	sc->db_time = db_time;
 	snprintf(sc->version, sizeof(sc->version), "ClamAV %s/%u", cl_retver(),
 		 (unsigned)cl_engine_get_num(e, CL_ENGINE_DB_VERSION, NULL));
 	pthread_mutex_unlock(&sc->lock);
@@ -517,6 +538,17 @@ clamav_refresh(struct scanner *sc, int force, char *err, size_t errlen)
 	return 1;
 }
 
+/* clamav_info - the figures of the engine in use, for metrics */
+static void
+clamav_info(struct scanner *sc, struct metrics_gauges *g)
+{
+	pthread_mutex_lock(&sc->lock);
+	g->embedded = 1;
+	g->signatures = sc->engine ? sc->sigs : 0;
+	g->db_time = sc->engine ? sc->db_time : 0;
+	pthread_mutex_unlock(&sc->lock);
+}
+
 /* clamav_scan - scan one message with the current engine */
 static void
 clamav_scan(struct scanner *sc, const struct spool *sp, struct scan_result *res)
@@ -556,5 +588,5 @@ clamav_close(struct scanner *sc)
 }
 
 const struct scan_backend scan_clamav_backend = {
-    clamav_open, clamav_refresh, clamav_scan, clamav_close, NULL,
+    clamav_open, clamav_refresh, clamav_scan, clamav_close, NULL, clamav_info,
 };

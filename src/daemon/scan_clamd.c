@@ -17,7 +17,9 @@
  *	it has passed the canaries (canary.h: a virus found in a zip in a
  *	mail attachment, a message past the limits reported), and passes
  *	them again every CANARY_INTERVAL seconds.  With every server down a
- *	scan fails at once.
+ *	scan fails at once.  For the metrics, each server counts its
+ *	requests by result, and its probe asks for VERSION at most every
+ *	VERSION_INTERVAL seconds to learn the date of its signatures.
  * DIAGNOSTICS
  *	A scan that no server could do is SCAN_ERROR with the reason; the
  *	policy makes that on_error (tempfail by default).
@@ -42,17 +44,21 @@
 #include "clamgate/scan.h"
 #include "clamgate/xmalloc.h"
 
-#define CHUNK		65536
-#define REPLY_MAX	65536
-#define CANARY_INTERVAL 600 /* seconds between canaries on a server */
-#define CANARY_SECONDS	15  /* the longest a canary scan may take */
+#define CHUNK		 65536
+#define REPLY_MAX	 65536
+#define CANARY_INTERVAL	 600 /* seconds between canaries on a server */
+#define CANARY_SECONDS	 15  /* the longest a canary scan may take */
+#define VERSION_INTERVAL 60  /* seconds between VERSION asks for metrics */
 
 struct server {
 	char *spec;
 	struct netio_addr addr;
-	atomic_int up;	      /* 1 up, 0 down, -1 not probed yet */
-	unsigned outstanding; /* under the scanner's lock */
-	time_t canary_at;     /* last canaries passed (its probe only) */
+	atomic_int up;		/* 1 up, 0 down, -1 not probed yet */
+	unsigned outstanding;	/* under the scanner's lock */
+	time_t canary_at;	/* last canaries passed (its probe only) */
+	time_t version_at;	/* last VERSION asked (its probe only) */
+	_Atomic time_t db_time; /* its signatures' date */
+	atomic_ullong requests[MC_N]; /* for metrics */
 	struct scanner *sc;
 	pthread_t probe; /* each server its own: a slow one holds up no other */
 	int probing;
@@ -298,6 +304,9 @@ clamd_scan(struct scanner *sc, const struct spool *sp, struct scan_result *res)
 		res->detail[0] = '\0';
 		rc = clamd_scan_one(sc, s, sp, clamd_share(sc, tried, until),
 				    res);
+		atomic_fetch_add_explicit(
+		    &s->requests[metrics_clamd_result(rc == 0, res->status)], 1,
+		    memory_order_relaxed);
 		pthread_mutex_lock(&sc->lock);
 		s->outstanding--;
 		pthread_cond_broadcast(&sc->cond);
@@ -395,6 +404,21 @@ clamd_canaries(struct scanner *sc, const struct server *s)
 	return NULL;
 }
 
+/* clamd_db_time - ask s for VERSION, every VERSION_INTERVAL seconds, and
+ * keep the date of its signatures */
+static void
+clamd_db_time(struct scanner *sc, struct server *s, time_t now)
+{
+	char *v;
+
+	if (now - s->version_at < VERSION_INTERVAL)
+		return;
+	s->version_at = now;
+	if ((v = clamd_command(sc, s, "zVERSION")) != NULL)
+		atomic_store(&s->db_time, clamd_reply_db_time(v));
+	free(v);
+}
+
 /* clamd_probe_one - ping s; run the canaries when it comes up and every
  * CANARY_INTERVAL seconds; mark it up or down */
 static void
@@ -403,9 +427,11 @@ clamd_probe_one(struct scanner *sc, struct server *s, time_t now)
 	const char *why = NULL;
 
 	if (!clamd_ping(sc, s)) {
-		why = "no PONG to PING";
-	} else if (atomic_load(&s->up) <= 0 ||
-		   now - s->canary_at >= CANARY_INTERVAL) {
+		clamd_mark(s, 0, "no PONG to PING");
+		return;
+	}
+	clamd_db_time(sc, s, now);
+	if (atomic_load(&s->up) <= 0 || now - s->canary_at >= CANARY_INTERVAL) {
 		why = clamd_canaries(sc, s);
 		if (why == NULL)
 			s->canary_at = now;
@@ -628,6 +654,25 @@ clamd_check(struct scanner *sc)
 	return bad ? -1 : 0;
 }
 
+/* clamd_info - each server's state and requests, for metrics */
+static void
+clamd_info(struct scanner *sc, struct metrics_gauges *g)
+{
+	g->embedded = 0;
+	g->n_servers = sc->n;
+	g->servers = xcalloc(sc->n ? sc->n : 1, sizeof(*g->servers));
+	for (size_t i = 0; i < sc->n; i++) {
+		struct server *s = &sc->srv[i];
+		struct metrics_server *m = &g->servers[i];
+		snprintf(m->name, sizeof(m->name), "%s", s->spec);
+		m->up = atomic_load(&s->up) > 0;
+		m->db_time = atomic_load(&s->db_time);
+		for (int r = 0; r < MC_N; r++)
+			m->requests[r] = atomic_load_explicit(
+			    &s->requests[r], memory_order_relaxed);
+	}
+}
+
 /* clamd_close - stop the probe, free everything */
 static void
 clamd_close(struct scanner *sc)
@@ -650,5 +695,5 @@ clamd_close(struct scanner *sc)
 }
 
 const struct scan_backend scan_clamd_backend = {
-    clamd_open, clamd_refresh, clamd_scan, clamd_close, clamd_check,
+    clamd_open, clamd_refresh, clamd_scan, clamd_close, clamd_check, clamd_info,
 };

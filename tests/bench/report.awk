@@ -18,6 +18,8 @@ function get(k) { return (k in kv) ? (kv[k] ~ /^-?[0-9.]+$/ ? kv[k] + 0 : kv[k])
 		for (k in kv) view[k] = get(k)
 	} else if (run == "cg-gate-store") {
 		gate_rows = get("verified")
+	} else if (run == "cg-metrics-counts") {
+		metrics_counted = get("counted"); metrics_scrapes = get("scrapes")
 	} else if (set ~ /^c[0-9]+$/) {
 		c = substr(set, 2)
 		rate[run, c] = get("rate"); p50[run, c] = get("p50"); p99[run, c] = get("p99")
@@ -177,6 +179,23 @@ function targets(   s, c, f, cg, peer, cpu, pcpu) {
 		target(cg " failed or tempfailed messages", bad[cg], "= 0", bad[cg] == 0)
 		target(cg " verifications in its store / messages accepted", ratio(gate_rows, accepted[cg]), "= 1",
 		    gate_rows == accepted[cg])
+	}
+	# the metrics (issue 15): every output on, the endpoint scraped every
+	# second, against the same daemon with them off, over all five
+	# levels (one level alone is within this machine's noise either way)
+	cg = "cg-metrics"
+	if ((cg, 8) in rate && ("cg-unix", 8) in rate) {
+		mr = 0
+		for (c = 1; c <= 64; c *= (c < 2 ? 2 : c < 32 ? 4 : 2)) mr += ratio(rate[cg, c], rate["cg-unix", c]) / 5
+		target(cg " msgs/s / cg-unix (metrics off), mean of c=1..64", mr, ">= 0.95", mr >= 0.95)
+		target(cg " failed or tempfailed messages", bad[cg], "= 0", bad[cg] == 0)
+		target(cg " messages counted / messages sent", ratio(metrics_counted, msgs[cg]), "= 1",
+		    metrics_counted == msgs[cg])
+		printf "%-58s %d\n", "  scrapes answered during the run", metrics_scrapes
+		printf "  cg-metrics / cg-unix at c=1, 2, 8, 32, 64:"
+		for (c = 1; c <= 64; c *= (c < 2 ? 2 : c < 32 ? 4 : 2))
+			printf " %.2f", ratio(rate[cg, c], rate["cg-unix", c])
+		printf "\n"
 	}
 	printf "%d target(s) missed\n", missed
 	if (("bare-b", 1) in rate) {

@@ -8,6 +8,8 @@
 #   cg-noview the same with the second MIME view off (scanner.mime_view)
 #   cg-gate   the same with the outbound gate on: every message verifies
 #             its sender (a trusted A-R) and records a contact
+#   cg-metrics the same as cg-unix with the metrics endpoint scraped every
+#             second, the textfile and the control socket on
 #   cg-inet   clamgate, embedded engine, inet socket
 #   cg-clamd  clamgate, clamd backend (unix clamd socket), inet socket
 #   peer-inet clamav-milter + clamd (Debian's configuration), inet socket

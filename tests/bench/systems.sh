@@ -3,7 +3,7 @@
 # daemon runs in the foreground under this shell, on private sockets and
 # files in $T, and is stopped by its PID.
 
-SYSTEMS="cg-unix cg-noview cg-gate cg-inet cg-clamd peer-inet peer-unix"
+SYSTEMS="cg-unix cg-noview cg-gate cg-metrics cg-inet cg-clamd peer-inet peer-unix"
 
 stop_pids() { # PID... - SIGTERM, then wait up to 30 s for each
 	for p in "$@"; do kill -TERM "$p" 2>/dev/null; done
@@ -138,6 +138,17 @@ start_peer() {
 	wait_for 30 listening "$2" || die "clamav-milter did not start: $(tail -n 3 "$d/out")"
 }
 
+# start_scraper - GET the metrics every second until stop_all, counting
+# the scrapes that answered 200 in $T/scrapes
+start_scraper() {
+	: > "$T/scrapes"
+	(while :; do
+		curl -s -o /dev/null -w '%{http_code}\n' "$METRICS_URL" >> "$T/scrapes"
+		sleep 1
+	done) &
+	SCRAPER_PID=$!
+}
+
 start_all() {
 	start_bare bare 3
 	BARE1=$LAST_BARE
@@ -155,6 +166,15 @@ start_all() {
   catalogues = [ \"$TOP/etc/outbound-markers\", \"$TOP/etc/outbound-subjects\" ]; };" \
 		start_clamgate cg-gate "unix:$T/cg-gate.sock"
 	GATE_PID=$CG_PID GATE_CONF=$T/cg-gate/clamgate.conf
+	# the same with every metrics output on, the endpoint scraped every
+	# second (Prometheus's default is 15 s) and the textfile written as
+	# often: what counting and serving cost the mail path
+	CG_EXTRA="metrics: { listen = \"inet:$((PORT + 3))@127.0.0.1\";
+  textfile = \"$T/cg-metrics/clamgate.prom\"; textfile_interval = 1;
+  control = \"$T/cg-metrics/ctl\"; };" \
+		start_clamgate cg-metrics "unix:$T/cg-metrics.sock"
+	METRICS_PID=$CG_PID METRICS_URL=http://127.0.0.1:$((PORT + 3))/metrics
+	start_scraper
 	start_clamgate cg-inet "inet:$PORT@127.0.0.1"
 	INET_PID=$CG_PID
 	# clamgate's clamd as docs/clamd.md asks; the peer's as Debian ships it
@@ -173,13 +193,18 @@ start_all() {
 	start_peer peer-unix "unix:$T/peer-unix.sock" "$T/clamd-3.sock"
 	PEERU=$PEER_PID
 	# from here on, peak sizes are those under load, not while loading
-	reset_peak $BARE_PIDS "$UNIX_PID" "$NOVIEW_PID" "$GATE_PID" "$INET_PID" "$CGC_PID" "$PEERI" "$PEERU" \
+	reset_peak $BARE_PIDS "$UNIX_PID" "$NOVIEW_PID" "$GATE_PID" "$METRICS_PID" "$INET_PID" "$CGC_PID" "$PEERI" "$PEERU" \
 		"$CLAMD1" "$CLAMD2" "$CLAMD3"
 }
 
 stop_all() {
 	exec 3>&- 4>&-
-	stop_pids $BARE_PIDS "$UNIX_PID" "$NOVIEW_PID" "$GATE_PID" "$INET_PID" "$CGC_PID" "$PEERI" "$PEERU" \
+	kill "$SCRAPER_PID" 2>/dev/null
+	wait "$SCRAPER_PID" 2>/dev/null
+	# what the daemon counted, against what was sent to it
+	counted=$(curl -s "$METRICS_URL" | awk '/^clamgate_messages_total\{/ { n += $2 } END { print n + 0 }')
+	echo "run=cg-metrics-counts counted=$counted scrapes=$(grep -c '^200$' "$T/scrapes")" | tee -a "$OUT"
+	stop_pids $BARE_PIDS "$UNIX_PID" "$NOVIEW_PID" "$GATE_PID" "$METRICS_PID" "$INET_PID" "$CGC_PID" "$PEERI" "$PEERU" \
 		"$CLAMD1" "$CLAMD2" "$CLAMD3"
 	PIDS="" # all reaped: the exit trap must not signal reused PIDs
 }
@@ -190,6 +215,7 @@ system() {
 	cg-unix) SPEC=unix:$T/cg-unix.sock PIDLIST=$UNIX_PID ;;
 	cg-noview) SPEC=unix:$T/cg-noview.sock PIDLIST=$NOVIEW_PID ;;
 	cg-gate) SPEC=unix:$T/cg-gate.sock PIDLIST=$GATE_PID ;;
+	cg-metrics) SPEC=unix:$T/cg-metrics.sock PIDLIST=$METRICS_PID ;;
 	cg-inet) SPEC=inet:$PORT@127.0.0.1 PIDLIST=$INET_PID ;;
 	cg-clamd) SPEC=inet:$((PORT + 1))@127.0.0.1 PIDLIST="$CGC_PID $CLAMD1" ;;
 	peer-inet) SPEC=inet:$((PORT + 2))@127.0.0.1 PIDLIST="$PEERI $CLAMD2" ;;

@@ -24,9 +24,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+/* version - the VERSION reply: signatures made two days ago, in clamd's
+ * format (its host's local time) */
+static const char *
+version(void)
+{
+	static char buf[96];
+	time_t t = time(NULL) - 2 * 86400;
+	struct tm tm;
+	size_t n = (size_t)snprintf(buf, sizeof(buf), "ClamAV 1.4.6/99999/");
+
+	localtime_r(&t, &tm);
+	strftime(buf + n, sizeof(buf) - n, "%a %b %d %H:%M:%S %Y", &tm);
+	return buf;
+}
 
 static int
 read_full(int fd, void *buf, size_t len)
@@ -110,7 +126,7 @@ serve(int fd, const char *mode)
 	if (strcmp(cmd, "zPING") == 0)
 		answer(fd, "PONG");
 	else if (strcmp(cmd, "zVERSION") == 0)
-		answer(fd, "ClamAV 1.4.6/99999/fake");
+		answer(fd, version());
 	else if (strcmp(cmd, "zINSTREAM") != 0 || drain_stream(fd, &canary) < 0)
 		return;
 	else if (canary == 1)

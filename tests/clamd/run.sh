@@ -181,11 +181,40 @@ printf '%s' "$out" | grep -q "^configuration OK" && good "clamgate -t: clamd set
 # --- faults -------------------------------------------------------------------
 PORT_FAKE=$((BASE + 1))
 fake "$PORT_FAKE" silent
-cg silent "\"inet:$PORT_FAKE@127.0.0.1\", $TCP"; up "inet:$PORT_FAKE@127.0.0.1"; up "$TCPS"
+cg silent "\"inet:$PORT_FAKE@127.0.0.1\", $TCP" "metrics: { control = \"$T/silent/ctl\"; };"
+up "inet:$PORT_FAKE@127.0.0.1"; up "$TCPS"
 lua "$HERE/clamd.lua" eicar
 grep -q "clamd inet:$PORT_FAKE@127.0.0.1 is down" "$D/log" \
 	&& good "clamd: a server that never answers times out and is marked down" \
 	|| bad "clamd: silent server not marked down"
+# the metrics of each server: the silent one down, its requests failed;
+# the real one up, with a result per scan and its signatures' age
+python3 - "$T/silent/ctl" > "$T/silent/metrics.txt" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+out = b""
+while True:
+    b = s.recv(65536)
+    if not b: break
+    out += b
+sys.stdout.write(out.decode())
+PY
+metric() { sed -n "s/^$1 \\([0-9.e+]*\\)\$/\\1/p" "$T/silent/metrics.txt"; }
+fake_s="inet:$PORT_FAKE@127.0.0.1"
+check "metrics: the silent server is down" \
+	test "$(metric "clamgate_clamd_up{server=\"$fake_s\"}")" = 0
+check "metrics: the real clamd is up" test "$(metric "clamgate_clamd_up{server=\"$TCPS\"}")" = 1
+n_fail=$(metric "clamgate_clamd_requests_total{server=\"$fake_s\",result=\"failed\"}")
+check "metrics: requests to the silent server failed ($n_fail)" test "${n_fail:-0}" -ge 1
+n_inf=$(metric "clamgate_clamd_requests_total{server=\"$TCPS\",result=\"infected\"}")
+n_rej=$(grep -c 'verdict=infected' "$D/log")
+check "metrics: the real clamd's infected results, one per rejected message ($n_inf of $n_rej)" \
+	test "${n_inf:-0}" -eq "$n_rej" -a "$n_rej" -ge 1
+age=$(metric "clamgate_signatures_age_seconds{server=\"$fake_s\"}")
+check "metrics: a server's signature age, from its VERSION reply (2 days: ${age:-none} s)" \
+	test "${age:-0}" -ge 172790 -a "${age:-0}" -le 172900
+check "metrics: no age for a clamd whose VERSION has no date (the test signatures)" \
+	sh -c "! grep -q 'signatures_age_seconds{server=\"$TCPS\"}' '$T/silent/metrics.txt'"
 kill "$LAST_FAKE"
 
 PORT_FAKE=$((BASE + 2))

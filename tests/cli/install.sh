@@ -15,7 +15,8 @@ make -s -C "$TOP" BUILD="$BUILD" install DESTDIR="$D" PREFIX=/usr > "$D.log" 2>&
 for f in usr/sbin/clamgate usr/sbin/clamgate-quarantine usr/share/man/man8/clamgate-quarantine.8 \
 	etc/clamgate/clamgate.conf usr/share/man/man8/clamgate.8 \
 	usr/share/man/man5/clamgate.conf.5 usr/lib/systemd/system/clamgate.service \
-	etc/clamgate/outbound-markers etc/clamgate/outbound-subjects; do
+	etc/clamgate/outbound-markers etc/clamgate/outbound-subjects \
+	usr/share/clamgate/clamgate-alerts.yml; do
 	[ -s "$D/$f" ] && good "installed $f" || bad "missing $f"
 done
 [ -x "$D/usr/sbin/clamgate" ] && good "clamgate is executable" || bad "clamgate not executable"

@@ -75,6 +75,14 @@ SCANNER="temp_dir = \"$T\"; max_spool_disk = \"10M\"; max_message_size = \"50M\"
 conf
 expect "-t warns: a spool budget below max_message_size" 0 "warning: scanner.max_spool_disk is smaller than max_message_size" -- -t -c "$T/c.conf"
 SCANNER=""
+conf 'metrics: { textfile = "/nonexistent/prom/clamgate.prom"; };'
+expect "-t warns: a metrics.textfile in a directory it cannot write" 0 \
+	"warning: metrics.textfile /nonexistent/prom/clamgate.prom: its directory /nonexistent/prom is not writable" \
+	-- -t -c "$T/c.conf"
+conf 'metrics: { listen = "inet:9357@0.0.0.0"; };'
+expect "-t: a metrics.listen beyond loopback without metrics.allow is an error" 1 \
+	"c.conf:[0-9]*: metrics.listen: \"inet:9357@0.0.0.0\" is not a loopback address" -- -t -c "$T/c.conf"
+SCANNER=""
 conf
 out=$("$BIN" -t -c "$T/c.conf" 2>&1)
 printf '%s' "$out" | grep -q warning && bad "-t warns about the defaults: $out" \

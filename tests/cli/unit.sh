@@ -77,7 +77,9 @@ PY
 [ -s "$D/allowed" ] && good "unit: SystemCallFilter allows $(wc -l < "$D/allowed") system calls" \
 	|| bad "unit: no SystemCallFilter allow list read"
 
-# the daemon as the unit runs it: user nobody, milter.group in its groups
+# the daemon as the unit runs it: user nobody, milter.group in its groups;
+# the metrics endpoint, textfile and control socket on
+MPORT=$((33000 + $$ % 2000))
 mkdir -p "$D/q" "$D/tmp" "$D/db"
 cp "$TOP"/signatures-test/*.hdb "$TOP"/signatures-test/*.ndb "$D/db/"
 cp "$TOP/$BUILD/clamgate" "$D/clamgate"
@@ -91,6 +93,8 @@ notify: { admin = [ "admin@local.example" ]; from = "clamgate@local.example";
   smtp = "unix:$D/smtp.sock"; };
 outbound: { mode = "on"; internal_domains = [ "local.example" ]; store = "$D/v.db";
   catalogues = [ "$D/outbound-markers", "$D/outbound-subjects" ]; };
+metrics: { listen = "inet:$MPORT@127.0.0.1"; control = "$D/ctl";
+  textfile = "$D/clamgate.prom"; textfile_interval = 1; };
 CONF
 # an SMTP listener for the notice (notify.smtp, the default way): it
 # answers every command and keeps what came after DATA
@@ -154,6 +158,13 @@ miltertest -D lib="$TOP/tests/protocol/lib.lua" -D sock="unix:$D/sock" -D qdir="
 	-D data="$D" -D pid="$PID" -s "$D/t.lua" > "$D/lua.out" 2>&1 \
 	&& good "traffic under strace: accepted, rejected, quarantined, gated (the outbound store written and read)" \
 	|| bad "traffic under strace: $(tail -n 3 "$D/lua.out")"
+curl -s "http://127.0.0.1:$MPORT/metrics" > "$D/metrics.txt"
+"$D/clamgate" -s -c "$D/c.conf" > "$D/status.txt" 2>&1
+grep -q '^clamgate_messages_total{direction="inbound",verdict="infected",action="reject"} 1$' "$D/metrics.txt" &&
+	grep -q '^  inbound clean accept  *1$' "$D/status.txt" &&
+	wait_log "$D/clamgate.prom" 'action="accept"} 1' 1 5 \
+	&& good "under strace: the metrics endpoint, clamgate -s and the textfile answer" \
+	|| bad "under strace: metrics: $(head -c 300 "$D/metrics.txt") / $(head -n 2 "$D/status.txt")"
 wait_for 15 test -s "$D/notice" && grep -q '^X-Clamgate-Notify: ' "$D/notice" \
 	&& good "a notice was submitted over SMTP (notify.smtp) under strace" \
 	|| bad "no notice over SMTP under strace: $(grep notify "$D/log" | tail -n 1)"

@@ -1,5 +1,6 @@
 /* fuzz_clamd_reply - clamd_reply_parse() on any reply a server could send:
- * never a crash, and never "clean" unless the reply said "...: OK" */
+ * never a crash, and never "clean" unless the reply said "...: OK"; and
+ * clamd_reply_db_time() on it as a VERSION reply: a time, or 0 */
 #include "clamgate/clamd_reply.h"
 #include "fuzz.h"
 
@@ -22,6 +23,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(memchr(res.virus, '\0', sizeof(res.virus)));
 		FUZZ_ASSERT(memchr(res.detail, '\0', sizeof(res.detail)));
 	}
+	FUZZ_ASSERT(clamd_reply_db_time(reply) >= 0);
 	free(reply);
 	return 0;
 }

@@ -26,6 +26,7 @@ main(void)
 	srunner_add_suite(sr, autoclass_suite());
 	srunner_add_suite(sr, outbound_suite());
 	srunner_add_suite(sr, mimeview_suite());
+	srunner_add_suite(sr, metrics_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -22,6 +22,7 @@ Suite *vstore_suite(void);
 Suite *autoclass_suite(void);
 Suite *outbound_suite(void);
 Suite *mimeview_suite(void);
+Suite *metrics_suite(void);
 
 /* helpers.c */
 char *test_tmpdir(void);

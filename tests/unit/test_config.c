@@ -122,6 +122,46 @@ START_TEST(test_shipped_file)
 }
 END_TEST
 
+/* the metrics group: off but for the control socket by default;
+ * beyond loopback only with a network beyond loopback to answer */
+START_TEST(test_metrics_keys)
+{
+	static const char *const good[] = {
+	    "metrics: { listen = \"inet:9357@127.0.0.1\"; };",
+	    "metrics: { listen = \"inet:9357\"; };",
+	    "metrics: { listen = \"inet6:9357@[::1]\"; };",
+	    "metrics: { listen = \"inet:9357@localhost\"; };",
+	    "metrics: { listen = \"unix:/run/clamgate/metrics.sock\"; };",
+	    "metrics: { listen = \"inet:9357@0.0.0.0\";\n"
+	    "  allow = [ \"127.0.0.0/8\", \"192.0.2.0/24\" ]; };",
+	};
+	char err[512];
+	struct cg_config *cfg = parse("", err, sizeof(err), NULL);
+
+	ck_assert_msg(cfg != NULL, "%s", err);
+	ck_assert_str_eq(cfg->metrics.listen, "");
+	ck_assert_str_eq(cfg->metrics.textfile, "");
+	ck_assert_str_eq(cfg->metrics.control, "/run/clamgate/control");
+	ck_assert_uint_eq(cfg->metrics.textfile_interval, 15);
+	ck_assert_uint_eq(cfg->metrics.n_allow, 2);
+	config_free(cfg);
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		cfg = parse(good[i], err, sizeof(err), NULL);
+		ck_assert_msg(cfg != NULL, "%s: %s", good[i], err);
+		config_free(cfg);
+	}
+	cfg =
+	    parse("metrics: { control = \"\"; textfile = \"/var/lib/x.prom\"; "
+		  "textfile_interval = 60; };",
+		  err, sizeof(err), NULL);
+	ck_assert_msg(cfg != NULL, "%s", err);
+	ck_assert_str_eq(cfg->metrics.control, "");
+	ck_assert_str_eq(cfg->metrics.textfile, "/var/lib/x.prom");
+	ck_assert_uint_eq(cfg->metrics.textfile_interval, 60);
+	config_free(cfg);
+}
+END_TEST
+
 /* an empty file is valid: every default */
 START_TEST(test_empty_file)
 {
@@ -278,6 +318,23 @@ static const struct {
     {"log: { facility = \"mail2\"; };\n", 1,
      "\"mail2\" is not valid (use mail, daemon"},
     {"log = 1;\n", 1, "expected a group"},
+    {"metrics: {\n listen = \"inet:9357@0.0.0.0\"; };\n", 2,
+     "metrics.listen: \"inet:9357@0.0.0.0\" is not a loopback address"},
+    {"metrics: { allow = [ \"127.0.0.0/8\" ];\n listen = "
+     "\"inet6:9357@[2001:db8::1]\"; };\n",
+     2, "list the client networks that may read the metrics"},
+    {"metrics: { listen = \"inet:9357@mx.example\"; };\n", 1,
+     "is not a loopback address"},
+    {"metrics: { listen = \"127.0.0.1:9357\"; };\n", 1, "use unix:/path"},
+    {"metrics: { allow = [ \"10.0.0.0/33\" ]; };\n", 1,
+     "not an address or network"},
+    {"metrics: { textfile = \"clamgate.prom\"; };\n", 1,
+     "the path must be absolute"},
+    {"metrics: { control = \"run/ctl\"; };\n", 1, "the path must be absolute"},
+    {"metrics: { textfile_interval = 0; };\n", 1, "out of range"},
+    {"metric: { };\n", 1,
+     "expected milter, scanner, policy, quarantine, "
+     "notify, outbound, metrics or log"},
 };
 
 /* each bad file: NULL, and "FILE:LINE: ..." naming the problem */
@@ -319,6 +376,7 @@ config_suite(void)
 
 	tcase_add_test(tc, test_shipped_file);
 	tcase_add_test(tc, test_empty_file);
+	tcase_add_test(tc, test_metrics_keys);
 	tcase_add_test(tc, test_all_keys);
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_missing_file);
