@@ -54,7 +54,7 @@ metrics_http_open(const struct cg_config *cfg, char *err, size_t errlen)
 }
 
 /* mh_log - libmicrohttpd's messages, as warnings */
-static void
+static void __attribute__((format(printf, 2, 0)))
 mh_log(void *cls, const char *fmt, va_list ap)
 {
 	char msg[512];

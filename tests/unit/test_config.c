@@ -132,8 +132,8 @@ START_TEST(test_metrics_keys)
 	    "metrics: { listen = \"inet6:9357@[::1]\"; };",
 	    "metrics: { listen = \"inet:9357@localhost\"; };",
 	    "metrics: { listen = \"unix:/run/clamgate/metrics.sock\"; };",
-	    "metrics: { listen = \"inet:9357@0.0.0.0\";\n"
-	    "  allow = [ \"127.0.0.0/8\", \"192.0.2.0/24\" ]; };",
+	    ("metrics: { listen = \"inet:9357@0.0.0.0\";\n"
+	     "  allow = [ \"127.0.0.0/8\", \"192.0.2.0/24\" ]; };"),
 	};
 	char err[512];
 	struct cg_config *cfg = parse("", err, sizeof(err), NULL);
