@@ -29,7 +29,7 @@ BUILD    ?= build
 # the scanning engine, libmilter, zlib, libpsl (organisational domains
 # for Authentication-Results) and libmicrohttpd (the metrics endpoint).  Common code is compiled without the
 # daemon's flags.
-COMMON_PKGS = gmime-3.0 libconfig sqlite3
+COMMON_PKGS = gmime-3.0 libconfig sqlite3 libpq
 DAEMON_PKGS = libclamav milter zlib libpsl libmicrohttpd
 COMMON_CFLAGS := $(shell pkg-config --cflags $(COMMON_PKGS) 2>/dev/null)
 COMMON_LIBS   := $(shell pkg-config --libs $(COMMON_PKGS) 2>/dev/null)

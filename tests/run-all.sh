@@ -42,6 +42,8 @@ if [ "$(id -u)" -eq 0 ]; then
 	sh tests/e2e/outbound.sh "$BUILD" 2>&1 | tee -a "$LOG"
 	section "metrics: a real Prometheus scrapes clamgate behind the real Postfix; promtool; clamgate -s"
 	sh tests/metrics/run.sh "$BUILD" 2>&1 | tee -a "$LOG"
+	section "the verified senders in a shared PostgreSQL: two daemons, the database stopped and restarted"
+	sh tests/pg/run.sh "$BUILD" 2>&1 | tee -a "$LOG"
 	section "detection parity: clamav-testfiles x wrappings x header forms x backends (${DETECT:-slice})"
 	sh tests/detect/run.sh "$BUILD" "${DETECT:-slice}" 2>&1 | tee -a "$LOG"
 else

@@ -30,6 +30,7 @@ enum cg_reject_mode { CG_REJECT_SAFE, CG_REJECT_NEVER };
 enum cg_on_error { CG_ON_ERROR_TEMPFAIL, CG_ON_ERROR_ACCEPT };
 enum cg_headers { CG_HEADERS_NONE, CG_HEADERS_ADD, CG_HEADERS_REPLACE };
 enum cg_out_mode { CG_OUT_OFF, CG_OUT_LOG, CG_OUT_ON };
+enum cg_store { CG_STORE_SQLITE, CG_STORE_POSTGRESQL };
 /* what the outbound gate does with one kind of mail (autoclass.h) */
 enum cg_out_rule {
 	CG_OUT_ALLOW,
@@ -117,7 +118,9 @@ struct cg_config {
 		struct cg_strlist listeners;  /* {daemon_name}s of outbound
 					       * mail, besides non-SMTP and
 					       * authenticated clients */
-		char *store;		      /* the verified-sender store */
+		enum cg_store backend;	      /* of the verified senders */
+		char *store;		      /* the SQLite file */
+		char *dsn;		      /* the PostgreSQL database */
 		unsigned long remember;	      /* seconds */
 		unsigned max_entries;	      /* rows per table of the store */
 		enum cg_action on_stop;	      /* QUARANTINE or DISCARD */
@@ -146,6 +149,8 @@ void config_free(struct cg_config *cfg);
 const char *config_action_name(enum cg_action action);
 const char *config_backend_name(enum cg_backend backend);
 const char *config_out_rule_name(enum cg_out_rule rule);
+const char *config_vstore_backend(const struct cg_config *cfg);
+const char *config_vstore_where(const struct cg_config *cfg);
 const char *config_out_mode_name(enum cg_out_mode mode);
 
 #endif

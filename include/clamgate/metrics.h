@@ -53,9 +53,9 @@ enum metrics_reload { MR_LOADED, MR_UNCHANGED, MR_FAILED, MR_N };
 
 /* what one clamd server reports (scan_clamd.c) */
 struct metrics_server {
-	char name[128]; /* as in scanner.clamd */
-	int up;		/* 1 up, 0 down or not probed yet */
-	time_t db_time; /* its daily database's date; 0: unknown */
+	const char *name; /* as in scanner.clamd */
+	int up;		  /* 1 up, 0 down or not probed yet */
+	time_t db_time;	  /* its daily database's date; 0: unknown */
 	unsigned long long requests[MC_N];
 };
 

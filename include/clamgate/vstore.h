@@ -81,5 +81,10 @@ int vstore_each(struct vstore *st, enum vstore_table table,
  * the number of rows removed */
 long vstore_forget(struct vstore *st, const char *addr);
 void vstore_normalise(const char *in, char out[VSTORE_ADDR_MAX + 1]);
+/* for clamgate -t: where the store is and its schema's state, into buf;
+ * 0, or -1 if it cannot be reached (the reason in buf) */
+int vstore_state(struct vstore *st, char *buf, size_t len);
+void vstore_shown(const char *backend, const char *where, char *buf,
+		  size_t len);
 
 #endif

@@ -53,11 +53,17 @@ struct shown {
 	size_t n_rows;
 };
 
-/* cli_verified_path - the store: outbound.store */
+static const char *v_backend = "sqlite"; /* outbound.backend's name */
+static char v_shown[600]; /* the store as messages name it: no password */
+
+/* cli_verified_path - the store: outbound.store, or outbound.dsn */
 static const char *
 cli_verified_path(const struct cg_config *cfg)
 {
-	return cfg->outbound.store;
+	v_backend = config_vstore_backend(cfg);
+	vstore_shown(v_backend, config_vstore_where(cfg), v_shown,
+		     sizeof(v_shown));
+	return config_vstore_where(cfg);
 }
 
 /* verified_usage - the usage of one verb */
@@ -92,6 +98,10 @@ verified_owner(const char *path, int *exists)
 	char dir[4096];
 	struct stat sb;
 
+	if (strcmp(v_backend, "sqlite") != 0) {
+		*exists = 1; /* a database: nothing to own here */
+		return 0;
+	}
 	*exists = stat(path, &sb) == 0;
 	if (!*exists && errno != ENOENT) {
 		cli_error("cannot read outbound.store %s: %s%s", path,
@@ -113,7 +123,7 @@ verified_open(const char *path, int readonly)
 {
 	char err[1500];
 	struct vstore *st =
-	    vstore_open("sqlite", path, readonly, err, sizeof(err));
+	    vstore_open(v_backend, path, readonly, err, sizeof(err));
 
 	if (st == NULL)
 		cli_error("%s", err);
@@ -196,10 +206,10 @@ list_row(const struct vstore_row *r, void *arg)
 /* verified_none - "no verified senders yet (why)", where it does not
  * spoil JSON output */
 static void
-verified_none(int json, int contacts, const char *why, const char *path)
+verified_none(int json, int contacts, const char *why)
 {
 	fprintf(json ? stderr : stdout, "no %s yet (%s %s)\n",
-		contacts ? "contacts" : "verified senders", path, why);
+		contacts ? "contacts" : "verified senders", v_shown, why);
 }
 
 /* verified_list - every verified sender, or every contact */
@@ -228,7 +238,7 @@ verified_list(struct shown *a, const char *path, int argc, char **argv)
 		return CLI_NOT_FOUND;
 	if (!exists) {
 		verified_none(a->json, table == VSTORE_CONTACT,
-			      "does not exist", path);
+			      "does not exist");
 		return CLI_OK;
 	}
 	if ((st = verified_open(path, 1)) == NULL)
@@ -237,8 +247,7 @@ verified_list(struct shown *a, const char *path, int argc, char **argv)
 	if (n < 0)
 		cli_error("%s", vstore_error(st));
 	else if (n == 0)
-		verified_none(a->json, table == VSTORE_CONTACT, "is empty",
-			      path);
+		verified_none(a->json, table == VSTORE_CONTACT, "is empty");
 	vstore_close(st);
 	return n < 0 ? CLI_NOT_FOUND : CLI_OK;
 }
@@ -349,28 +358,27 @@ verified_show(struct shown *a, const char *path, int argc, char **argv)
 	if (optind + 1 != argc)
 		return -1;
 	vstore_normalise(argv[optind], key);
-	a->key = key;
 	if (verified_owner(path, &exists) < 0)
 		return CLI_NOT_FOUND;
 	if (!exists) {
-		verified_none(a->json, 0, "does not exist", path);
+		verified_none(a->json, 0, "does not exist");
 		return CLI_NOT_FOUND;
 	}
+	a->key = key;
 	verified = show_lookup(a, path, &v);
-	if (verified < 0) {
-		free(a->rows);
-		return CLI_NOT_FOUND;
-	}
 	if (verified == 0 && a->n_rows == 0) {
 		char *shown = cli_text(key, 0);
-		cli_error("%s: not in %s", shown, path);
+		cli_error("%s: not in %s", shown, v_shown);
 		free(shown);
-	} else if (a->json) {
+	} else if (verified >= 0 && a->json) {
 		show_json(a, &v, verified);
-	} else {
+	} else if (verified >= 0) {
 		show_plain(a, &v, verified);
 	}
 	free(a->rows);
+	a->key = NULL; /* key is ours */
+	if (verified < 0)
+		return CLI_NOT_FOUND;
 	return verified == 0 && a->n_rows == 0 ? CLI_NOT_FOUND : CLI_OK;
 }
 
@@ -397,12 +405,12 @@ verified_forget(struct shown *a, const char *path, int argc, char **argv)
 	}
 	shown = cli_text(key, 0);
 	if (n == 0)
-		cli_error("%s: not in %s%s", shown, path,
+		cli_error("%s: not in %s%s", shown, v_shown,
 			  exists ? "" : " (it does not exist)");
 	if (n > 0) {
 		log_info("outbound store %s: %s forgotten by uid %ld (%ld "
 			 "rows)",
-			 path, shown, (long)getuid(), n);
+			 v_shown, shown, (long)getuid(), n);
 		printf("%s: forgotten (%ld %s)\n", shown, n,
 		       n == 1 ? "row" : "rows");
 	}
@@ -456,7 +464,7 @@ verified_add(struct shown *a, const char *path, int argc, char **argv)
 		rc = CLI_NOT_FOUND;
 	} else {
 		char *shown = cli_text(key, 0);
-		log_info("outbound store %s: %s verified by uid %ld", path,
+		log_info("outbound store %s: %s verified by uid %ld", v_shown,
 			 shown, (long)getuid());
 		printf("%s: verified (admin)\n", shown);
 		free(shown);

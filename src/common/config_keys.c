@@ -16,7 +16,10 @@
 #include <string.h>
 #include <syslog.h>
 
+#include <sys/stat.h>
+
 #include "clamgate/log.h"
+#include "clamgate/pg.h"
 #include "clamgate/reply.h"
 #include "clamgate/xmalloc.h"
 #include "config_int.h"
@@ -78,6 +81,8 @@ static const struct name_value out_rule_words[] = {
     {"quarantine", CG_OUT_QUARANTINE},
     {"discard", CG_OUT_DISCARD},
 };
+static const struct name_value store_words[] = {
+    {"sqlite", CG_STORE_SQLITE}, {"postgresql", CG_STORE_POSTGRESQL}};
 static const struct name_value on_stop_words[] = {{"quarantine", CG_QUARANTINE},
 						  {"discard", CG_DISCARD}};
 
@@ -103,6 +108,23 @@ const char *
 config_out_mode_name(enum cg_out_mode mode)
 {
 	return config_word(WORDS(out_mode_words), (int)mode);
+}
+
+/* config_vstore_backend - the verified-sender store's backend, by the
+ * name vstore_open() knows */
+const char *
+config_vstore_backend(const struct cg_config *cfg)
+{
+	return config_word(WORDS(store_words), (int)cfg->outbound.backend);
+}
+
+/* config_vstore_where - the store's file, or its connection string */
+const char *
+config_vstore_where(const struct cg_config *cfg)
+{
+	return cfg->outbound.backend == CG_STORE_POSTGRESQL
+		   ? cfg->outbound.dsn
+		   : cfg->outbound.store;
 }
 
 /* config_backend_name - the word for a scanner backend */
@@ -424,12 +446,12 @@ listen_is_loopback(const char *v)
 	       cidr_is_loopback(&net);
 }
 
-/* config_check_together - metrics.listen beyond loopback needs a
+/* check_metrics_listen - metrics.listen beyond loopback needs a
  * metrics.allow network beyond loopback: a non-loopback listener that
  * answers only loopback clients is a mistake, and one that answers
  * everyone is never the default */
-int
-config_check_together(struct cfg_ctx *c, const config_setting_t *root)
+static int
+check_metrics_listen(struct cfg_ctx *c, const config_setting_t *root)
 {
 	const struct cg_config *cfg = c->cfg;
 	const config_setting_t *s;
@@ -445,6 +467,65 @@ config_check_together(struct cfg_ctx *c, const config_setting_t *root)
 			"\"%s\" is not a loopback address: list the client "
 			"networks that may read the metrics in metrics.allow",
 			cfg->metrics.listen);
+}
+
+/* check_dsn - outbound.store_backend "postgresql" needs
+ * outbound.store_dsn; a connection string that holds a password may sit
+ * only in a file no group or other user can read (libpq's passfile is
+ * the other way) */
+static int
+check_dsn(struct cfg_ctx *c, const config_setting_t *root)
+{
+	const struct cg_config *cfg = c->cfg;
+	config_setting_t *r = (config_setting_t *)root;
+	struct stat sb;
+
+	if (cfg->outbound.backend == CG_STORE_POSTGRESQL &&
+	    (cfg->outbound.dsn == NULL || cfg->outbound.dsn[0] == '\0'))
+		return cfg_fail(
+		    c, config_setting_lookup(r, "outbound.store_backend"),
+		    "\"postgresql\" needs outbound.store_dsn, a "
+		    "libpq connection string");
+	if (cfg->outbound.dsn == NULL ||
+	    !pg_dsn_has_password(cfg->outbound.dsn))
+		return 0;
+	if (stat(c->path, &sb) == 0 && (sb.st_mode & 077) == 0)
+		return 0;
+	return cfg_fail(c, config_setting_lookup(r, "outbound.store_dsn"),
+			"holds a password, and %s can be read by others "
+			"(mode %04o): make it mode 0600, or keep the password "
+			"in a libpq passfile (passfile=... in the string, or "
+			"PGPASSFILE)",
+			c->path, (unsigned)(sb.st_mode & 07777));
+}
+
+/* check_clamd_twice - a server listed twice in scanner.clamd would get
+ * twice the load and two series of the same name in the metrics */
+static int
+check_clamd_twice(struct cfg_ctx *c, const config_setting_t *root)
+{
+	const struct cg_strlist *l = &c->cfg->scanner.clamd;
+	config_setting_t *s =
+	    config_setting_lookup((config_setting_t *)root, "scanner.clamd");
+
+	for (size_t i = 0; i < l->count; i++)
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(l->items[i], l->items[j]) == 0)
+				return cfg_fail(
+				    c,
+				    s ? config_setting_get_elem(s, (unsigned)i)
+				      : NULL,
+				    "\"%s\" is listed twice", l->items[i]);
+	return 0;
+}
+
+/* config_check_together - the checks of keys that go together */
+int
+config_check_together(struct cfg_ctx *c, const config_setting_t *root)
+{
+	if (check_metrics_listen(c, root) < 0 || check_clamd_twice(c, root) < 0)
+		return -1;
+	return check_dsn(c, root);
 }
 
 #define CUSTOM(p, q, r) .parse = (p), .print = (q), .release = (r)
@@ -561,8 +642,11 @@ const struct key_spec config_keys[] = {
     {KEY("outbound", "trusted_authserv_ids", CFG_STRLIST,
 	 outbound.trusted_authserv_ids, "[ ]")},
     {KEY("outbound", "listeners", CFG_STRLIST, outbound.listeners, "[ ]")},
+    {KEY("outbound", "store_backend", CFG_ENUM, outbound.backend, "\"sqlite\""),
+     .names = WORDS(store_words)},
     {KEY("outbound", "store", CFG_PATH, outbound.store,
 	 "\"/var/lib/clamgate/verified.db\"")},
+    {KEY("outbound", "store_dsn", CFG_STRING, outbound.dsn, "\"\"")},
     {KEY("outbound", "remember", CFG_DURATION, outbound.remember, "\"7d\"")},
     {KEY("outbound", "max_entries", CFG_UINT, outbound.max_entries, "100000"),
      RANGE(100, 100000000)},

@@ -10,7 +10,8 @@
  *	void vstore_normalise(in, out)
  * DESCRIPTION
  *	The dispatch: the backend is chosen by name from backends[] (each
- *	a struct vstore_ops in a file of its own, vstore_sqlite.c), and
+ *	a struct vstore_ops in a file of its own, vstore_sqlite.c and
+ *	vstore_pg.c), and
  *	this file does what every backend would otherwise repeat.  Every
  *	address is normalised here before a backend sees it (an empty one
  *	is never looked up and never stored), rows to store are checked,
@@ -35,7 +36,8 @@
 
 #define VSTORE_ERR_MAX 1400
 
-static const struct vstore_ops *const backends[] = {&vstore_sqlite_ops};
+static const struct vstore_ops *const backends[] = {&vstore_sqlite_ops,
+						    &vstore_pg_ops};
 #define N_BACKENDS (sizeof(backends) / sizeof(backends[0]))
 
 static _Thread_local struct {
@@ -110,7 +112,8 @@ vstore_open(const char *backend, const char *where, int readonly, char *err,
 		return NULL;
 	}
 	if (where == NULL || *where == '\0') {
-		snprintf(err, errlen, "%s store: no file given", ops->name);
+		snprintf(err, errlen, "%s store: no file or database given",
+			 ops->name);
 		return NULL;
 	}
 	st = xcalloc(1, sizeof(*st));
@@ -124,6 +127,31 @@ vstore_open(const char *backend, const char *where, int readonly, char *err,
 	free(st->where);
 	free(st);
 	return NULL;
+}
+
+/* vstore_shown - the store as messages may name it: a file's path, a
+ * database without its password */
+void
+vstore_shown(const char *backend, const char *where, char *buf, size_t len)
+{
+	char *name = NULL;
+
+	if (backend != NULL && strcmp(backend, vstore_pg_ops.name) == 0)
+		name = vstore_pg_name(where ? where : "");
+	snprintf(buf, len, "%s", name ? name : where ? where : "");
+	free(name);
+}
+
+/* vstore_state - where the store is, and its schema's state */
+int
+vstore_state(struct vstore *st, char *buf, size_t len)
+{
+	if (st->ops->state == NULL) {
+		snprintf(buf, len, "%s store %s: opened", st->ops->name,
+			 st->where);
+		return 0;
+	}
+	return st->ops->state(st, buf, len);
 }
 
 /* vstore_close - close and free the store */

@@ -1,5 +1,6 @@
 /*
- * vstore_int - private to vstore.c and its backends (vstore_sqlite.c)
+ * vstore_int - private to vstore.c and its backends (vstore_sqlite.c,
+ * vstore_pg.c)
  *
  * vstore.c chooses a backend by name, normalises and checks every
  * address before a backend sees it, and keeps the error text; a backend
@@ -36,9 +37,14 @@ struct vstore_ops {
 		    int (*fn)(const struct vstore_row *row, void *arg),
 		    void *arg);
 	long (*forget)(struct vstore *st, const char *addr);
+	/* NULL: nothing to say beyond "opened" */
+	int (*state)(struct vstore *st, char *buf, size_t len);
 };
 
 extern const struct vstore_ops vstore_sqlite_ops;
+extern const struct vstore_ops vstore_pg_ops;
+/* a connection string as the store's name: no password (caller frees) */
+char *vstore_pg_name(const char *dsn);
 
 /* "WHERE: what: detail" (detail may be NULL) as st's error; returns -1 */
 int vstore_fail(const struct vstore *st, const char *what, const char *detail);

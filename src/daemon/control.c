@@ -97,6 +97,8 @@ control_main(void *arg)
 			break;
 		if (p[1].revents)
 			break;
+		if (p[0].revents & (POLLERR | POLLHUP | POLLNVAL))
+			break; /* the socket was shut down: nothing to serve */
 		if (!(p[0].revents & POLLIN))
 			continue;
 		fd = accept4(ctl_fd, NULL, NULL, SOCK_CLOEXEC);

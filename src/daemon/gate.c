@@ -84,7 +84,8 @@ gate_stop(int busy)
 		gate_cat_free();
 }
 
-/* gate_check - -t: the catalogues load and the store opens */
+/* gate_check - -t: the catalogues load and the store opens; 1 with the
+ * store's state in err (vstore_state), 0 with the gate off, or -1 */
 int
 gate_check(const struct cg_config *cfg, char *err, size_t errlen)
 {
@@ -95,11 +96,16 @@ gate_check(const struct cg_config *cfg, char *err, size_t errlen)
 	if (gate_cat_load(cfg, err, errlen) < 0)
 		return -1;
 	gate_cat_free();
-	st = vstore_open("sqlite", cfg->outbound.store, 0, err, errlen);
+	st = vstore_open(config_vstore_backend(cfg), config_vstore_where(cfg),
+			 0, err, errlen);
 	if (st == NULL)
 		return -1;
+	if (vstore_state(st, err, errlen) < 0) {
+		vstore_close(st);
+		return -1;
+	}
 	vstore_close(st);
-	return 0;
+	return 1;
 }
 
 /* gate_count_stopped - count a message the gate stopped, for the log */

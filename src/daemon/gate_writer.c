@@ -243,7 +243,8 @@ int
 gate_writer_start(const struct cg_config *cfg, char *err, size_t errlen)
 {
 	w_cfg = cfg;
-	w_store = vstore_open("sqlite", cfg->outbound.store, 0, err, errlen);
+	w_store = vstore_open(config_vstore_backend(cfg),
+			      config_vstore_where(cfg), 0, err, errlen);
 	if (w_store == NULL)
 		return -1;
 	w_queue = xcalloc(QUEUE_MAX, sizeof(*w_queue));

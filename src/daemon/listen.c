@@ -7,9 +7,11 @@
  *	A stream socket, close-on-exec and non-blocking (its accept loop
  *	polls), with a backlog of LISTEN_BACKLOG.  inet sockets set
  *	SO_REUSEADDR, so a restart does not wait for TIME_WAIT.  A unix
- *	socket path that exists is removed only if it is a socket nobody
- *	answers on (connect is refused): a regular file is never removed,
- *	and a live socket means another daemon uses the path.  The socket
+ *	socket path that exists is removed only if it is a socket whose
+ *	connect is refused (ECONNREFUSED: nobody listens): a regular file
+ *	is never removed, a live socket means another daemon uses the
+ *	path, and any other failure (EACCES: another user's socket) is
+ *	left alone too.  The socket
  *	is bound with umask 0117 (mode 0660) and, when root opens it,
  *	chowned to milter.user and that user's primary group: root and
  *	that group may connect, nobody else.
@@ -48,12 +50,21 @@ listen_stale(const struct sockaddr_un *un, char *err, size_t errlen)
 	}
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
 		return 0;
-	rc = connect(fd, (const struct sockaddr *)un, sizeof(*un));
+	rc = connect(fd, (const struct sockaddr *)un, sizeof(*un)) == 0 ? 0
+									: errno;
 	close(fd);
 	if (rc == 0) {
 		snprintf(err, errlen,
 			 "%s is in use: another clamgate is running with it",
 			 un->sun_path);
+		return -1;
+	}
+	if (rc != ECONNREFUSED) {
+		/* not provably dead (EACCES: someone else's, live or not) */
+		snprintf(err, errlen,
+			 "%s exists and cannot be tested (%s): remove it if "
+			 "nothing uses it",
+			 un->sun_path, strerror(rc));
 		return -1;
 	}
 	unlink(un->sun_path);

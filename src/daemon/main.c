@@ -259,10 +259,12 @@ test_checks(const struct cg_config *cfg)
 	 * reason for a warning */
 	if (cfg->metrics.textfile[0] != '\0')
 		check_parent("metrics.textfile", cfg->metrics.textfile);
-	if (gate_check(cfg, err, sizeof(err)) < 0) {
+	if ((rc = gate_check(cfg, err, sizeof(err))) < 0) {
 		fprintf(stderr, "clamgate: outbound gate: %s\n", err);
 		return 1;
 	}
+	if (rc > 0)
+		printf("outbound store: %s\n", err);
 	test_gate_warnings(cfg);
 	printf("configuration OK\n");
 	return 0;
@@ -373,6 +375,32 @@ wait_for_stop(void)
 	return sig;
 }
 
+/* start_metrics - the endpoint, the textfile and the control socket,
+ * each in a thread of its own */
+static void
+start_metrics(const struct cg_config *cfg, const struct scan_backend *be,
+	      struct scanner *sc)
+{
+	char err[512];
+
+	stats_setup(cfg, be, sc);
+	if (metrics_http_start(err, sizeof(err)) < 0)
+		log_error("%s; running without the endpoint", err);
+	if (metrics_file_start(cfg) < 0)
+		log_fatal("cannot start the metrics.textfile thread");
+	if (control_start() < 0)
+		log_fatal("cannot start the control socket thread");
+}
+
+/* stop_metrics - end them, before the scanner they read goes */
+static void
+stop_metrics(void)
+{
+	control_stop();
+	metrics_http_stop();
+	metrics_file_stop();
+}
+
 /* shut_down - drain, then stop libmilter */
 static void
 shut_down(const struct cg_config *cfg, int sig, pthread_t tid)
@@ -391,6 +419,10 @@ shut_down(const struct cg_config *cfg, int sig, pthread_t tid)
 		log_warn("%d messages still in flight at exit; the MTA will "
 			 "tempfail them",
 			 left);
+	/* the metrics served the drain; their sockets go before every
+	 * listener is shut down, which would leave their threads polling
+	 * a dead socket */
+	stop_metrics();
 	/* smfi_stop() waits for the accept loop's lock, held for a poll of
 	 * up to 5 s: shut the listeners down first to end that poll now */
 	daemon_wake_listeners();
@@ -418,32 +450,6 @@ serve(const struct cg_config *cfg)
 	return failed;
 }
 
-/* start_metrics - the endpoint, the textfile and the control socket,
- * each in a thread of its own */
-static void
-start_metrics(const struct cg_config *cfg, const struct scan_backend *be,
-	      struct scanner *sc)
-{
-	char err[512];
-
-	stats_setup(cfg, be, sc);
-	if (metrics_http_start(err, sizeof(err)) < 0)
-		log_fatal("%s", err);
-	if (metrics_file_start(cfg) < 0)
-		log_fatal("cannot start the metrics.textfile thread");
-	if (control_start() < 0)
-		log_fatal("cannot start the control socket thread");
-}
-
-/* stop_metrics - end them, before the scanner they read goes */
-static void
-stop_metrics(void)
-{
-	control_stop();
-	metrics_http_stop();
-	metrics_file_stop();
-}
-
 /* run - the daemon proper */
 static int
 run(const struct cg_config *cfg, int foreground)
@@ -463,8 +469,12 @@ run(const struct cg_config *cfg, int foreground)
 	milter_setup(cfg, be, sc, &key);
 	spool_set_disk_budget(cfg->scanner.max_spool_disk);
 	open_socket(cfg);
+	/* like the control socket, the endpoint is no reason to stop mail:
+	 * a scrape that fails shows in Prometheus (up == 0) */
 	if (metrics_http_open(cfg, err, sizeof(err)) < 0)
-		log_fatal("%s: metrics.listen: %s", cfg->path, err);
+		log_error("%s: metrics.listen: %s; running without the "
+			  "endpoint",
+			  cfg->path, err);
 	(void)control_open(cfg);
 	prepare_quarantine(cfg);
 	if (daemon_drop_privileges(cfg) < 0)
@@ -498,7 +508,6 @@ run(const struct cg_config *cfg, int foreground)
 	/* no reload may read the catalogues while they go; messages still
 	 * in flight after the drain may still read them and the store */
 	reload_stop();
-	stop_metrics();
 	gate_stop(milter_drain(0) > 0);
 	notify_stop();
 	expire_stop();

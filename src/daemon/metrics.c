@@ -14,8 +14,10 @@
  *
  *	Families are written in one fixed order, each with # HELP and
  *	# TYPE.  Counters with labels show only the label sets that were
- *	ever counted, except tempfails by reason, which shows every reason
- *	so that an alert's rate() has a series from the start.
+ *	ever counted, except tempfails by reason (every reason) and the
+ *	messages that are clean and accepted, infected and rejected, or
+ *	failed and tempfailed (always_shown): an alert's rate() then has a
+ *	series from the start.
  * DIAGNOSTICS
  *	None: a write error on f shows in ferror(f), for the caller.
  */
@@ -258,6 +260,17 @@ label_value(FILE *f, const char *v)
 	}
 }
 
+/* always_shown - the label sets written even at 0, so that a rate()
+ * in an alert or a dashboard has a series from the start: clean and
+ * accepted, infected and rejected, failed and tempfailed */
+static int
+always_shown(int status, int action)
+{
+	return (status == SCAN_CLEAN && action == CG_ACCEPT) ||
+	       (status == SCAN_INFECTED && action == CG_REJECT) ||
+	       (status == SCAN_ERROR && action == CG_TEMPFAIL);
+}
+
 /* render_messages - messages by direction, verdict and action */
 static void
 render_messages(FILE *f)
@@ -271,7 +284,7 @@ render_messages(FILE *f)
 		for (int s = 0; s < N_STATUS; s++)
 			for (int a = 0; a < N_ACTIONS; a++) {
 				unsigned long long n = get(&messages[d][s][a]);
-				if (n == 0)
+				if (n == 0 && !always_shown(s, a))
 					continue;
 				fprintf(f,
 					"%s{direction=\"%s\",verdict=\"%s\","
@@ -343,14 +356,15 @@ render_reload(FILE *f)
 	int ok = atomic_load(&reload_last_ok);
 
 	render_labelled(f, "clamgate_reloads_total",
-			"Signature database loads tried, by result.", "result",
+			"Signature checks and loads, by result.", "result",
 			reload_names, reloads, MR_N);
 	family(f, "clamgate_reload_last_success", "gauge",
-	       "1 if the last signature load worked, 0 if it failed.");
+	       "1 if the last signature check or load worked, 0 if it "
+	       "failed.");
 	if (ok >= 0)
 		fprintf(f, "clamgate_reload_last_success %d\n", ok);
 	family(f, "clamgate_reload_last_timestamp_seconds", "gauge",
-	       "When the last signature load was tried.");
+	       "When the signatures were last checked or loaded.");
 	if (ok >= 0)
 		fprintf(f, "clamgate_reload_last_timestamp_seconds %lld\n",
 			(long long)atomic_load(&reload_last_at));

@@ -38,7 +38,7 @@
 static const struct cg_config *mf_cfg;
 static pthread_t mf_thread;
 static pthread_mutex_t mf_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t mf_cond = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t mf_cond; /* on CLOCK_MONOTONIC */
 static int mf_running, mf_stopping;
 
 /* metrics_file_temp - ".NAME.tmp" in the directory of path (caller
@@ -65,9 +65,11 @@ metrics_file_write(const char *path, const char *text, size_t len)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
 		  0644);
 	if (fd >= 0 && fchmod(fd, 0644) == 0 &&
-	    fdio_write_all(fd, text, len) == 0 && close(fd) == 0) {
-		fd = -1;
-		rc = rename(tmp, path);
+	    fdio_write_all(fd, text, len) == 0) {
+		int closed = close(fd);
+		fd = -1; /* closed either way: never close it again */
+		if (closed == 0)
+			rc = rename(tmp, path);
 	}
 	saved = errno;
 	if (fd >= 0)
@@ -111,7 +113,7 @@ metrics_file_main(void *arg)
 		pthread_mutex_unlock(&mf_lock);
 		metrics_file_once(&failing);
 		pthread_mutex_lock(&mf_lock);
-		clock_gettime(CLOCK_REALTIME, &until);
+		clock_gettime(CLOCK_MONOTONIC, &until);
 		until.tv_sec += mf_cfg->metrics.textfile_interval;
 		while (!mf_stopping &&
 		       pthread_cond_timedwait(&mf_cond, &mf_lock, &until) == 0)
@@ -125,9 +127,17 @@ metrics_file_main(void *arg)
 int
 metrics_file_start(const struct cg_config *cfg)
 {
+	pthread_condattr_t attr;
+
 	mf_cfg = cfg;
 	if (cfg->metrics.textfile[0] == '\0')
 		return 0;
+	/* a clock stepped back must not hold the writes back as long */
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	if (pthread_cond_init(&mf_cond, &attr) != 0)
+		return -1;
+	pthread_condattr_destroy(&attr);
 	if (pthread_create(&mf_thread, NULL, metrics_file_main, NULL) != 0)
 		return -1;
 	mf_running = 1;

@@ -16,8 +16,9 @@
  *	connections at once, each at most TIMEOUT seconds idle: a client
  *	cannot hold the endpoint, and nothing here touches the mail path.
  * DIAGNOSTICS
- *	-1 with the reason in err at start-up; libmicrohttpd's own errors
- *	while serving are logged as warnings.
+ *	-1 with the reason in err at start-up (the daemon then runs without
+ *	the endpoint); libmicrohttpd's own errors while serving are logged
+ *	as warnings.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,8 +159,9 @@ metrics_http_start(char *err, size_t errlen)
 	return 0;
 }
 
-/* metrics_http_stop - stop serving, close the socket (and remove a
- * unix one) */
+/* metrics_http_stop - stop serving and close the socket (libmicrohttpd
+ * closes it once it serves it; closing it again could close another
+ * thread's new descriptor of the same number), and remove a unix one */
 void
 metrics_http_stop(void)
 {
@@ -167,13 +169,12 @@ metrics_http_stop(void)
 
 	if (mh_daemon != NULL)
 		MHD_stop_daemon(mh_daemon);
-	mh_daemon = NULL;
-	if (mh_fd >= 0) {
+	else if (mh_fd >= 0)
 		close(mh_fd);
-		if (strncmp(spec, "unix:", 5) == 0)
-			unlink(spec + 5);
-		else if (strncmp(spec, "local:", 6) == 0)
-			unlink(spec + 6);
-	}
+	if (mh_fd >= 0 && strncmp(spec, "unix:", 5) == 0)
+		unlink(spec + 5);
+	else if (mh_fd >= 0 && strncmp(spec, "local:", 6) == 0)
+		unlink(spec + 6);
+	mh_daemon = NULL;
 	mh_fd = -1;
 }

@@ -495,7 +495,8 @@ milter_count(const struct session *s, const struct scan_result *res,
 		metrics_tempfail(MT_MTA_REFUSED);
 	else if (out->done == CG_TEMPFAIL)
 		metrics_tempfail(metrics_tempfail_reason(d->why, res->status));
-	if (g->dir == GATE_OUT)
+	/* a tempfailed message was not stopped: the MTA tries it again */
+	if (g->dir == GATE_OUT && out->done != CG_TEMPFAIL)
 		metrics_gate(g->cls.kind, g->d.verdict, g->log_only,
 			     g->d.n_stopped);
 }

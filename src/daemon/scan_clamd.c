@@ -664,7 +664,7 @@ clamd_info(struct scanner *sc, struct metrics_gauges *g)
 	for (size_t i = 0; i < sc->n; i++) {
 		struct server *s = &sc->srv[i];
 		struct metrics_server *m = &g->servers[i];
-		snprintf(m->name, sizeof(m->name), "%s", s->spec);
+		m->name = s->spec; /* lives as long as the scanner */
 		m->up = atomic_load(&s->up) > 0;
 		m->db_time = atomic_load(&s->db_time);
 		for (int r = 0; r < MC_N; r++)

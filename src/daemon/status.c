@@ -51,7 +51,7 @@ ends_with(const char *s, const char *suffix)
 static void
 duration(double secs, char *buf, size_t len)
 {
-	long long s = secs > 0 ? (long long)(secs + 0.5) : 0;
+	long long s = secs > 0 && secs < 1e15 ? (long long)(secs + 0.5) : 0;
 
 	if (s >= 86400)
 		snprintf(buf, len, "%lldd %lldh", s / 86400, s % 86400 / 3600);
@@ -219,7 +219,7 @@ comment(FILE *out, struct family *f, const char *line)
 		}
 	} else if (sscanf(line, "# TYPE %127s %15s", name, rest) == 2 &&
 		   strcmp(name, f->name) == 0) {
-		snprintf(f->type, sizeof(f->type), "%s", rest);
+		snprintf(f->type, sizeof(f->type), "%.15s", rest);
 	}
 }
 

@@ -97,20 +97,30 @@ expect 'clamgate_messages_total{direction="inbound",verdict="clean",action="acce
 expect 'clamgate_messages_total{direction="inbound",verdict="infected",action="reject"}' 3
 expect 'clamgate_messages_total{direction="inbound",verdict="infected",action="quarantine"}' 1
 expect 'clamgate_messages_total{direction="inbound",verdict="oversize",action="tempfail"}' 2
-expect 'count(clamgate_messages_total)' 4
+# the four label sets sent, and per direction the three shown from the
+# start (clean accept, infected reject, error tempfail), inbound's two
+# of them among those sent
+expect 'count(clamgate_messages_total)' 8
+expect 'clamgate_messages_total{direction="outbound",verdict="error",action="tempfail"}' 0
 expect 'clamgate_tempfails_total{reason="oversize"}' 2
 expect 'sum(clamgate_tempfails_total)' 2
 expect 'clamgate_scan_duration_seconds_count' 9
 expect 'clamgate_message_size_bytes_count' 11
 expect 'clamgate_message_size_bytes_bucket{le="4096"}' 9
 expect 'clamgate_quarantine_entries' 1
-expect 'clamgate_quarantine_bytes > 0' "$(pq clamgate_quarantine_bytes)"
+qbytes=$(pq clamgate_quarantine_bytes)
+check "Prometheus: clamgate_quarantine_bytes is the entry's file size (${qbytes})" \
+	test "$qbytes" = "$(stat -c %s "$T"/q/*.eml)"
 sigs=$(sed -n 's/.*signatures loaded from .*: \([0-9]*\) signatures.*/\1/p' "$T/clamgate.log" | tail -n 1)
 expect 'clamgate_signatures' "${sigs:-unknown}"
 expect 'clamgate_reload_last_success' 1
 expect 'clamgate_sessions_in_flight' 0
-expect 'clamgate_scan_slots > 0' "$(pq clamgate_scan_slots)"
-expect 'clamgate_signatures_age_seconds >= 0' "$(pq clamgate_signatures_age_seconds)"
+expect 'clamgate_scan_slots' "$(nproc)"
+# the test signatures are plain files: their age is the newest one's
+newest=$(stat -c %Y "$TOP"/signatures-test/*.?db | sort -n | tail -n 1)
+age=$(pq "clamgate_signatures_age_seconds - (time() - $newest)")
+check "Prometheus: clamgate_signatures_age_seconds is the newest signature file's age (off by ${age} s)" \
+	sh -c "[ '$age' != none ] && awk -v a='$age' 'BEGIN { exit !(a > -10 && a < 10) }'"
 
 # the text itself, the alert rules and their tests
 curl -s "$URL/metrics" > "$T/metrics.txt"
@@ -166,5 +176,42 @@ check "metrics.control = \"\": clamgate -s exits 1 ($rc) and says there is no co
 	sh -c "[ $rc -eq 1 ] && grep -q 'no control socket' '$T/noctl.out'"
 cg_stop
 check "at stop, the endpoint's unix socket is removed" test ! -e "$T/metrics.sock"
+
+# what may sit at metrics.control: a socket nobody listens on is
+# replaced; a live one, a regular file, and another user's socket that
+# cannot be tested are left alone (the daemon runs without its control
+# socket and says why)
+python3 - "$T/stale.sock" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])  # closed, not removed
+PY
+CG_EXTRA="metrics: { control = \"$T/stale.sock\"; };"
+cg_start
+check "a stale control socket (nobody listens) is replaced: clamgate -s works" \
+	sh -c "'$BIN' -s -c '$T/clamgate.conf' | grep -q '^clamgate '"
+cg_stop
+python3 - "$T/live.sock" "$T/live.ready" <<'PY' &
+import os, socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(5)
+open(sys.argv[2], "w").close()
+time.sleep(30)
+PY
+LIVE=$!
+wait_for 10 test -e "$T/live.ready"
+ino=$(stat -c %i "$T/live.sock")
+CG_EXTRA="metrics: { control = \"$T/live.sock\"; };"
+cg_start
+check "a live socket at metrics.control is left alone (same inode), the daemon says so" \
+	sh -c "[ \"\$(stat -c %i '$T/live.sock')\" = '$ino' ] && grep -q 'live.sock is in use' '$T/clamgate.log'"
+cg_stop
+kill "$LIVE" 2>/dev/null
+wait "$LIVE" 2>/dev/null
+echo "not a socket" > "$T/plain"
+CG_EXTRA="metrics: { control = \"$T/plain\"; };"
+cg_start
+check "a regular file at metrics.control is left alone, the daemon says so" \
+	sh -c "[ \"\$(cat '$T/plain')\" = 'not a socket' ] && grep -q 'plain exists and is not a socket' '$T/clamgate.log'"
+cg_stop
+CG_EXTRA=""
 sanitizer_check "$T/clamgate.log"
 exit "$FAILED"

@@ -8,6 +8,7 @@ int
 main(void)
 {
 	SRunner *sr = srunner_create(config_suite());
+	Suite *pg;
 	int failed;
 
 	log_set_level(LOG_LEVEL_ERROR);
@@ -27,6 +28,8 @@ main(void)
 	srunner_add_suite(sr, outbound_suite());
 	srunner_add_suite(sr, mimeview_suite());
 	srunner_add_suite(sr, metrics_suite());
+	if ((pg = vstore_pg_suite()) != NULL)
+		srunner_add_suite(sr, pg);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

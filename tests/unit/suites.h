@@ -23,6 +23,7 @@ Suite *autoclass_suite(void);
 Suite *outbound_suite(void);
 Suite *mimeview_suite(void);
 Suite *metrics_suite(void);
+Suite *vstore_pg_suite(void);
 
 /* helpers.c */
 char *test_tmpdir(void);

@@ -1,5 +1,6 @@
 /* test_config.c - parsing etc/clamgate.conf and every validation error */
 #include <check.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +160,45 @@ START_TEST(test_metrics_keys)
 	ck_assert_str_eq(cfg->metrics.textfile, "/var/lib/x.prom");
 	ck_assert_uint_eq(cfg->metrics.textfile_interval, 60);
 	config_free(cfg);
+}
+END_TEST
+
+/* outbound.store_backend "postgresql" needs a connection string; one
+ * with a password only in a file nobody else can read */
+START_TEST(test_store_dsn)
+{
+	char err[600], *dir = test_tmpdir();
+	char *path =
+	    test_write_file(dir, "c.conf",
+			    "outbound: {\n  store_backend = \"postgresql\";\n"
+			    "  store_dsn = \"host=db.example dbname=clamgate "
+			    "password=s3cret\"; };\n");
+	struct cg_config *cfg;
+
+	ck_assert_int_eq(chmod(path, 0640), 0);
+	cfg = config_load(path, err, sizeof(err));
+	ck_assert_ptr_null(cfg);
+	ck_assert_msg(strstr(err, ":3: outbound.store_dsn: holds a password") &&
+			  strstr(err, "mode 0640") && !strstr(err, "s3cret"),
+		      "%s", err);
+	ck_assert_int_eq(chmod(path, 0600), 0);
+	cfg = config_load(path, err, sizeof(err));
+	ck_assert_msg(cfg != NULL, "%s", err);
+	ck_assert_int_eq(cfg->outbound.backend, CG_STORE_POSTGRESQL);
+	ck_assert_str_eq(config_vstore_backend(cfg), "postgresql");
+	ck_assert_str_eq(config_vstore_where(cfg), cfg->outbound.dsn);
+	config_free(cfg);
+	free(path);
+	path = test_write_file(dir, "c.conf",
+			       "outbound: {\n  store_backend = "
+			       "\"postgresql\"; };\n");
+	cfg = config_load(path, err, sizeof(err));
+	ck_assert_ptr_null(cfg);
+	ck_assert_msg(strstr(err, ":2: outbound.store_backend: \"postgresql\" "
+				  "needs outbound.store_dsn"),
+		      "%s", err);
+	free(path);
+	test_rmtree(dir);
 }
 END_TEST
 
@@ -332,6 +372,8 @@ static const struct {
      "the path must be absolute"},
     {"metrics: { control = \"run/ctl\"; };\n", 1, "the path must be absolute"},
     {"metrics: { textfile_interval = 0; };\n", 1, "out of range"},
+    {"scanner: { clamd = [ \"unix:/run/a.ctl\",\n  \"unix:/run/a.ctl\" ]; };\n",
+     2, "scanner.clamd[1]: \"unix:/run/a.ctl\" is listed twice"},
     {"metric: { };\n", 1,
      "expected milter, scanner, policy, quarantine, "
      "notify, outbound, metrics or log"},
@@ -377,6 +419,7 @@ config_suite(void)
 	tcase_add_test(tc, test_shipped_file);
 	tcase_add_test(tc, test_empty_file);
 	tcase_add_test(tc, test_metrics_keys);
+	tcase_add_test(tc, test_store_dsn);
 	tcase_add_test(tc, test_all_keys);
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_missing_file);

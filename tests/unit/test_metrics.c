@@ -89,6 +89,10 @@ START_TEST(test_histogram)
 	struct metrics_gauges g = {.now = 1000};
 	char *t;
 
+	/* before any load: no last result, rather than a false 0 */
+	t = render(&g);
+	ck_assert_ptr_null(strstr(t, "\nclamgate_reload_last_success "));
+	free(t);
 	metrics_scan_time(500);	    /* 0.0005 s */
 	metrics_scan_time(1000);    /* exactly on 0.001 */
 	metrics_scan_time(3000000); /* 3 s */
@@ -103,6 +107,12 @@ START_TEST(test_histogram)
 	LINE(t, "clamgate_scan_duration_seconds_bucket{le=\"+Inf\"} 5");
 	LINE(t, "clamgate_scan_duration_seconds_count 5");
 	LINE(t, "clamgate_scan_duration_seconds_sum 503.001500");
+	/* no message yet: the series alerts start from are there, at 0 */
+	LINE(t, "clamgate_messages_total{direction=\"outbound\",verdict="
+		"\"error\",action=\"tempfail\"} 0");
+	LINE(t, "clamgate_messages_total{direction=\"inbound\",verdict="
+		"\"clean\",action=\"accept\"} 0");
+	ck_assert_ptr_null(strstr(t, "verdict=\"oversize\""));
 	free(t);
 }
 END_TEST
@@ -167,7 +177,6 @@ START_TEST(test_gauges)
 	LINE(t, "clamgate_signatures_age_seconds 3600");
 	/* no quarantine figures read: no sample rather than a false 0 */
 	ck_assert_ptr_null(strstr(t, "\nclamgate_quarantine_entries "));
-	/* before any load: no last result */
 	free(t);
 }
 END_TEST

@@ -1,6 +1,11 @@
 /* test_vstore.c - the outbound gate's memory: the SQLite backend, its
- * schema, trimming, and several threads and processes at once */
+ * schema, trimming, and several threads and processes at once.  With
+ * CLAMGATE_TEST_STORE_DSN set (tests/pg/run.sh), the suite
+ * "vstore-postgresql" runs the same contract against that database,
+ * each test in a PostgreSQL schema of its own (Check runs each test in
+ * a process of its own: the schema is named by the pid). */
 #include <check.h>
+#include <libpq-fe.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -32,13 +37,41 @@ store_path(const char *dir, const char *name)
 	return path;
 }
 
-/* store_open - DIR/verified.db, for writing; fails the test if it cannot */
+static const char *pg_dsn; /* the suite against PostgreSQL: its DSN */
+
+/* pg_test_dsn - the DSN with this test's own schema, created now
+ * (caller frees) */
+static char *
+pg_test_dsn(void)
+{
+	char schema[32], sql[96], *dsn;
+	PGconn *c = PQconnectdb(pg_dsn);
+	PGresult *r;
+	size_t len;
+
+	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "%s", PQerrorMessage(c));
+	snprintf(schema, sizeof(schema), "t%ld", (long)getpid());
+	snprintf(sql, sizeof(sql), "CREATE SCHEMA IF NOT EXISTS %s", schema);
+	r = PQexec(c, sql);
+	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "%s",
+		      PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	len = strlen(pg_dsn) + 64;
+	dsn = xmalloc(len);
+	snprintf(dsn, len, "%s options='-csearch_path=%s'", pg_dsn, schema);
+	return dsn;
+}
+
+/* store_open - DIR/verified.db (or this test's PostgreSQL schema);
+ * fails the test if it cannot */
 static struct vstore *
 store_open(const char *dir, int readonly)
 {
-	char *path = store_path(dir, "verified.db"), err[1024] = "";
-	struct vstore *st =
-	    vstore_open("sqlite", path, readonly, err, sizeof(err));
+	char *path = pg_dsn ? pg_test_dsn() : store_path(dir, "verified.db");
+	char err[1024] = "";
+	struct vstore *st = vstore_open(pg_dsn ? "postgresql" : "sqlite", path,
+					readonly, err, sizeof(err));
 
 	ck_assert_msg(st != NULL, "cannot open %s: %s", path, err);
 	free(path);
@@ -531,7 +564,7 @@ START_TEST(test_readonly_missing)
 		      "%s", err);
 	ck_assert_int_eq(stat(path, &sb), -1); /* and not created */
 	ck_assert_ptr_null(vstore_open("sqlite", "", 0, err, sizeof(err)));
-	ck_assert_ptr_nonnull(strstr(err, "no file given"));
+	ck_assert_ptr_nonnull(strstr(err, "no file or database given"));
 	free(path);
 	path = store_path(dir, "no-such-dir/verified.db");
 	ck_assert_ptr_null(vstore_open("sqlite", path, 0, err, sizeof(err)));
@@ -548,8 +581,9 @@ START_TEST(test_unknown_backend)
 
 	ck_assert_ptr_null(
 	    vstore_open("postgres", "/tmp/x", 0, err, sizeof(err)));
-	ck_assert_str_eq(err,
-			 "unknown store backend \"postgres\" (known: sqlite)");
+	ck_assert_str_eq(
+	    err,
+	    "unknown store backend \"postgres\" (known: sqlite, postgresql)");
 	ck_assert_ptr_null(vstore_open(NULL, "/tmp/x", 0, err, sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, "unknown store backend"));
 	ck_assert_str_eq(vstore_error(NULL), "no error");
@@ -776,6 +810,26 @@ START_TEST(test_processes)
 }
 END_TEST
 
+/* contract - the tests every backend must pass */
+static void
+contract(TCase *tc, TCase *conc)
+{
+	tcase_add_test(tc, test_round_trip);
+	tcase_add_test(tc, test_since);
+	tcase_add_loop_test(tc, test_how, 0,
+			    sizeof(how_cases) / sizeof(how_cases[0]));
+	tcase_add_test(tc, test_count);
+	tcase_add_test(tc, test_normalised_lookups);
+	tcase_add_test(tc, test_trim_age);
+	tcase_add_test(tc, test_trim_max);
+	tcase_add_test(tc, test_forget);
+	tcase_add_test(tc, test_each);
+	tcase_add_test(tc, test_bad_rows);
+	tcase_add_test(tc, test_error_per_thread);
+	tcase_set_timeout(conc, 60);
+	tcase_add_test(conc, test_threads);
+}
+
 Suite *
 vstore_suite(void)
 {
@@ -783,30 +837,36 @@ vstore_suite(void)
 	TCase *tc = tcase_create("core");
 	TCase *conc = tcase_create("concurrency");
 
-	tcase_add_test(tc, test_round_trip);
-	tcase_add_test(tc, test_since);
-	tcase_add_loop_test(tc, test_how, 0,
-			    sizeof(how_cases) / sizeof(how_cases[0]));
-	tcase_add_test(tc, test_count);
+	contract(tc, conc);
 	tcase_add_loop_test(tc, test_normalise, 0,
 			    sizeof(norm_cases) / sizeof(norm_cases[0]));
 	tcase_add_test(tc, test_normalise_long);
-	tcase_add_test(tc, test_normalised_lookups);
-	tcase_add_test(tc, test_trim_age);
-	tcase_add_test(tc, test_trim_max);
-	tcase_add_test(tc, test_forget);
-	tcase_add_test(tc, test_each);
-	tcase_add_test(tc, test_bad_rows);
 	tcase_add_test(tc, test_schema_empty_file);
 	tcase_add_test(tc, test_schema_newer);
 	tcase_add_test(tc, test_readonly_missing);
 	tcase_add_test(tc, test_unknown_backend);
 	tcase_add_test(tc, test_file_mode);
-	tcase_add_test(tc, test_error_per_thread);
 	suite_add_tcase(s, tc);
-	tcase_set_timeout(conc, 60);
-	tcase_add_test(conc, test_threads);
 	tcase_add_test(conc, test_processes);
+	suite_add_tcase(s, conc);
+	return s;
+}
+
+/* vstore_pg_suite - the contract against CLAMGATE_TEST_STORE_DSN, or
+ * NULL without one */
+Suite *
+vstore_pg_suite(void)
+{
+	Suite *s;
+	TCase *tc, *conc;
+
+	if ((pg_dsn = getenv("CLAMGATE_TEST_STORE_DSN")) == NULL || !*pg_dsn)
+		return NULL;
+	s = suite_create("vstore-postgresql");
+	tc = tcase_create("core");
+	conc = tcase_create("concurrency");
+	contract(tc, conc);
+	suite_add_tcase(s, tc);
 	suite_add_tcase(s, conc);
 	return s;
 }
