@@ -244,7 +244,7 @@ $(BUILD)/mkstore: tests/bench/mkstore.c $(BUILD)/libdaemon.a $(BUILD)/libcommon.
 BENCH_H = $(wildcard tests/bench/*.h)
 BENCH_PROGS = $(BUILD)/mkstore $(BUILD)/bench/loadgen $(BUILD)/bench/mkcorpus \
               $(BUILD)/bench/mksigs $(BUILD)/bench/barescan \
-              $(BUILD)/bench/viewcost
+              $(BUILD)/bench/viewcost $(BUILD)/bench/vstorebench
 
 $(BUILD)/bench/loadgen: tests/bench/loadgen.c tests/bench/mclient.c \
                         tests/bench/stats.c $(BENCH_H)
@@ -255,6 +255,10 @@ $(BUILD)/bench/barescan: tests/bench/barescan.c tests/bench/stats.c $(BENCH_H)
 	@mkdir -p $(BUILD)/bench
 	$(CC) $(CPPFLAGS) $(DAEMON_CFLAGS) $(CFLAGS) -o $@ $(filter %.c,$^) \
 	    $(shell pkg-config --libs libclamav 2>/dev/null) -lpthread
+
+$(BUILD)/bench/vstorebench: tests/bench/vstorebench.c $(BUILD)/libcommon.a
+	@mkdir -p $(BUILD)/bench
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $^ $(COMMON_LIBS) $(LDLIBS)
 
 $(BUILD)/bench/viewcost: tests/bench/viewcost.c tests/bench/stats.c $(BENCH_H) \
                           $(BUILD)/libdaemon.a $(BUILD)/libcommon.a

@@ -33,6 +33,7 @@ struct quarantine_entry {
 	char *engine;
 	char *released;		   /* NULL, or when and to whom */
 	char *gate;		   /* NULL, or the outbound gate's why */
+	char *host;		   /* NULL (older entries), or who stored it */
 	unsigned long long size;   /* the original message */
 	unsigned long long offset; /* where it starts in the file */
 	char *subject;		   /* raw (RFC 2047) and unfolded */

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clamgate/audit.h"
 #include "clamgate/headers.h"
 #include "clamgate/cli.h"
 #include "clamgate/log.h"
@@ -50,6 +51,7 @@ cli_show(struct cli *c, int argc, char **argv)
 	cli_text_entry(&e);
 	printf("Id:         %s\nFile:       %s\nTime:       %s (%lld)\n", e.id,
 	       e.path, when, (long long)e.time);
+	printf("Host:       %s\n", e.host ? e.host : "-");
 	printf("Virus:      %s\nAction:     %s\nEngine:     %s\n",
 	       e.virus ? e.virus : "-", e.action ? e.action : "-",
 	       e.engine ? e.engine : "-");
@@ -225,30 +227,44 @@ release_send(struct cli *c, const struct quarantine_entry *e,
 	return -1;
 }
 
-/* release_done - keep the entry marked released, or remove it */
-static void
+/* release_done - record who released it, keep the entry marked
+ * released or remove it; 0, or -1 if the record or the entry could not
+ * be written (the message is on its way either way) */
+static int
 release_done(struct cli *c, const struct quarantine_entry *e,
 	     char *const *rcpts, size_t n, int remove)
 {
-	char note[1024], when[32];
-	size_t len;
+	char note[1600 + AUDIT_WHO_MAX], to[1024], when[32], who[AUDIT_WHO_MAX];
+	size_t len = (size_t)snprintf(to, sizeof(to), "to=");
+	int rc = 0;
 	char *shown;
 
+	for (size_t i = 0; i < n && len < sizeof(to); i++)
+		len += (size_t)snprintf(to + len, sizeof(to) - len, "%s<%s>",
+					i ? "," : "", rcpts[i]);
 	cli_time(c->now, when, sizeof(when));
-	len = (size_t)snprintf(note, sizeof(note), "%s to=", when);
-	for (size_t i = 0; i < n && len < sizeof(note); i++)
-		len += (size_t)snprintf(note + len, sizeof(note) - len,
-					"%s<%s>", i ? "," : "", rcpts[i]);
-	log_info("%s: released from=<%s> %s by uid %ld%s", e->id,
-		 e->sender ? e->sender : "", strstr(note, " to=") + 1,
-		 (long)getuid(), remove ? ", entry removed" : "");
-	shown = cli_text(strchr(note, '=') + 1, 0); /* the sender's text */
+	audit_who(who);
+	snprintf(note, sizeof(note), "%s %s by %s", when, to, who);
+	log_info("%s: released from=<%s> %s by %s%s", e->id,
+		 e->sender ? e->sender : "", to, who,
+		 remove ? ", entry removed" : "");
+	shown = cli_text(to + 3, 0); /* the sender's text */
 	printf("%s: released to %s\n", e->id, shown);
 	free(shown);
+	if (audit_record(c->dir, c->now, remove ? "release+remove" : "release",
+			 e->id, to) < 0) {
+		cli_error("%s: released, but cannot record it in %s/" AUDIT_FILE
+			  ": %s",
+			  e->id, c->dir, strerror(errno));
+		rc = -1;
+	}
 	if (remove ? quarantine_remove(c->dir, e->id)
-		   : quarantine_mark_released(e, note))
+		   : quarantine_mark_released(e, note)) {
 		cli_error("%s: released, but cannot %s the entry: %s", e->id,
 			  remove ? "remove" : "mark", strerror(errno));
+		rc = -1;
+	}
+	return rc;
 }
 
 /* cli_release - re-inject to the original (or given) recipients */
@@ -286,10 +302,10 @@ cli_release(struct cli *c, int argc, char **argv)
 		size_t n = n_to ? n_to : e.n_rcpts;
 		if (n == 0)
 			cli_error("%s has no recipients; use --to", e.id);
-		else if (release_send(c, &e, rcpts, n) == 0) {
-			release_done(c, &e, rcpts, n, remove);
-			rc = CLI_OK;
-		}
+		else if (release_send(c, &e, rcpts, n) == 0)
+			rc = release_done(c, &e, rcpts, n, remove) == 0
+				 ? CLI_OK
+				 : CLI_NOT_FOUND;
 		quarantine_entry_free(&e);
 	}
 	free(to);
@@ -308,24 +324,44 @@ cli_delete(struct cli *c, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (cli_resolve(c, argv[i], id) < 0) {
 			rc = CLI_NOT_FOUND;
+		} else if (audit_record(c->dir, c->now, "delete", id, NULL) <
+			   0) {
+			/* no record, no delete */
+			cli_error(
+			    "cannot record the delete of %s in %s/" AUDIT_FILE
+			    ": %s; nothing deleted",
+			    id, c->dir, strerror(errno));
+			rc = CLI_NOT_FOUND;
 		} else if (quarantine_remove(c->dir, id) < 0) {
 			cli_error("cannot delete %s: %s", id, strerror(errno));
 			rc = CLI_NOT_FOUND;
 		} else {
-			log_info("%s: deleted by uid %ld", id, (long)getuid());
+			char who[AUDIT_WHO_MAX];
+			audit_who(who);
+			log_info("%s: deleted by %s", id, who);
 			printf("%s: deleted\n", id);
 		}
 	}
 	return rc;
 }
 
-/* purge_each - report one purged entry */
+struct purge_arg {
+	struct cli *c;
+	int dry;
+};
+
+/* purge_each - report one purged entry, and record it */
 static void
 purge_each(const char *id, void *arg)
 {
-	const int *dry = arg;
+	const struct purge_arg *a = arg;
 
-	printf("%s: %s\n", id, *dry ? "would be purged" : "purged");
+	printf("%s: %s\n", id, a->dry ? "would be purged" : "purged");
+	if (!a->dry &&
+	    audit_record(a->c->dir, a->c->now, "purge", id, NULL) < 0)
+		cli_error("%s: purged, but cannot record it in %s/" AUDIT_FILE
+			  ": %s",
+			  id, a->c->dir, strerror(errno));
 }
 
 /* cli_purge - remove entries older than a duration */
@@ -336,29 +372,30 @@ cli_purge(struct cli *c, int argc, char **argv)
 	    {"older-than", required_argument, NULL, 'o'},
 	    {"dry-run", no_argument, NULL, 'n'},
 	    {NULL, 0, NULL, 0}};
+	struct purge_arg a = {c, 0};
 	unsigned long age = 0;
-	int ch, dry = 0, have = 0;
+	int ch, have = 0;
 	long n;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 'o' && strconv_duration(optarg, &age) == 0)
 			have = 1;
 		else if (ch == 'n')
-			dry = 1;
+			a.dry = 1;
 		else
 			return cli_usage(c);
 	}
 	if (!have || optind != argc)
 		return cli_usage(c);
-	n = quarantine_expire(c->dir, c->now - (time_t)age, dry, purge_each,
-			      &dry);
+	n = quarantine_expire(c->dir, c->now - (time_t)age, a.dry, purge_each,
+			      &a);
 	if (n < 0) {
 		cli_error("cannot read %s: %s", c->dir, strerror(errno));
 		return CLI_NOT_FOUND;
 	}
-	if (!dry && n > 0)
+	if (!a.dry && n > 0)
 		log_info("purged %ld entries older than %s", n,
 			 argv[optind - 1]);
-	printf("%ld entries %s\n", n, dry ? "would be purged" : "purged");
+	printf("%ld entries %s\n", n, a.dry ? "would be purged" : "purged");
 	return CLI_OK;
 }

@@ -202,6 +202,7 @@ list_json(const struct quarantine_entry *e, const char *subject)
 	json_field(stdout, "subject", subject, 1);
 	json_field(stdout, "message_id", e->message_id, 1);
 	json_field(stdout, "gate", e->gate, 1);
+	json_field(stdout, "host", e->host, 1);
 	json_field(stdout, "released", e->released, 0);
 	printf("}\n");
 }

@@ -65,7 +65,8 @@ cli_text_entry(struct quarantine_entry *e)
 	char **fields[] = {&e->sender, &e->client_addr, &e->client_name,
 			   &e->helo,   &e->queue_id,	&e->virus,
 			   &e->action, &e->engine,	&e->released,
-			   &e->gate,   &e->subject,	&e->message_id};
+			   &e->gate,   &e->subject,	&e->message_id,
+			   &e->host};
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		cli_text_swap(fields[i], 0);

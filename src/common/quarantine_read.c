@@ -198,6 +198,7 @@ quarantine_field(struct quarantine_entry *e, const char *name,
 	    {"Engine", offsetof(struct quarantine_entry, engine)},
 	    {"Released", offsetof(struct quarantine_entry, released)},
 	    {"Gate", offsetof(struct quarantine_entry, gate)},
+	    {"Host", offsetof(struct quarantine_entry, host)},
 	};
 
 	if (strcmp(name, "Recipient") == 0) {
@@ -335,11 +336,11 @@ quarantine_read(const char *dir, const char *id, struct quarantine_entry *e,
 void
 quarantine_entry_free(struct quarantine_entry *e)
 {
-	char **strs[] = {&e->path,	  &e->sender, &e->client_addr,
-			 &e->client_name, &e->helo,   &e->queue_id,
-			 &e->virus,	  &e->action, &e->engine,
-			 &e->released,	  &e->gate,   &e->subject,
-			 &e->message_id,  &e->headers};
+	char **strs[] = {&e->path,	  &e->sender,  &e->client_addr,
+			 &e->client_name, &e->helo,    &e->queue_id,
+			 &e->virus,	  &e->action,  &e->engine,
+			 &e->released,	  &e->gate,    &e->subject,
+			 &e->message_id,  &e->headers, &e->host};
 
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
 		free(*strs[i]);

@@ -27,6 +27,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "clamgate/audit.h"
 #include "clamgate/headers.h"
 #include "clamgate/log.h"
 #include "clamgate/quarantine_store.h"
@@ -71,12 +72,14 @@ static void
 quarantine_envelope(FILE *f, const char *id, const struct quarantine_meta *m,
 		    unsigned long long size)
 {
-	char date[64];
+	char date[64], host[AUDIT_HOST_MAX];
 	struct tm tm;
 
 	gmtime_r(&m->when, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	audit_host(host);
 	quarantine_header(f, "Id", id);
+	quarantine_header(f, "Host", host);
 	quarantine_header(f, "Date", date);
 	fprintf(f, HDR_ENTRY_PREFIX "Time: %lld\r\n", (long long)m->when);
 	quarantine_header(f, "Sender", m->sender ? m->sender : "");

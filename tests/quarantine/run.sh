@@ -92,7 +92,12 @@ if command -v script >/dev/null 2>&1; then
 		&& good "export refuses a terminal" || bad "export wrote to a terminal"
 fi
 
-# release through the fake sendmail
+# which host stored each entry
+HOST=$(hostname)
+q show "$M1"; check "show: the host that stored the entry ($HOST)" has "^Host:       $HOST\$"
+q list --json; check "list --json: the host" has "\"host\":\"$HOST\""
+
+# release through the fake sendmail; who does it is recorded
 q release "$M1"
 check "release: exit 0" test "$RC" -eq 0
 check "release: sendmail argv is -i -N never -f SENDER -- the original recipients" \
@@ -101,6 +106,10 @@ check "release: the data is the original, after one X-Clamgate-Release header" \
 	sh -c "head -n 1 '$FAKE_DIR/stdin.0' | grep -q '^X-Clamgate-Release: $M1 [0-9]* smvcep [0-9a-f]\{64\}.\$' && tail -c +\$((\$(head -n 1 '$FAKE_DIR/stdin.0' | wc -c) + 1)) '$FAKE_DIR/stdin.0' | cmp -s - '$T/data/m1.orig'"
 q list --rcpt 'bob@*'; check "release: the entry is kept, marked released" has "\[released\]"
 q show "$M1"; check "release: show says when and to whom" has "^Released:   20.* to=<bob@dest.example>,<carol@dest.example>"
+check "release: ... and by whom, on which host" has "^Released:   20.* by uid=$(id -u) user=$(id -un) host=$HOST\$"
+check "release: a line in .audit (time, action, id, uid, host, recipients)" \
+	grep -q "^20[0-9-]*T[0-9:]*Z action=release id=$M1 uid=$(id -u) user=$(id -un) host=$HOST to=<bob@dest.example>,<carol@dest.example>\$" "$Q/.audit"
+check ".audit is mode 0600, and not an entry" sh -c "[ \"\$(stat -c %a '$Q/.audit')\" = 600 ] && ! '$CLI' -c '$T/c.conf' list | grep -q audit"
 lua "$FAKE_DIR" release.lua
 for why in "does not match this message" "does not allow header changes" \
 	"not on the non-SMTP path" "used before"; do
@@ -145,8 +154,23 @@ q stats
 check "stats: totals, per day, per virus; damaged skipped" \
 	eval 'has "^total: 7 messages" && has "^  20[0-9-]*  *7 " && has "^  *7  Clamgate.Test.EICAR.UNOFFICIAL"'
 q stats --json; check "stats --json" has '^{"total":7,"size":[0-9]*,"days":\[{"day":"20'
-q delete 20261127T000001 20261127T000002
+SUDO_USER=alice SUDO_UID=1000 q delete 20261127T000001 20261127T000002
 check "delete: entries removed" test "$RC" -eq 0 -a ! -e "$Q/20261127T000001-00000000000000d1.eml"
+check "delete through sudo: .audit names the sudo user" \
+	grep -q "action=delete id=20261127T000001-00000000000000d1 uid=$(id -u) user=$(id -un) sudo_user=alice sudo_uid=1000 host=$HOST\$" "$Q/.audit"
+cp "$Q/$M3.eml" "$Q/20261127T000003-00000000000000d3.eml"
+SUDO_USER='mallory host=forged
+x' q delete 20261127T000003-00000000000000d3
+check "a SUDO_USER with spaces and a newline cannot forge a field or a line" \
+	sh -c "grep -q 'action=delete id=20261127T000003-00000000000000d3 .* sudo_user=mallory?host=forged?x ' '$Q/.audit' && [ \$(grep -c -v '^20[0-9-]*T[0-9:]*Z action=' '$Q/.audit') -eq 0 ]"
+# no record, no delete: .audit that cannot be written (a directory)
+cp "$Q/$M3.eml" "$Q/20261127T000004-00000000000000d4.eml"
+mv "$Q/.audit" "$T/audit.saved" && mkdir "$Q/.audit"
+q delete 20261127T000004-00000000000000d4
+check "delete when .audit cannot be written: refused (exit $RC), the entry stays" \
+	sh -c "[ $RC -eq 1 ] && [ -e '$Q/20261127T000004-00000000000000d4.eml' ] && printf '%s' \"\$1\" | grep -q 'nothing deleted'" - "$OUT"
+rmdir "$Q/.audit" && mv "$T/audit.saved" "$Q/.audit"
+rm -f "$Q/20261127T000004-00000000000000d4.eml"
 
 # purge and the daemon's retention
 cp "$Q/$M3.eml" "$Q/20200101T000000-00000000000000a1.eml"
@@ -156,6 +180,7 @@ check "purge --dry-run removes nothing" test -e "$Q/20200101T000000-000000000000
 q purge --older-than 30d
 check "purge removes entries older than the duration, only those" \
 	test ! -e "$Q/20200101T000000-00000000000000a1.eml" -a -e "$Q/$M3.eml"
+check "purge: each purged entry is in .audit" grep -q "action=purge id=20200101T000000-00000000000000a1 " "$Q/.audit"
 cp "$Q/$M3.eml" "$Q/20200101T000000-00000000000000a2.eml"
 # what a kill -9 in the middle of a write leaves: half a file under its
 # temporary name; one an hour old, one being written right now

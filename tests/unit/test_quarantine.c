@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clamgate/audit.h"
 #include "clamgate/quarantine_store.h"
 #include "suites.h"
 
@@ -155,6 +156,13 @@ START_TEST(test_read_back)
 	ck_assert_int_eq(e.time, 1795741298);
 	ck_assert_str_eq(e.subject, "=?UTF-8?Q?caf=C3=A9?= folded");
 	ck_assert_str_eq(e.message_id, "<x@y>");
+	/* the host that stored it, as audit_host() names this one */
+	{
+		char host[AUDIT_HOST_MAX];
+		audit_host(host);
+		ck_assert_ptr_nonnull(e.host);
+		ck_assert_str_eq(e.host, host);
+	}
 	quarantine_entry_free(&e);
 	/* a unique prefix resolves; the store lists it */
 	char got[QUARANTINE_ID_MAX];
