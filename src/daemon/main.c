@@ -254,9 +254,9 @@ test_checks(const struct cg_config *cfg)
 	}
 	test_warnings(cfg);
 	check_dir("quarantine.directory", cfg->quarantine.directory);
-	/* not metrics.control's: /run/clamgate exists only while the
-	 * unit runs (its RuntimeDirectory), and a stopped daemon is no
-	 * reason for a warning */
+	/* metrics.control's directory is not checked: /run/clamgate
+	 * exists only while the unit runs (its RuntimeDirectory), and a
+	 * stopped daemon is no reason for a warning */
 	if (cfg->metrics.textfile[0] != '\0')
 		check_parent("metrics.textfile", cfg->metrics.textfile);
 	if ((rc = gate_check(cfg, err, sizeof(err))) < 0) {
