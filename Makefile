@@ -173,7 +173,8 @@ check-full: deps
 # between threads through its own magazines, which TSan cannot see in an
 # uninstrumented GLib: G_SLICE=always-malloc.
 check-tsan: deps
-	$(MAKE) CC=clang BUILD=build-tsan TSAN=1 all build-tsan/fakeclamd
+	$(MAKE) CC=clang BUILD=build-tsan TSAN=1 all build-tsan/fakeclamd \
+	    build-tsan/unit-tests
 	TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp" \
 	    G_SLICE=always-malloc sh tests/run-tsan.sh build-tsan
 

@@ -41,9 +41,8 @@ trap cleanup EXIT
 
 [ -n "$PG_BIN" ] || { bad "no PostgreSQL server installed (postgresql)"; exit 1; }
 
-# daemon NAME - its configuration on the shared store, and start it;
-# DAEMON_PID
-daemon() {
+# conf NAME - a daemon's configuration on the shared store
+conf() {
 	d=$T/$1
 	mkdir -p "$d/q"
 	cat > "$d/c.conf" <<CONF
@@ -56,6 +55,12 @@ outbound: { mode = "on"; internal_domains = [ "local.example" ];
   catalogues = [ "$TOP/etc/outbound-markers", "$TOP/etc/outbound-subjects" ]; };
 metrics: { control = ""; };
 CONF
+}
+
+# daemon NAME - its configuration, and start it; DAEMON_PID
+daemon() {
+	conf "$1"
+	d=$T/$1
 	"$BIN" -f -c "$d/c.conf" 2> "$d/log" &
 	DAEMON_PID=$!
 	PIDS="$PIDS $DAEMON_PID"
@@ -78,6 +83,7 @@ expect_step() {
 pg_up || { bad "PostgreSQL did not start: $(tail -n 5 "$PGT"/*.log 2>/dev/null)"; exit 1; }
 
 # the store's contract (tests/unit/test_vstore.c), against PostgreSQL
+[ -x "$TOP/$BUILD/unit-tests" ] || bad "$BUILD/unit-tests is not built"
 CLAMGATE_TEST_STORE_DSN="$PG_DSN" CK_RUN_SUITE=vstore-postgresql \
 	"$TOP/$BUILD/unit-tests" > "$T/contract.out" 2>&1
 rc=$?
@@ -86,19 +92,24 @@ check "the store's contract on PostgreSQL: ${checks:-no} checks pass (round trip
 	sh -c "[ $rc -eq 0 ] && [ '${checks:-0}' -ge 20 ]"
 [ "$rc" -eq 0 ] || grep -E ':[EF]:' "$T/contract.out" | head -n 5
 
+# -t before any daemon ran: the schema is not there yet, and -t creates
+# nothing
+conf mx-a
+out=$("$BIN" -t -c "$T/mx-a/c.conf" 2>/dev/null)
+printf '%s' "$out" | grep -q "^outbound store: postgresql: host=$PGT dbname=clamgate user=postgres: no schema yet: the daemon creates it (version 1)" \
+	&& good "-t on a new database: no schema yet, the daemon creates it" || bad "-t: $out"
+check "... and -t created nothing" test -z "$(pg_sql "SELECT to_regclass('clamgate_schema')")"
 daemon mx-a
 daemon submit-b
-B_PID=$DAEMON_PID
 
+expect_step mx-a verify "mx-a: inbound mail with a trusted dkim=pass is accepted"
+check "mx-a's writer stored alice in the shared database" \
+	wait_for 10 sh -c "[ \"\$(runuser -u postgres -- '$PG_BIN/psql' -h '$PGT' -U postgres -d clamgate -Atq -c \"SELECT how FROM clamgate_verified WHERE addr = 'alice@remote.example'\" 2>/dev/null)\" = dkim ]"
 out=$("$BIN" -t -c "$T/submit-b/c.conf" 2>/dev/null)
 printf '%s' "$out" | grep -q "^outbound store: postgresql: host=$PGT dbname=clamgate user=postgres: schema vstore version 1 (current)" \
 	&& good "-t reports the schema: vstore version 1 (current)" || bad "-t: $out"
 check "the schema was created once: one row in clamgate_schema" \
 	test "$(pg_sql "SELECT count(*) FROM clamgate_schema")" = 1
-
-expect_step mx-a verify "mx-a: inbound mail with a trusted dkim=pass is accepted"
-check "mx-a's writer stored alice in the shared database" \
-	wait_for 10 sh -c "[ \"\$(runuser -u postgres -- '$PG_BIN/psql' -h '$PGT' -U postgres -d clamgate -Atq -c \"SELECT how FROM clamgate_verified WHERE addr = 'alice@remote.example'\")\" = dkim ]"
 expect_step submit-b reply_pass "submit-b: the vacation reply to alice, verified on mx-a, passes"
 expect_step submit-b reply_stop "submit-b: the reply to bob, verified nowhere, is stopped"
 "$CLI" -c "$T/submit-b/c.conf" verified list > "$T/list.out" 2>&1
