@@ -19,10 +19,11 @@
 
 #include <libpq-fe.h>
 
-#define PG_CONNECT_SECONDS 5	/* connect_timeout, unless the DSN says */
-#define PG_STATEMENT_MS	   5000 /* statement_timeout */
-#define PG_TAKE_MS	   2000 /* the longest wait for a free connection */
-#define PG_BACKOFF_MAX	   8	/* seconds between reconnection tries */
+#define PG_CONNECT_SECONDS 5	 /* connect_timeout, unless the DSN says */
+#define PG_STATEMENT_MS	   5000	 /* statement_timeout */
+#define PG_TAKE_MS	   2000	 /* the longest wait for a free connection */
+#define PG_BACKOFF_MAX	   8	 /* seconds between reconnection tries */
+#define PG_IDLE_TX_MS	   30000 /* a session idle in a transaction: cut */
 #define PG_ERR_MAX	   512
 
 struct pg_stmt {
@@ -49,6 +50,7 @@ int pg_ok(PGconn *c, PGresult *r, ExecStatusType want, char *err,
 int pg_exec(PGconn *c, const char *sql, char *err, size_t errlen);
 int pg_schema_version(const char *dsn, const struct pg_schema *schema,
 		      int *version, char *err, size_t errlen);
+int pg_dsn_valid(const char *dsn);
 int pg_dsn_has_password(const char *dsn);
 
 #endif

@@ -64,7 +64,8 @@ int quarantine_each_original(const struct quarantine_entry *e,
 int quarantine_remove(const char *dir, const char *id);
 long quarantine_sweep_temp(const char *dir, time_t cutoff);
 long quarantine_expire(const char *dir, time_t cutoff, int dry_run,
-		       void (*each)(const char *id, void *arg), void *arg);
+		       int (*each)(const char *id, int removed, void *arg),
+		       void *arg);
 int quarantine_mark_released(const struct quarantine_entry *e,
 			     const char *note);
 

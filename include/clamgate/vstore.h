@@ -10,11 +10,12 @@
  *            remote soon after is a response, not distribution
  *
  * Addresses are normalised by vstore_normalise(): angle brackets
- * removed, the whole address lowercased; one longer than VSTORE_ADDR_MAX
- * normalises to "" and is neither stored nor found.  A new verification or
- * contact moves "last" to now (the time counts from the latest pass) and keeps
- * "first".  vstore_trim() removes what is older than the cutoff, then
- * the least recently seen rows beyond max_rows, in each table.
+ * removed, the whole address lowercased; one longer than
+ * VSTORE_ADDR_MAX, or not valid UTF-8, normalises to "" and is neither
+ * stored nor found.  A new verification or contact moves "last" to now
+ * (the time counts from the latest pass) and keeps "first".  vstore_trim()
+ * removes what is older than the cutoff, then the least recently seen rows
+ * beyond max_rows, in each table.
  *
  * Backends: "sqlite" (a file: WAL mode, safe for the daemon's threads and
  * for clamgate-quarantine in another process at the same time).  Every

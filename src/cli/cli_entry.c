@@ -244,7 +244,7 @@ release_done(struct cli *c, const struct quarantine_entry *e,
 					i ? "," : "", rcpts[i]);
 	cli_time(c->now, when, sizeof(when));
 	audit_who(who);
-	snprintf(note, sizeof(note), "%s %s by %s", when, to, who);
+	snprintf(note, sizeof(note), "%s by %s %s", when, who, to);
 	log_info("%s: released from=<%s> %s by %s%s", e->id,
 		 e->sender ? e->sender : "", to, who,
 		 remove ? ", entry removed" : "");
@@ -254,8 +254,9 @@ release_done(struct cli *c, const struct quarantine_entry *e,
 	if (audit_record(c->dir, c->now, remove ? "release+remove" : "release",
 			 e->id, to) < 0) {
 		cli_error("%s: released, but cannot record it in %s/" AUDIT_FILE
-			  ": %s",
+			  ": %s; the entry is kept, marked released",
 			  e->id, c->dir, strerror(errno));
+		remove = 0; /* the Released field is then the only record */
 		rc = -1;
 	}
 	if (remove ? quarantine_remove(c->dir, e->id)
@@ -334,6 +335,8 @@ cli_delete(struct cli *c, int argc, char **argv)
 			rc = CLI_NOT_FOUND;
 		} else if (quarantine_remove(c->dir, id) < 0) {
 			cli_error("cannot delete %s: %s", id, strerror(errno));
+			(void)audit_record(c->dir, c->now, "delete-failed", id,
+					   NULL);
 			rc = CLI_NOT_FOUND;
 		} else {
 			char who[AUDIT_WHO_MAX];
@@ -348,20 +351,31 @@ cli_delete(struct cli *c, int argc, char **argv)
 struct purge_arg {
 	struct cli *c;
 	int dry;
+	int failed; /* an entry kept: its record could not be written */
 };
 
-/* purge_each - report one purged entry, and record it */
-static void
-purge_each(const char *id, void *arg)
+/* purge_each - record an entry before it is purged (no record, no
+ * purge), report it after */
+static int
+purge_each(const char *id, int removed, void *arg)
 {
-	const struct purge_arg *a = arg;
+	struct purge_arg *a = arg;
 
-	printf("%s: %s\n", id, a->dry ? "would be purged" : "purged");
-	if (!a->dry &&
-	    audit_record(a->c->dir, a->c->now, "purge", id, NULL) < 0)
-		cli_error("%s: purged, but cannot record it in %s/" AUDIT_FILE
-			  ": %s",
-			  id, a->c->dir, strerror(errno));
+	if (a->dry) {
+		printf("%s: would be purged\n", id);
+		return 0;
+	}
+	if (removed) {
+		printf("%s: purged\n", id);
+		return 0;
+	}
+	if (audit_record(a->c->dir, a->c->now, "purge", id, NULL) == 0)
+		return 0;
+	cli_error("cannot record the purge of %s in %s/" AUDIT_FILE
+		  ": %s; kept",
+		  id, a->c->dir, strerror(errno));
+	a->failed = 1;
+	return -1;
 }
 
 /* cli_purge - remove entries older than a duration */
@@ -372,7 +386,7 @@ cli_purge(struct cli *c, int argc, char **argv)
 	    {"older-than", required_argument, NULL, 'o'},
 	    {"dry-run", no_argument, NULL, 'n'},
 	    {NULL, 0, NULL, 0}};
-	struct purge_arg a = {c, 0};
+	struct purge_arg a = {c, 0, 0};
 	unsigned long age = 0;
 	int ch, have = 0;
 	long n;
@@ -397,5 +411,5 @@ cli_purge(struct cli *c, int argc, char **argv)
 		log_info("purged %ld entries older than %s", n,
 			 argv[optind - 1]);
 	printf("%ld entries %s\n", n, a.dry ? "would be purged" : "purged");
-	return CLI_OK;
+	return a.failed ? CLI_NOT_FOUND : CLI_OK;
 }

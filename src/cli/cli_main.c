@@ -25,6 +25,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "clamgate/audit.h"
 #include "clamgate/cli.h"
 #include "clamgate/log.h"
 #include "clamgate/mime.h"
@@ -138,6 +139,7 @@ main(int argc, char **argv)
 	int ch, rc;
 	size_t i;
 
+	audit_caller(); /* before any switch to the store's owner */
 	while ((ch = getopt(argc, argv, "+c:hV")) != -1) {
 		switch (ch) {
 		case 'c':

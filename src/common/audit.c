@@ -54,20 +54,36 @@ audit_host(char host[AUDIT_HOST_MAX])
 	audit_clean(raw, host, AUDIT_HOST_MAX);
 }
 
-/* audit_who - "uid=0 user=root sudo_user=alice sudo_uid=1000 host=mx1" */
+static uid_t audit_uid;	  /* who started the program */
+static int audit_uid_set; /* audit_caller() ran */
+
+/* audit_caller - remember who started the program, before it becomes
+ * the store's owner (cli_become_owner): the record names the person,
+ * not the account the files belong to */
+void
+audit_caller(void)
+{
+	audit_uid = getuid();
+	audit_uid_set = 1;
+}
+
+/* audit_who - "uid=0 user=root sudo_user=alice sudo_uid=1000 host=mx1";
+ * SUDO_USER only when root started the program (anyone else can set
+ * it) */
 void
 audit_who(char who[AUDIT_WHO_MAX])
 {
-	struct passwd *pw = getpwuid(getuid());
+	uid_t uid = audit_uid_set ? audit_uid : getuid();
+	struct passwd *pw = getpwuid(uid);
 	const char *su = getenv("SUDO_USER"), *sid = getenv("SUDO_UID");
 	char host[AUDIT_HOST_MAX], name[64], sudo[64], sudo_id[32];
 	size_t n;
 
 	audit_host(host);
 	audit_clean(pw ? pw->pw_name : "?", name, sizeof(name));
-	n = (size_t)snprintf(who, AUDIT_WHO_MAX, "uid=%ld user=%s",
-			     (long)getuid(), name);
-	if (su && *su && n < AUDIT_WHO_MAX) {
+	n = (size_t)snprintf(who, AUDIT_WHO_MAX, "uid=%ld user=%s", (long)uid,
+			     name);
+	if (uid == 0 && su && *su && n < AUDIT_WHO_MAX) {
 		audit_clean(su, sudo, sizeof(sudo));
 		audit_clean(sid ? sid : "?", sudo_id, sizeof(sudo_id));
 		n += (size_t)snprintf(who + n, AUDIT_WHO_MAX - n,

@@ -470,15 +470,20 @@ check_metrics_listen(struct cfg_ctx *c, const config_setting_t *root)
 }
 
 /* check_dsn - outbound.store_backend "postgresql" needs
- * outbound.store_dsn; a connection string that holds a password may sit
- * only in a file no group or other user can read (libpq's passfile is
- * the other way) */
+ * outbound.store_dsn, one libpq can read (its error is not repeated: it
+ * quotes the text, password and all); a connection string that holds a
+ * password may sit only in a file no group or other user can read, the
+ * file the setting is in (an @include too); libpq's passfile is the
+ * other way */
 static int
 check_dsn(struct cfg_ctx *c, const config_setting_t *root)
 {
 	const struct cg_config *cfg = c->cfg;
 	config_setting_t *r = (config_setting_t *)root;
-	struct stat sb;
+	const config_setting_t *s =
+	    config_setting_lookup(r, "outbound.store_dsn");
+	const char *file = s ? config_setting_source_file(s) : NULL;
+	struct stat sb = {0};
 
 	if (cfg->outbound.backend == CG_STORE_POSTGRESQL &&
 	    (cfg->outbound.dsn == NULL || cfg->outbound.dsn[0] == '\0'))
@@ -486,17 +491,25 @@ check_dsn(struct cfg_ctx *c, const config_setting_t *root)
 		    c, config_setting_lookup(r, "outbound.store_backend"),
 		    "\"postgresql\" needs outbound.store_dsn, a "
 		    "libpq connection string");
-	if (cfg->outbound.dsn == NULL ||
-	    !pg_dsn_has_password(cfg->outbound.dsn))
+	if (cfg->outbound.dsn == NULL || cfg->outbound.dsn[0] == '\0')
 		return 0;
-	if (stat(c->path, &sb) == 0 && (sb.st_mode & 077) == 0)
+	if (!pg_dsn_valid(cfg->outbound.dsn))
+		return cfg_fail(c, s,
+				"not a connection string libpq can read "
+				"(keyword=value ..., or a postgresql:// URI; "
+				"the text is not repeated here)");
+	if (!pg_dsn_has_password(cfg->outbound.dsn))
 		return 0;
-	return cfg_fail(c, config_setting_lookup(r, "outbound.store_dsn"),
+	if (file == NULL)
+		file = c->path;
+	if (stat(file, &sb) == 0 && (sb.st_mode & 077) == 0)
+		return 0;
+	return cfg_fail(c, s,
 			"holds a password, and %s can be read by others "
 			"(mode %04o): make it mode 0600, or keep the password "
 			"in a libpq passfile (passfile=... in the string, or "
 			"PGPASSFILE)",
-			c->path, (unsigned)(sb.st_mode & 07777));
+			file, (unsigned)(sb.st_mode & 07777));
 }
 
 /* check_clamd_twice - a server listed twice in scanner.clamd would get

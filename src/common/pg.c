@@ -9,10 +9,13 @@
  *	message never opens one.  Each is made with libpq's keywords
  *	connect_timeout (PG_CONNECT_SECONDS), tcp_user_timeout (10 s: a
  *	server that vanished from the network fails a call instead of
- *	holding it), application_name "clamgate" and statement_timeout
- *	(PG_STATEMENT_MS), all of which the DSN may override; then the
- *	schema is brought to the version this program knows, once per
- *	pool, and the statements are prepared on it.
+ *	holding it), TCP keepalives and application_name "clamgate", which
+ *	the DSN may override; the session then gets statement_timeout and
+ *	lock_timeout (PG_STATEMENT_MS) and
+ *	idle_in_transaction_session_timeout (PG_IDLE_TX_MS: the row locks
+ *	of a host cut off in the middle of a write are let go); the schema
+ *	is checked, and upgraded if it is older (another host may have
+ *	upgraded it meanwhile); and the statements are prepared.
  *
  *	The schema: one row per component in clamgate_schema (component,
  *	version, changed).  The steps from the version found to the
@@ -26,7 +29,9 @@
  *	it ends pg_take() fails at once with the last reason, so that while
  *	the database is down no message waits for a connect timeout but
  *	the one that tries.  pg_give() closes a connection that is broken
- *	(PQstatus, or the caller says so); the next take opens a new one.
+ *	(PQstatus, or the caller says so), and the idle ones with it (the
+ *	server most likely restarted under all of them); the next takes
+ *	open new ones.
  * DIAGNOSTICS
  *	NULL (pg_take) or -1 with the reason in err.  Never fatal.
  */
@@ -58,7 +63,6 @@ struct pg_pool {
 	unsigned size;
 	time_t next_try;  /* no connect before this (back-off) */
 	unsigned backoff; /* seconds, the next back-off */
-	int migrated;	  /* the schema is current (once per pool) */
 	char last_err[PG_ERR_MAX];
 };
 
@@ -104,21 +108,34 @@ pg_quiet(void *arg, const char *message)
 static PGconn *
 pg_connect(const char *dsn, char *err, size_t errlen)
 {
-	char timeout[16], options[64];
-	const char *keys[] = {"connect_timeout",  "tcp_user_timeout",
-			      "application_name", "options",
-			      "dbname",		  NULL};
-	const char *values[] = {timeout, "10000", "clamgate",
-				options, dsn,	  NULL};
+	static const char *const keys[] = {"connect_timeout",
+					   "tcp_user_timeout",
+					   "keepalives",
+					   "keepalives_idle",
+					   "keepalives_interval",
+					   "keepalives_count",
+					   "application_name",
+					   "dbname",
+					   NULL};
+	char timeout[16], set[200];
+	const char *values[] = {timeout, "10000",    "1", "30", "10",
+				"3",	 "clamgate", dsn, NULL};
 	PGconn *c;
 
 	snprintf(timeout, sizeof(timeout), "%d", PG_CONNECT_SECONDS);
-	snprintf(options, sizeof(options), "-c statement_timeout=%d",
-		 PG_STATEMENT_MS);
+	/* on the session, not through "options", which a DSN's own
+	 * options= would replace */
+	snprintf(set, sizeof(set),
+		 "SET statement_timeout = %d; SET lock_timeout = %d; "
+		 "SET idle_in_transaction_session_timeout = %d",
+		 PG_STATEMENT_MS, PG_STATEMENT_MS, PG_IDLE_TX_MS);
 	c = PQconnectdbParams(keys, values, 1);
 	if (c != NULL && PQstatus(c) == CONNECTION_OK) {
 		PQsetNoticeProcessor(c, pg_quiet, NULL);
-		return c;
+		if (pg_exec(c, set, err, errlen) == 0)
+			return c;
+		PQfinish(c);
+		return NULL;
 	}
 	pg_message(c ? PQerrorMessage(c) : "out of memory", err, errlen);
 	PQfinish(c);
@@ -177,12 +194,44 @@ pg_upgrade(PGconn *c, const struct pg_schema *s, char *err, size_t errlen)
 		     PGRES_COMMAND_OK, err, errlen);
 }
 
-/* pg_migrate - the schema brought up to date, in one transaction under
- * the advisory lock; 0 or -1 */
+/* pg_current - 1 if the schema is the current version already, 0 if it
+ * is older or absent, -1 if newer or unreadable (err); no lock, no DDL:
+ * a role without the CREATE right works on a current schema */
+static int
+pg_current(PGconn *c, const struct pg_schema *s, char *err, size_t errlen)
+{
+	PGresult *r =
+	    PQexec(c, "SELECT to_regclass('clamgate_schema') IS NOT NULL");
+	int exists, v;
+
+	if (r == NULL || PQresultStatus(r) != PGRES_TUPLES_OK)
+		return pg_ok(c, r, PGRES_TUPLES_OK, err, errlen);
+	exists = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	if (!exists)
+		return 0;
+	if ((v = pg_version_of(c, s->component, err, errlen)) < 0)
+		return -1;
+	if (v > s->version) {
+		snprintf(err, errlen,
+			 "the %s schema is version %d, newer than this "
+			 "clamgate knows (%d)",
+			 s->component, v, s->version);
+		return -1;
+	}
+	return v == s->version;
+}
+
+/* pg_migrate - the schema brought up to date if it is not, in one
+ * transaction under the advisory lock; 0 or -1 */
 static int
 pg_migrate(PGconn *c, const struct pg_schema *s, char *err, size_t errlen)
 {
-	int rc = pg_exec(c, "BEGIN", err, errlen);
+	int rc = pg_current(c, s, err, errlen);
+
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	rc = pg_exec(c, "BEGIN", err, errlen);
 
 	if (rc == 0)
 		rc = pg_ok(
@@ -203,23 +252,14 @@ pg_migrate(PGconn *c, const struct pg_schema *s, char *err, size_t errlen)
 	return -1;
 }
 
-/* pg_setup - a new connection made ready: the schema (once per pool),
- * the statements; 0 or -1 */
+/* pg_setup - a new connection made ready: the schema checked (and
+ * upgraded if older; a newer one is refused), the statements prepared;
+ * 0 or -1 */
 static int
 pg_setup(struct pg_pool *p, PGconn *c, char *err, size_t errlen)
 {
-	int migrated;
-
-	pthread_mutex_lock(&p->lock);
-	migrated = p->migrated;
-	pthread_mutex_unlock(&p->lock);
-	if (!migrated && p->schema != NULL) {
-		if (pg_migrate(c, p->schema, err, errlen) < 0)
-			return -1;
-		pthread_mutex_lock(&p->lock);
-		p->migrated = 1;
-		pthread_mutex_unlock(&p->lock);
-	}
+	if (p->schema != NULL && pg_migrate(c, p->schema, err, errlen) < 0)
+		return -1;
 	for (size_t i = 0; i < p->n_stmts; i++)
 		if (pg_ok(c,
 			  PQprepare(c, p->stmts[i].name, p->stmts[i].sql, 0,
@@ -355,22 +395,29 @@ pg_take(struct pg_pool *p, char *err, size_t errlen)
 	return s->c != NULL ? s->c : pg_fill(p, s, err, errlen);
 }
 
-/* pg_give - a connection back; broken (or bad by PQstatus): closed */
+/* pg_give - a connection back; broken (or bad by PQstatus): closed,
+ * and with it every idle one, opened most likely before the same server
+ * restart: the next takes open new ones rather than fail on each */
 void
 pg_give(struct pg_pool *p, PGconn *c, int broken)
 {
+	int bad = broken || PQstatus(c) != CONNECTION_OK;
+
 	pthread_mutex_lock(&p->lock);
 	for (unsigned i = 0; i < p->size; i++) {
-		if (p->slot[i].c != c || !p->slot[i].busy)
-			continue;
-		if (broken || PQstatus(c) != CONNECTION_OK) {
-			PQfinish(c);
-			p->slot[i].c = NULL;
+		struct pg_slot *s = &p->slot[i];
+		if (s->c == c && s->busy) {
+			if (bad) {
+				PQfinish(c);
+				s->c = NULL;
+			}
+			s->busy = 0;
+		} else if (bad && !s->busy && s->c != NULL) {
+			PQfinish(s->c);
+			s->c = NULL;
 		}
-		p->slot[i].busy = 0;
-		break;
 	}
-	pthread_cond_signal(&p->cond);
+	pthread_cond_broadcast(&p->cond);
 	pthread_mutex_unlock(&p->lock);
 }
 
@@ -403,7 +450,31 @@ pg_schema_version(const char *dsn, const struct pg_schema *schema, int *version,
 	return 0;
 }
 
-/* pg_dsn_has_password - the connection string holds a password */
+/* pg_dsn_plain - a bare database name, which libpq takes as dbname */
+static int
+pg_dsn_plain(const char *dsn)
+{
+	return strchr(dsn, '=') == NULL && strncmp(dsn, "postgres", 8) != 0;
+}
+
+/* pg_dsn_valid - libpq can read the connection string (or it is a bare
+ * database name); its parser's message is never shown, since it quotes
+ * the text, password and all */
+int
+pg_dsn_valid(const char *dsn)
+{
+	PQconninfoOption *opts;
+
+	if (pg_dsn_plain(dsn))
+		return 1;
+	if ((opts = PQconninfoParse(dsn, NULL)) == NULL)
+		return 0;
+	PQconninfoFree(opts);
+	return 1;
+}
+
+/* pg_dsn_has_password - the connection string holds a password (or the
+ * passphrase of a client key) */
 int
 pg_dsn_has_password(const char *dsn)
 {
@@ -411,7 +482,9 @@ pg_dsn_has_password(const char *dsn)
 	int has = 0;
 
 	for (PQconninfoOption *o = opts; o && o->keyword; o++)
-		if (strcmp(o->keyword, "password") == 0 && o->val && *o->val)
+		if ((strcmp(o->keyword, "password") == 0 ||
+		     strcmp(o->keyword, "sslpassword") == 0) &&
+		    o->val && *o->val)
 			has = 1;
 	PQconninfoFree(opts);
 	return has;

@@ -416,10 +416,14 @@ quarantine_sweep_temp(const char *dir, time_t cutoff)
 	return count;
 }
 
-/* quarantine_expire - remove entries older than cutoff; how many */
+/* quarantine_expire - remove entries older than cutoff; how many.  each,
+ * if given, is called for an entry before it is removed (removed 0: a
+ * non-zero return keeps it) and after (removed 1); in a dry run only
+ * before */
 long
 quarantine_expire(const char *dir, time_t cutoff, int dry_run,
-		  void (*each)(const char *id, void *arg), void *arg)
+		  int (*each)(const char *id, int removed, void *arg),
+		  void *arg)
 {
 	size_t n;
 	char **ids;
@@ -431,11 +435,13 @@ quarantine_expire(const char *dir, time_t cutoff, int dry_run,
 		time_t t = quarantine_id_time(ids[i]);
 		if (t < 0 || t >= cutoff)
 			continue;
+		if (each && each(ids[i], 0, arg) != 0)
+			continue;
 		if (!dry_run && quarantine_remove(dir, ids[i]) < 0 &&
 		    errno != ENOENT)
 			continue;
-		if (each)
-			each(ids[i], arg);
+		if (each && !dry_run)
+			each(ids[i], 1, arg);
 		count++;
 	}
 	quarantine_ids_free(ids, n);

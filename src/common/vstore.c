@@ -177,9 +177,50 @@ vstore_strip(const char **s, const char **e)
 		(*e)--;
 }
 
+/* utf8_len - the length of the UTF-8 sequence that starts with byte c,
+ * or 0 if none can */
+static unsigned
+utf8_len(unsigned char c)
+{
+	if (c < 0x80)
+		return 1;
+	if (c < 0xc2)
+		return 0; /* a continuation byte, or an overlong start */
+	if (c < 0xe0)
+		return 2;
+	if (c < 0xf0)
+		return 3;
+	return c < 0xf5 ? 4 : 0;
+}
+
+/* vstore_utf8 - s[0..len) is valid UTF-8 (no overlong forms, no
+ * surrogates, nothing past U+10FFFF): what a UTF-8 database accepts, so
+ * that every backend keeps and finds the same addresses */
+static int
+vstore_utf8(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+
+	while (p < end) {
+		unsigned n = utf8_len(*p);
+		if (n == 0 || (size_t)(end - p) < n)
+			return 0;
+		for (unsigned k = 1; k < n; k++)
+			if ((p[k] & 0xc0) != 0x80)
+				return 0;
+		if ((*p == 0xe0 && p[1] < 0xa0) ||
+		    (*p == 0xed && p[1] > 0x9f) ||
+		    (*p == 0xf0 && p[1] < 0x90) || (*p == 0xf4 && p[1] > 0x8f))
+			return 0;
+		p += n;
+	}
+	return 1;
+}
+
 /* vstore_normalise - the address without <>, lowercased; "" when it is
  * longer than VSTORE_ADDR_MAX (never cut: a cut address would be another
- * address's key) */
+ * address's key) or not valid UTF-8 (a PostgreSQL store would refuse
+ * it, and with it the writer's whole batch) */
 void
 vstore_normalise(const char *in, char out[VSTORE_ADDR_MAX + 1])
 {
@@ -193,7 +234,7 @@ vstore_normalise(const char *in, char out[VSTORE_ADDR_MAX + 1])
 		vstore_strip(&s, &e);
 	}
 	len = (size_t)(e - s);
-	if (len > VSTORE_ADDR_MAX)
+	if (len > VSTORE_ADDR_MAX || !vstore_utf8(s, len))
 		len = 0;
 	for (size_t i = 0; i < len; i++)
 		out[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a')

@@ -17,12 +17,15 @@
  *
  *	put is one transaction: the rows sorted (table, address, local),
  *	so that two hosts writing the same rows take their locks in the
- *	same order and never deadlock; a verified row is locked first
- *	(SELECT ... FOR UPDATE) and its "how" merged with
- *	vstore_how_merge(), as every backend merges, then upserted.  An
- *	operation whose connection turns out dead (the server restarted
- *	since it was opened) is tried once more on a new connection; every
- *	one of them can be repeated without harm.
+ *	same order; a verified row is inserted if new, locked (SELECT ...
+ *	FOR UPDATE), its "how" merged with vstore_how_merge(), as every
+ *	backend merges, and updated.  A put or trim that another host's
+ *	trim crossed (a deadlock, which PostgreSQL breaks by failing one)
+ *	is tried once more.  Text columns are COLLATE "C": ordered byte
+ *	for byte, as in SQLite.  An operation whose connection turns out
+ *	dead (the server restarted since it was opened) is tried once more
+ *	on a new connection; every one of them can be repeated without
+ *	harm.
  *
  *	The error text names the database by host, port, dbname and user
  *	only: a password in the connection string never reaches a log.
@@ -41,12 +44,15 @@
 
 #define PG_POOL 4 /* the writer, and lookups from the mail threads */
 
+/* text COLLATE "C": ordered and compared byte for byte, as in SQLite,
+ * whatever the database's collation */
 static const char *const pv_steps[] = {
-    "CREATE TABLE clamgate_verified(addr text PRIMARY KEY,"
+    "CREATE TABLE clamgate_verified(addr text COLLATE \"C\" PRIMARY KEY,"
     " how text NOT NULL, first bigint NOT NULL, last bigint NOT NULL,"
     " count bigint NOT NULL);"
     "CREATE INDEX clamgate_verified_last ON clamgate_verified(last);"
-    "CREATE TABLE clamgate_contact(remote text NOT NULL, local text NOT NULL,"
+    "CREATE TABLE clamgate_contact(remote text COLLATE \"C\" NOT NULL,"
+    " local text COLLATE \"C\" NOT NULL,"
     " first bigint NOT NULL, last bigint NOT NULL, count bigint NOT NULL,"
     " PRIMARY KEY(remote, local));"
     "CREATE INDEX clamgate_contact_last ON clamgate_contact(last);",
@@ -59,12 +65,12 @@ static const struct pg_stmt pv_stmts[] = {
 	      " clamgate_verified WHERE addr = $1 AND last >= $2"},
     {"c_get", "SELECT 1 FROM clamgate_contact WHERE remote = $1 AND"
 	      " ($2 = '' OR local = $2) AND last >= $3 LIMIT 1"},
+    {"v_ins", "INSERT INTO clamgate_verified(addr, how, first, last, count)"
+	      " VALUES($1, $2, $3, $4, 0) ON CONFLICT(addr) DO NOTHING"},
     {"v_lock", "SELECT how FROM clamgate_verified WHERE addr = $1 FOR UPDATE"},
-    {"v_put", "INSERT INTO clamgate_verified(addr, how, first, last, count)"
-	      " VALUES($1, $2, $3, $4, 1) ON CONFLICT(addr) DO UPDATE SET"
-	      " how = $2, first = least(clamgate_verified.first, $3),"
-	      " last = greatest(clamgate_verified.last, $4),"
-	      " count = clamgate_verified.count + 1"},
+    {"v_upd", "UPDATE clamgate_verified SET how = $2,"
+	      " first = least(first, $3), last = greatest(last, $4),"
+	      " count = count + 1 WHERE addr = $1"},
     {"c_put", "INSERT INTO clamgate_contact(remote, local, first, last, count)"
 	      " VALUES($1, $2, $3, $4, 1) ON CONFLICT(remote, local) DO UPDATE"
 	      " SET first = least(clamgate_contact.first, $3),"
@@ -86,6 +92,9 @@ static const struct pg_stmt pv_stmts[] = {
 	       " clamgate_contact ORDER BY last DESC, remote, local"},
 };
 #define N_STMTS (sizeof(pv_stmts) / sizeof(pv_stmts[0]))
+
+/* the SQLSTATE of this thread's last failed statement */
+static _Thread_local char pv_sqlstate[6];
 
 /* pv_fail - what failed, with the reason; -1 */
 static int
@@ -112,8 +121,11 @@ vstore_pg_name(const char *dsn)
 				    (size_t)snprintf(buf + n, sizeof(buf) - n,
 						     " %s=%s", keys[k], o->val);
 	PQconninfoFree(opts);
-	if (opts == NULL)
+	if (opts == NULL && pg_dsn_valid(dsn)) /* a bare database name */
 		snprintf(buf, sizeof(buf), "postgresql: dbname=%.200s", dsn);
+	else if (opts == NULL) /* it may hold a password: never shown */
+		snprintf(buf, sizeof(buf),
+			 "postgresql: (an invalid connection string)");
 	return xstrdup(buf);
 }
 
@@ -208,6 +220,10 @@ pv_query(struct vstore *st, PGconn **cp, const char *name, int n,
 			*cp = c;
 			return r;
 		}
+		snprintf(pv_sqlstate, sizeof(pv_sqlstate), "%s",
+			 r && PQresultErrorField(r, PG_DIAG_SQLSTATE)
+			     ? PQresultErrorField(r, PG_DIAG_SQLSTATE)
+			     : "");
 		pg_ok(c, r, want, err, sizeof(err));
 		if (PQstatus(c) == CONNECTION_OK || *cp != NULL) {
 			*cp = c; /* a real error, or inside a transaction */
@@ -296,12 +312,15 @@ pv_cmp(const void *a, const void *b)
 	return strcmp(x->local, y->local);
 }
 
-/* pv_put_row - one row, in the transaction on c; 0 or -1 */
+/* pv_put_row - one row, in the transaction on c: a verified one is
+ * inserted if new (count 0), then locked, its "how" merged, and updated,
+ * so that two hosts adding the same new sender at once merge too; 0 or
+ * -1 */
 static int
 pv_put_row(struct vstore *st, PGconn *c, const struct vstore_row *row)
 {
 	char first[24], last[24], how[VSTORE_HOW_MAX + 1];
-	const char *params[4] = {row->addr, how, first, last};
+	const char *params[4] = {row->addr, row->how, first, last};
 	PGresult *r;
 
 	snprintf(first, sizeof(first), "%lld", (long long)row->first);
@@ -312,21 +331,31 @@ pv_put_row(struct vstore *st, PGconn *c, const struct vstore_row *row)
 			   ? -1
 			   : 0;
 	}
+	if (pv_run(st, c, "v_ins", 4, params, "cannot store") < 0)
+		return -1;
 	r = pv_query(st, &c, "v_lock", 1, params, PGRES_TUPLES_OK,
 		     "cannot store");
 	if (r == NULL)
 		return -1;
-	if (PQntuples(r) > 0)
-		vstore_how_merge(PQgetvalue(r, 0, 0), row->how, how);
-	else
-		snprintf(how, sizeof(how), "%s", row->how);
+	vstore_how_merge(PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "", row->how,
+			 how);
 	PQclear(r);
-	return pv_run(st, c, "v_put", 4, params, "cannot store") < 0 ? -1 : 0;
+	params[1] = how;
+	return pv_run(st, c, "v_upd", 4, params, "cannot store") < 0 ? -1 : 0;
 }
 
-/* pv_put - every row in one transaction, in lock order */
+/* pv_again - the transaction failed as another host's crossed it
+ * (deadlock, serialisation): worth one more try */
 static int
-pv_put(struct vstore *st, const struct vstore_row *rows, size_t n)
+pv_again(void)
+{
+	return strcmp(pv_sqlstate, "40P01") == 0 ||
+	       strcmp(pv_sqlstate, "40001") == 0;
+}
+
+/* pv_put_once - every row in one transaction, in lock order */
+static int
+pv_put_once(struct vstore *st, const struct vstore_row *rows, size_t n)
 {
 	struct vstore_row *sorted = xmalloc((n ? n : 1) * sizeof(*sorted));
 	PGconn *c = pv_begin(st);
@@ -338,6 +367,19 @@ pv_put(struct vstore *st, const struct vstore_row *rows, size_t n)
 		rc = pv_put_row(st, c, &sorted[i]);
 	free(sorted);
 	return c ? pv_end(st, c, rc) : -1;
+}
+
+/* pv_put - pv_put_once, once more if a writer on another host crossed
+ * it (a trim there locks in another order) */
+static int
+pv_put(struct vstore *st, const struct vstore_row *rows, size_t n)
+{
+	int rc;
+
+	pv_sqlstate[0] = '\0';
+	if ((rc = pv_put_once(st, rows, n)) < 0 && pv_again())
+		rc = pv_put_once(st, rows, n);
+	return rc;
 }
 
 /* pv_row - row i of r as a store row */
@@ -398,10 +440,10 @@ pv_get_contact(struct vstore *st, const char *remote, const char *local,
 			 "cannot look up a contact");
 }
 
-/* pv_trim - older than cutoff, then beyond max_rows, in one
+/* pv_trim_once - older than cutoff, then beyond max_rows, in one
  * transaction; the rows removed */
 static int
-pv_trim(struct vstore *st, time_t cutoff, unsigned long max_rows)
+pv_trim_once(struct vstore *st, time_t cutoff, unsigned long max_rows)
 {
 	static const char *const names[4] = {"v_age", "c_age", "v_max",
 					     "c_max"};
@@ -425,6 +467,19 @@ pv_trim(struct vstore *st, time_t cutoff, unsigned long max_rows)
 	if (c == NULL || pv_end(st, c, rc) < 0)
 		return -1;
 	return removed > INT_MAX ? INT_MAX : (int)removed;
+}
+
+/* pv_trim - pv_trim_once, once more if another host's writer crossed
+ * it */
+static int
+pv_trim(struct vstore *st, time_t cutoff, unsigned long max_rows)
+{
+	int rc;
+
+	pv_sqlstate[0] = '\0';
+	if ((rc = pv_trim_once(st, cutoff, max_rows)) < 0 && pv_again())
+		rc = pv_trim_once(st, cutoff, max_rows);
+	return rc;
 }
 
 /* pv_forget - addr out of both tables, in one transaction */

@@ -106,7 +106,7 @@ check "release: the data is the original, after one X-Clamgate-Release header" \
 	sh -c "head -n 1 '$FAKE_DIR/stdin.0' | grep -q '^X-Clamgate-Release: $M1 [0-9]* smvcep [0-9a-f]\{64\}.\$' && tail -c +\$((\$(head -n 1 '$FAKE_DIR/stdin.0' | wc -c) + 1)) '$FAKE_DIR/stdin.0' | cmp -s - '$T/data/m1.orig'"
 q list --rcpt 'bob@*'; check "release: the entry is kept, marked released" has "\[released\]"
 q show "$M1"; check "release: show says when and to whom" has "^Released:   20.* to=<bob@dest.example>,<carol@dest.example>"
-check "release: ... and by whom, on which host" has "^Released:   20.* by uid=$(id -u) user=$(id -un) host=$HOST\$"
+check "release: ... and by whom, on which host" has "^Released:   20.* by uid=$(id -u) user=$(id -un) host=$HOST to=<bob@dest.example>"
 check "release: a line in .audit (time, action, id, uid, host, recipients)" \
 	grep -q "^20[0-9-]*T[0-9:]*Z action=release id=$M1 uid=$(id -u) user=$(id -un) host=$HOST to=<bob@dest.example>,<carol@dest.example>\$" "$Q/.audit"
 check ".audit is mode 0600, and not an entry" sh -c "[ \"\$(stat -c %a '$Q/.audit')\" = 600 ] && ! '$CLI' -c '$T/c.conf' list | grep -q audit"
@@ -169,6 +169,11 @@ mv "$Q/.audit" "$T/audit.saved" && mkdir "$Q/.audit"
 q delete 20261127T000004-00000000000000d4
 check "delete when .audit cannot be written: refused (exit $RC), the entry stays" \
 	sh -c "[ $RC -eq 1 ] && [ -e '$Q/20261127T000004-00000000000000d4.eml' ] && printf '%s' \"\$1\" | grep -q 'nothing deleted'" - "$OUT"
+cp "$Q/$M3.eml" "$Q/20200101T000000-00000000000000a9.eml"
+q purge --older-than 30d
+check "purge when .audit cannot be written: the entry is kept (exit $RC)" \
+	sh -c "[ $RC -eq 1 ] && [ -e '$Q/20200101T000000-00000000000000a9.eml' ]"
+rm -f "$Q/20200101T000000-00000000000000a9.eml"
 rmdir "$Q/.audit" && mv "$T/audit.saved" "$Q/.audit"
 rm -f "$Q/20261127T000004-00000000000000d4.eml"
 

@@ -198,6 +198,36 @@ START_TEST(test_store_dsn)
 				  "needs outbound.store_dsn"),
 		      "%s", err);
 	free(path);
+	/* a string libpq cannot read: refused, and never repeated (libpq's
+	 * own message would quote it, password and all) */
+	path = test_write_file(dir, "c.conf",
+			       "outbound: { store_dsn = \"host=db "
+			       "password=top secret\"; };\n");
+	cfg = config_load(path, err, sizeof(err));
+	ck_assert_ptr_null(cfg);
+	ck_assert_msg(strstr(err, "not a connection string libpq can read") &&
+			  !strstr(err, "secret"),
+		      "%s", err);
+	free(path);
+	/* a password in an @include'd file that others can read */
+	{
+		char text[600];
+		path = test_write_file(dir, "inc.conf",
+				       "store_dsn = \"host=db "
+				       "sslpassword=s3cret\";\n");
+		ck_assert_int_eq(chmod(path, 0644), 0);
+		snprintf(text, sizeof(text),
+			 "outbound: {\n@include \"%s\"\n};\n", path);
+		free(path);
+		path = test_write_file(dir, "c.conf", text);
+	}
+	ck_assert_int_eq(chmod(path, 0600), 0);
+	cfg = config_load(path, err, sizeof(err));
+	ck_assert_ptr_null(cfg);
+	ck_assert_msg(strstr(err, "inc.conf can be read by others") &&
+			  !strstr(err, "s3cret"),
+		      "%s", err);
+	free(path);
 	test_rmtree(dir);
 }
 END_TEST

@@ -281,6 +281,13 @@ static const struct {
     {"<<a@b>>", "<a@b>"},
     {"<a@b", "<a@b"},
     {"\xc3\x89lise@EXAMPLE.org", "\xc3\x89lise@example.org"},
+    /* not UTF-8: neither stored nor found, in every backend alike (a
+     * UTF-8 database would refuse it, and the writer's batch with it) */
+    {"caf\xe9@example.com", ""},
+    {"\xc0\xafx@example.com", ""},     /* overlong */
+    {"\xed\xa0\x80x@example.com", ""}, /* a surrogate */
+    {"x@example.com\xe2\x82", ""},     /* cut short */
+    {"\xf0\x9f\x93\xa7@example.com", "\xf0\x9f\x93\xa7@example.com"},
 };
 
 START_TEST(test_normalise)
