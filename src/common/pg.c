@@ -161,6 +161,17 @@ pg_version_of(PGconn *c, const char *component, char *err, size_t errlen)
 	return v;
 }
 
+/* pg_too_new - the schema is newer than this program knows: -1, why */
+static int
+pg_too_new(const struct pg_schema *s, int v, char *err, size_t errlen)
+{
+	snprintf(err, errlen,
+		 "the %s schema is version %d, newer than this clamgate knows "
+		 "(%d)",
+		 s->component, v, s->version);
+	return -1;
+}
+
 /* pg_upgrade - in the open transaction: from the version found to the
  * current one; 0 or -1 */
 static int
@@ -172,13 +183,8 @@ pg_upgrade(PGconn *c, const struct pg_schema *s, char *err, size_t errlen)
 
 	if (v < 0)
 		return -1;
-	if (v > s->version) {
-		snprintf(err, errlen,
-			 "the %s schema is version %d, newer than this "
-			 "clamgate knows (%d)",
-			 s->component, v, s->version);
-		return -1;
-	}
+	if (v > s->version)
+		return pg_too_new(s, v, err, errlen);
 	for (; v < s->version; v++)
 		if (pg_exec(c, s->steps[v], err, errlen) < 0)
 			return -1;
@@ -212,13 +218,8 @@ pg_current(PGconn *c, const struct pg_schema *s, char *err, size_t errlen)
 		return 0;
 	if ((v = pg_version_of(c, s->component, err, errlen)) < 0)
 		return -1;
-	if (v > s->version) {
-		snprintf(err, errlen,
-			 "the %s schema is version %d, newer than this "
-			 "clamgate knows (%d)",
-			 s->component, v, s->version);
-		return -1;
-	}
+	if (v > s->version)
+		return pg_too_new(s, v, err, errlen);
 	return v == s->version;
 }
 
