@@ -34,7 +34,7 @@ cleanup() {
 	pf_stop
 	if [ "$FAILED" -ne 0 ] && [ -n "${KEEP:-}" ]; then echo "kept $T"; else rm -rf "$T"; fi
 }
-trap 'cleanup; exit 1' INT TERM
+trap 'cleanup; exit 1' HUP INT PIPE TERM
 trap cleanup EXIT
 
 URL=http://127.0.0.1:$PORT_METRICS

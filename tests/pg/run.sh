@@ -36,7 +36,7 @@ cleanup() {
 	pg_down
 	if [ "$FAILED" -ne 0 ] && [ -n "${KEEP:-}" ]; then echo "kept $T"; else rm -rf "$T"; fi
 }
-trap 'cleanup; exit 1' INT TERM
+trap 'cleanup; exit 1' HUP INT PIPE TERM
 trap cleanup EXIT
 
 [ -n "$PG_BIN" ] || { bad "no PostgreSQL server installed (postgresql)"; exit 1; }
