@@ -245,9 +245,6 @@ release_done(struct cli *c, const struct quarantine_entry *e,
 	cli_time(c->now, when, sizeof(when));
 	audit_who(who);
 	snprintf(note, sizeof(note), "%s by %s %s", when, who, to);
-	log_info("%s: released from=<%s> %s by %s%s", e->id,
-		 e->sender ? e->sender : "", to, who,
-		 remove ? ", entry removed" : "");
 	shown = cli_text(to + 3, 0); /* the sender's text */
 	printf("%s: released to %s\n", e->id, shown);
 	free(shown);
@@ -259,6 +256,9 @@ release_done(struct cli *c, const struct quarantine_entry *e,
 		remove = 0; /* the Released field is then the only record */
 		rc = -1;
 	}
+	log_info("%s: released from=<%s> %s by %s%s", e->id,
+		 e->sender ? e->sender : "", to, who,
+		 remove ? ", entry removed" : "");
 	if (remove ? quarantine_remove(c->dir, e->id)
 		   : quarantine_mark_released(e, note)) {
 		cli_error("%s: released, but cannot %s the entry: %s", e->id,
