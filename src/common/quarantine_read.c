@@ -59,6 +59,14 @@ quarantine_cmp_desc(const void *a, const void *b)
 	return strcmp(*(char *const *)b, *(char *const *)a);
 }
 
+/* quarantine_entry_name - "ID.eml" with a valid id: an entry's file */
+static int
+quarantine_entry_name(const char *name, size_t len)
+{
+	return len >= 5 && strcmp(name + len - 4, ".eml") == 0 &&
+	       quarantine_valid_id(name, len - 4);
+}
+
 /* quarantine_ids - every entry id, newest first */
 int
 quarantine_ids(const char *dir, char ***ids, size_t *n)
@@ -73,8 +81,7 @@ quarantine_ids(const char *dir, char ***ids, size_t *n)
 		return -1;
 	while ((e = readdir(d)) != NULL) {
 		size_t len = strlen(e->d_name);
-		if (len < 5 || strcmp(e->d_name + len - 4, ".eml") != 0 ||
-		    !quarantine_valid_id(e->d_name, len - 4))
+		if (!quarantine_entry_name(e->d_name, len))
 			continue;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 256;
@@ -102,9 +109,7 @@ quarantine_usage(const char *dir, unsigned long long *entries,
 	if (d == NULL)
 		return -1;
 	while ((e = readdir(d)) != NULL) {
-		size_t len = strlen(e->d_name);
-		if (len < 5 || strcmp(e->d_name + len - 4, ".eml") != 0 ||
-		    !quarantine_valid_id(e->d_name, len - 4) ||
+		if (!quarantine_entry_name(e->d_name, strlen(e->d_name)) ||
 		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) <
 			0 ||
 		    !S_ISREG(st.st_mode))
