@@ -4,9 +4,11 @@
  * DESCRIPTION
  *	lenient_base64() skips every byte outside the base64 alphabet.  A
  *	'=' where padding cannot be (the first or second character of a
- *	group of four) is skipped too, as Python's email package does;
- *	GMime and libclamav stop at the first '=' instead.  A '=' that
- *	completes a group is padding: the group is flushed and decoding
+ *	group of four) is skipped too, as Python's email package does, and
+ *	so is a lone '=' at the third place that an alphabet character
+ *	follows (only "==" there is padding); GMime and libclamav stop at
+ *	the first '=' instead.  Padding that completes a group ("==" after
+ *	two characters, "=" after three) flushes the group, and decoding
  *	goes on with the next character, so base64 written in pieces, each
  *	with its own padding, decodes whole; or, with stop set, decoding
  *	ends there, as in Python's email.
@@ -82,19 +84,21 @@ lenient_base64(const unsigned char *in, size_t len, unsigned char *out,
 {
 	unsigned v[4];
 	size_t k = 0;
-	int n = 0;
+	int n = 0, pads = 0;
 
 	for (size_t i = 0; i < len; i++) {
 		int x = b64_value(in[i]);
 		if (x < 0) {
-			if (in[i] == '=' && n >= 2) {
+			if (in[i] == '=' && n >= 2 && n + ++pads >= 4) {
 				k += b64_flush(v, n, out + k);
 				n = 0;
+				pads = 0;
 				if (stop)
 					return k;
 			}
 			continue;
 		}
+		pads = 0; /* a lone "=" at the third place: skipped */
 		v[n++] = (unsigned)x;
 		if (n == 4) {
 			k += b64_flush(v, n, out + k);

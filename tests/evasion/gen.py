@@ -20,7 +20,8 @@ tests/evasion/baseline.sh shows what clamscan alone makes of them.
 
 The families (every one a publicly known kind of MIME ambiguity):
   b64eq    a "=" inside every base64 line (after 4 or 36 characters, "=="
-           after 8, at the end; in a part or as the whole message):
+           after 8, at the end, or alone at the third place of a group,
+           after 2 or 10; in a part or as the whole message):
            libclamav drops the rest of the line, GMime stops there,
            Python's decoder skips it
   delim    a line inside a base64 body that only libclamav takes for a
@@ -182,8 +183,11 @@ def fold(words, sep="; ", width=70):
 
 def fam_b64eq(v, name, fname, data):
     # libclamav drops the rest of a line from a "=" on, then goes on
+    # "third" and "third10": a lone "=" at the third place of a group,
+    # which Python's decoder skips too (only "==" there is padding)
     at, eq = {"quad": (4, "="), "single": (4, "="), "pad": (8, "=="),
-              "mid": (36, "="), "eol": (76, "=")}[v]
+              "mid": (36, "="), "eol": (76, "="), "third": (2, "="),
+              "third10": (10, "=")}[v]
     lines = [ln[:at] + eq + ln[at:] for ln in b64_lines(data)]
     if v == "single":                    # the whole message is the file
         ct = ['Content-Type: application/octet-stream; name="%s"' % fname,
@@ -423,7 +427,8 @@ def fam_pyread(v, name, fname, data):
 
 
 FAMILIES = [  # (family, function, variants)
-    ("b64eq", fam_b64eq, ["quad", "pad", "mid", "eol", "single"]),
+    ("b64eq", fam_b64eq, ["quad", "pad", "mid", "eol", "single", "third",
+                          "third10"]),
     ("delim", fam_delim, ["dashes", "dashes3", "comment", "other", "close"]),
     ("uu", fam_uu, ["mode4", "mode4text", "blank", "blanktext", "inline4",
                     "inlineblank"]),

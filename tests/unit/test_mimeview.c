@@ -18,8 +18,14 @@ static const struct {
 } b64_cases[] = {
     {"QUJDREVG", 0, "ABCDEF"},
     {"QUJD\r\nREVG\r\n", 0, "ABCDEF"},
-    {"QUJD=REVG", 0, "ABCDEF"},	      /* '=' where no padding can be */
-    {"Q=UJDREVG", 0, "ABCDEF"},	      /* the same, second place */
+    {"QUJD=REVG", 0, "ABCDEF"},	    /* '=' where no padding can be */
+    {"Q=UJDREVG", 0, "ABCDEF"},	    /* the same, second place */
+    {"QU=JDREVG", 0, "ABCDEF"},	    /* a lone '=' at the third place */
+    {"QU=JDREVG", 1, "ABCDEF"},	    /* Python's email skips it too */
+    {"QU=\r\nJDREVG", 1, "ABCDEF"}, /* across a line end */
+    {"QUJDRE=VG", 1, "ABCDEF"},	    /* third place of a later group */
+    {"QU=JD=REVG", 1, "ABCDEF"},
+    {"QUJ=REVG", 1, "AB"},	      /* '=' at the fourth place: padding */
     {"QQ==QkM=", 0, "ABC"},	      /* pieces, each padded */
     {"QQ==QkM=", 1, "A"},	      /* Python's email stops there */
     {"QU*J!D\x01RE-VG", 0, "ABCDEF"}, /* bytes outside the alphabet */
