@@ -27,6 +27,7 @@
  *	Nothing is fatal but running out of memory (xmalloc).  Every
  *	failure returns -1 (vstore_open: NULL, the reason in err).
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,14 +218,51 @@ vstore_utf8(const char *s, size_t len)
 	return 1;
 }
 
-/* vstore_normalise - the address without <>, lowercased; "" when it is
- * longer than VSTORE_ADDR_MAX (never cut: a cut address would be another
- * address's key) or not valid UTF-8 (a PostgreSQL store would refuse
- * it, and with it the writer's whole batch) */
+/* vstore_unroute - past a source route ("@a,@b:user@domain"), which
+ * Postfix drops from the address it queues */
+static void
+vstore_unroute(const char **s, const char *e)
+{
+	const char *colon;
+
+	if (*s < e && **s == '@' &&
+	    (colon = memchr(*s, ':', (size_t)(e - *s))) != NULL)
+		*s = colon + 1;
+}
+
+/* vstore_unquote - a quoted local part that needs no quotes
+ * ("victim"@example.com) as Postfix writes it once queued, unquoted,
+ * into buf; 1 if it was one */
+static int
+vstore_unquote(const char *s, const char *e, char *buf, size_t buflen)
+{
+	const char *q = s + 1;
+
+	if (e - s < 3 || *s != '"')
+		return 0;
+	while (
+	    q < e && *q != '"' &&
+	    (isalnum((unsigned char)*q) || strchr("!#$%&'*+-/=?^_`{|}~.", *q)))
+		q++;
+	if (q == s + 1 || q >= e || *q != '"' || q + 1 >= e || q[1] != '@' ||
+	    (size_t)(e - s) >= buflen)
+		return 0;
+	snprintf(buf, buflen, "%.*s%.*s", (int)(q - s - 1), s + 1,
+		 (int)(e - q - 1), q + 1);
+	return 1;
+}
+
+/* vstore_normalise - the address without <>, a source route or needless
+ * quotes, lowercased (so that the form a client wrote and the one
+ * Postfix queued are one key); "" when it is longer than
+ * VSTORE_ADDR_MAX (never cut: a cut address would be another address's
+ * key) or not valid UTF-8 (a PostgreSQL store would refuse it, and with
+ * it the writer's whole batch) */
 void
 vstore_normalise(const char *in, char out[VSTORE_ADDR_MAX + 1])
 {
 	const char *s = in ? in : "", *e = s + strlen(s);
+	char unquoted[VSTORE_ADDR_MAX + 2];
 	size_t len;
 
 	vstore_strip(&s, &e);
@@ -232,6 +270,11 @@ vstore_normalise(const char *in, char out[VSTORE_ADDR_MAX + 1])
 		s++;
 		e--;
 		vstore_strip(&s, &e);
+	}
+	vstore_unroute(&s, e);
+	if (vstore_unquote(s, e, unquoted, sizeof(unquoted))) {
+		s = unquoted;
+		e = s + strlen(s);
 	}
 	len = (size_t)(e - s);
 	if (len > VSTORE_ADDR_MAX || !vstore_utf8(s, len))

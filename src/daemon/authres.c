@@ -576,8 +576,10 @@ authres_from_is(const struct hdrlist *headers, const char *addr)
 	char *mailbox;
 	int same;
 
-	/* one From: field, and not cut: a cut one is never read */
-	if (from == NULL || hdrlist_next(headers, "From", &pos) != NULL ||
+	/* one From: field, and not cut: a cut one is never read; and no
+	 * field dropped past HDRLIST_MAX, where a second From may hide */
+	if (headers->dropped > 0 || from == NULL ||
+	    hdrlist_next(headers, "From", &pos) != NULL ||
 	    hdrlist_next_whole(headers, "From", &wpos) != from ||
 	    (mailbox = mime_single_mailbox(from)) == NULL)
 		return 0;

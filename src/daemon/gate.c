@@ -165,9 +165,14 @@ gate_recent(const struct cg_config *cfg, const struct session *s,
 	if (gate_writer_lost_since(time(NULL) - LOST_WINDOW))
 		return 1;
 	for (size_t i = 0; i < s->n_rcpts; i++) {
+		char key[VSTORE_ADDR_MAX + 1];
 		int rc = -1;
 
-		if (gate_writer_pending(VSTORE_CONTACT, s->rcpts[i], NULL))
+		/* an address the store cannot keep (too long, not UTF-8) was
+		 * never recorded either: unknown, so counted as yes */
+		vstore_normalise(s->rcpts[i], key);
+		if (key[0] == '\0' ||
+		    gate_writer_pending(VSTORE_CONTACT, s->rcpts[i], NULL))
 			return 1;
 		if (st != NULL)
 			rc = vstore_get_contact(st, s->rcpts[i], NULL, since);

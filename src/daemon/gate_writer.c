@@ -271,6 +271,7 @@ gate_writer_stop(int keep_store)
 	pthread_mutex_lock(&w_lock);
 	free(w_queue);
 	w_queue = NULL;
+	w_queued = 0; /* a lookup still in flight finds nothing queued */
 	pthread_mutex_unlock(&w_lock);
 	if (w_store != NULL && !keep_store) {
 		vstore_close(w_store);

@@ -60,7 +60,7 @@ pf_write_config
 # get the content afterwards, so neither OpenDKIM nor clamgate sees a
 # dropped field (s4a); fields a milter adds are not subject to
 # header_checks (OpenDKIM's own A-R survives: s1, s2).
-HC_RULE='/^Authentication-Results:[[:space:]]*mx\.test\.example([[:space:];(]|$)/ IGNORE'
+HC_RULE='/^Authentication-Results[[:space:]]*:[[:space:]]*mx\.test\.example([[:space:];(]|$)/ IGNORE'
 printf '%s\n' "$HC_RULE" > "$T/etc/header_checks"
 postconf -c "$T/etc" -e \
 	"smtpd_milters = inet:127.0.0.1:$PORT_DKIM, inet:127.0.0.1:$PORT_MILTER" \
@@ -305,6 +305,17 @@ if inbound s4d "$T/m/s4d.eml" wendy@outside.example; then
 	check "s4d: header_checks dropped the forged A-R folded before our id" \
 		eval "! ar_has '$IN_FILE' 'spf=pass'"
 	check "s4d: clamgate did not call wendy verified" not_verified "$IN_LINE"
+fi
+# (d2) blanks before the colon: Postfix still takes it for the field and
+# gives it to the milters without them, so the rule must match it too
+mkmsg "$T/m/s4f.eml" zoe@outside.example bob@dest.example "s4f forged, space before colon" \
+	"Authentication-Results : mx.test.example; spf=pass smtp.mailfrom=zoe@outside.example"
+if inbound s4f "$T/m/s4f.eml" zoe@outside.example; then
+	check "s4f: header_checks dropped the forged 'Authentication-Results :' with our id" \
+		eval "! grep -q 'smtp.mailfrom=zoe@outside.example' '$IN_FILE'"
+	check "s4f: clamgate did not call zoe verified" not_verified "$IN_LINE"
+	reply_of "$IN_FILE"
+	stopped_reply s4f zoe@outside.example "s4f forged, space before colon"
 fi
 # (e) without the rule (Postfix reloaded without header_checks for one
 # message): OpenDKIM drops the forged dkim=pass with its id, the forged

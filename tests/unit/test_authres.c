@@ -603,6 +603,29 @@ START_TEST(test_dkim_from)
 }
 END_TEST
 
+/* a second From: past the fields hdrlist keeps could be the one the
+ * signature covers (DKIM reads the last): no DKIM verification then */
+START_TEST(test_dkim_dropped)
+{
+	static char *ids[] = {"mx.example.org"};
+	struct cg_strlist trusted = {ids, 1};
+	struct hdrlist h;
+
+	memset(&h, 0, sizeof(h));
+	hdrlist_add(&h, "From", "bob@example.com");
+	hdrlist_add(&h, "Authentication-Results",
+		    T "dkim=pass header.d=example.com");
+	ck_assert_int_eq(authres_verified(&h, "bob@example.com", &trusted),
+			 AUTHRES_DKIM);
+	for (size_t i = 0; i < HDRLIST_MAX; i++)
+		hdrlist_add(&h, "X-Filler", "x");
+	hdrlist_add(&h, "From", "mallory@example.com"); /* dropped */
+	ck_assert_uint_gt(h.dropped, 0);
+	ck_assert_int_eq(authres_verified(&h, "bob@example.com", &trusted), 0);
+	hdrlist_clear(&h);
+}
+END_TEST
+
 /* a trusted field longer than hdrlist keeps is never read: its start
  * could end inside a domain name */
 START_TEST(test_cut_field)
@@ -678,6 +701,7 @@ authres_suite(void)
 			    sizeof(dkim_from_cases) /
 				sizeof(dkim_from_cases[0]));
 	tcase_add_test(tc, test_cut_field);
+	tcase_add_test(tc, test_dkim_dropped);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -170,6 +170,12 @@ static const struct {
     {"list post, auto-generated", "users-bounces@lists.example.org",
      "Auto-Submitted: auto-generated\nList-Post: <mailto:u@example.org>\n", -1,
      AUTOCLASS_LIST, 0, "list-post"},
+    {"list manager's notice: held for moderation",
+     "users-bounces@lists.example.org",
+     "Subject: Your message to Users awaits moderator approval\n"
+     "List-Id: Users <users.example.org>\nPrecedence: bulk\n"
+     "X-List-Administrivia: yes\n",
+     -1, AUTOCLASS_AUTOREPLY, 0, IN_MARKERS},
     {"vacation reply posted to a list", "users-bounces@lists.example.org",
      "Subject: Re: [users] build fails\nList-Id: <users.example.org>\n"
      "Auto-Submitted: auto-replied\n",

@@ -288,6 +288,14 @@ static const struct {
     {"\xed\xa0\x80x@example.com", ""}, /* a surrogate */
     {"x@example.com\xe2\x82", ""},     /* cut short */
     {"\xf0\x9f\x93\xa7@example.com", "\xf0\x9f\x93\xa7@example.com"},
+    /* the forms a client may write that Postfix queues plainly: one key
+     * for both, so that a contact is found in the reply's form */
+    {"<\"Victim\"@Gmail.com>", "victim@gmail.com"},
+    {"\"a.b+c\"@x.example", "a.b+c@x.example"},
+    {"<@relay.example:victim@gmail.com>", "victim@gmail.com"},
+    {"@a.example,@b.example:v@x.example", "v@x.example"},
+    {"\"john doe\"@x.example", "\"john doe\"@x.example"}, /* needs them */
+    {"\"\"@x.example", "\"\"@x.example"},
 };
 
 START_TEST(test_normalise)
