@@ -2,8 +2,9 @@
  * cli - clamgate-quarantine, the administrator's tool for the quarantine
  * store: a table of commands (cli_main.c), list and stats (cli_list.c),
  * the commands on single entries (cli_entry.c), what of the sender's
- * text may reach a terminal (cli_text.c), and the outbound gate's
- * verified senders (cli_verified.c)
+ * text may reach a terminal (cli_text.c), the outbound gate's
+ * verified senders (cli_verified.c), and copies between the directory
+ * and the database store (cli_migrate.c)
  */
 #ifndef CLAMGATE_CLI_H
 #define CLAMGATE_CLI_H
@@ -12,6 +13,7 @@
 #include <time.h>
 
 #include "clamgate/config.h"
+#include "clamgate/qstore.h"
 #include "clamgate/quarantine.h"
 
 #define CLI_OK	      0
@@ -20,7 +22,9 @@
 
 struct cli {
 	const struct cg_config *cfg;
-	const char *dir; /* the store */
+	const char *dir;   /* quarantine.directory: the release key, and
+			    * the entries of the "dir" backend */
+	struct qstore *qs; /* the store */
 	time_t now;
 	const char *usage; /* the command's, from the command table */
 };
@@ -33,6 +37,7 @@ int cli_release(struct cli *c, int argc, char **argv);
 int cli_delete(struct cli *c, int argc, char **argv);
 int cli_purge(struct cli *c, int argc, char **argv);
 int cli_verified(struct cli *c, int argc, char **argv);
+int cli_migrate(struct cli *c, int argc, char **argv);
 
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_usage(const struct cli *c);

@@ -31,6 +31,8 @@ enum cg_on_error { CG_ON_ERROR_TEMPFAIL, CG_ON_ERROR_ACCEPT };
 enum cg_headers { CG_HEADERS_NONE, CG_HEADERS_ADD, CG_HEADERS_REPLACE };
 enum cg_out_mode { CG_OUT_OFF, CG_OUT_LOG, CG_OUT_ON };
 enum cg_store { CG_STORE_SQLITE, CG_STORE_POSTGRESQL };
+/* where quarantined mail is kept */
+enum cg_qstore { CG_QSTORE_DIR, CG_QSTORE_POSTGRESQL };
 /* what the outbound gate does with one kind of mail (autoclass.h) */
 enum cg_out_rule {
 	CG_OUT_ALLOW,
@@ -98,7 +100,10 @@ struct cg_config {
 		size_t n_rules;
 	} policy;
 	struct {
-		char *directory;
+		char *directory; /* entries, or (postgresql) the
+				  * release key only */
+		enum cg_qstore backend;
+		char *dsn;		 /* the PostgreSQL database */
 		unsigned long retention; /* seconds; 0: keep forever */
 		char *sendmail;		 /* for clamgate-quarantine release */
 	} quarantine;

@@ -6,8 +6,9 @@
 #define CLAMGATE_EXPIRE_H
 
 #include "clamgate/config.h"
+#include "clamgate/qstore.h"
 
-int expire_start(const struct cg_config *cfg);
+int expire_start(const struct cg_config *cfg, struct qstore *qs);
 void expire_stop(void);
 
 #endif

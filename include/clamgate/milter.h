@@ -11,11 +11,13 @@
 #define CLAMGATE_MILTER_H
 
 #include "clamgate/config.h"
+#include "clamgate/qstore.h"
 #include "clamgate/scan.h"
 #include "clamgate/token.h"
 
 void milter_setup(const struct cg_config *cfg, const struct scan_backend *be,
-		  struct scanner *sc, const struct token_key *key);
+		  struct scanner *sc, const struct token_key *key,
+		  struct qstore *qs);
 int milter_register(void);
 void milter_set_draining(void);
 int milter_drain(unsigned seconds);

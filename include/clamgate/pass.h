@@ -27,6 +27,6 @@ struct pass {
 
 enum pass_kind pass_check(const struct cg_config *cfg,
 			  const struct token_key *key, struct session *s);
-void pass_undo(const struct cg_config *cfg, struct session *s);
+void pass_undo(struct session *s);
 
 #endif

@@ -50,7 +50,10 @@ int pg_ok(PGconn *c, PGresult *r, ExecStatusType want, char *err,
 int pg_exec(PGconn *c, const char *sql, char *err, size_t errlen);
 int pg_schema_version(const char *dsn, const struct pg_schema *schema,
 		      int *version, char *err, size_t errlen);
+int pg_schema_state(const char *dsn, const struct pg_schema *schema,
+		    const char *name, char *buf, size_t len);
 int pg_dsn_valid(const char *dsn);
+char *pg_dsn_name(const char *dsn);
 int pg_dsn_has_password(const char *dsn);
 
 #endif

@@ -9,6 +9,7 @@
 #define CLAMGATE_QUARANTINE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 
 #define QUARANTINE_ID_MAX 64
@@ -46,14 +47,15 @@ void quarantine_ids_free(char **ids, size_t n);
 int quarantine_usage(const char *dir, unsigned long long *entries,
 		     unsigned long long *bytes);
 time_t quarantine_id_time(const char *id);
-int quarantine_resolve(const char *dir, const char *prefix,
-		       char id[QUARANTINE_ID_MAX]);
 enum quarantine_read_what {
 	QUARANTINE_READ_ENVELOPE, /* the X-Clamgate-* fields only */
 	QUARANTINE_READ_SUBJECT,  /* and Subject, Message-ID */
 	QUARANTINE_READ_HEADERS,  /* and the whole header section */
 };
 
+void quarantine_parse(FILE *f, unsigned long long total,
+		      struct quarantine_entry *e,
+		      enum quarantine_read_what what);
 int quarantine_read(const char *dir, const char *id, struct quarantine_entry *e,
 		    enum quarantine_read_what what);
 void quarantine_entry_free(struct quarantine_entry *e);
@@ -63,9 +65,10 @@ int quarantine_each_original(const struct quarantine_entry *e,
 			     void *arg);
 int quarantine_remove(const char *dir, const char *id);
 long quarantine_sweep_temp(const char *dir, time_t cutoff);
-long quarantine_expire(const char *dir, time_t cutoff, int dry_run,
-		       int (*each)(const char *id, int removed, void *arg),
-		       void *arg);
+int quarantine_read_env(const struct quarantine_entry *e, char **env,
+			size_t *len);
+char *quarantine_released_env(const char *env, size_t len, const char *note,
+			      size_t *outlen);
 int quarantine_mark_released(const struct quarantine_entry *e,
 			     const char *note);
 

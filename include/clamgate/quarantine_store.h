@@ -1,11 +1,10 @@
 /*
  * quarantine_store - the daemon's write side of the quarantine store
  *
- * Writing is crash safe and never overwrites: O_EXCL 0600 under a dot
- * name, fsync, link into place (never over an existing file), unlink the
- * dot name, fsync the directory.  Names are unique across hosts sharing
- * the directory.  Any failure returns -1 with errno set and leaves no
- * file behind; the caller then tempfails the message.
+ * The entry is built here (its id and X-Clamgate-* envelope) and put
+ * into the store (qstore.h), which commits it durably or stores
+ * nothing.  Any failure returns -1 with errno set; the caller then
+ * tempfails the message.
  */
 #ifndef CLAMGATE_QUARANTINE_STORE_H
 #define CLAMGATE_QUARANTINE_STORE_H
@@ -13,6 +12,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "clamgate/qstore.h"
 #include "clamgate/quarantine.h"
 #include "clamgate/spool.h"
 
@@ -32,8 +32,7 @@ struct quarantine_meta {
 			   * or NULL */
 };
 
-int quarantine_store(const char *dir, const struct quarantine_meta *meta,
+int quarantine_store(struct qstore *qs, const struct quarantine_meta *meta,
 		     const struct spool *sp, char id[QUARANTINE_ID_MAX]);
-void quarantine_store_durable(int durable);
 
 #endif

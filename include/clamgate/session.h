@@ -20,10 +20,12 @@
 #include "clamgate/hdrlist.h"
 #include "clamgate/pass.h"
 #include "clamgate/policy.h"
+#include "clamgate/qstore.h"
 #include "clamgate/spool.h"
 
 struct session {
 	const struct cg_config *cfg;
+	struct qstore *qstore;	/* where quarantined mail goes */
 	unsigned long protocol; /* negotiated SMFIP_* steps */
 	unsigned long actions;	/* negotiated SMFIF_* actions */
 	/* connection */

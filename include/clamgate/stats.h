@@ -8,10 +8,11 @@
 #include <stddef.h>
 
 #include "clamgate/config.h"
+#include "clamgate/qstore.h"
 #include "clamgate/scan.h"
 
 void stats_setup(const struct cg_config *cfg, const struct scan_backend *be,
-		 struct scanner *sc);
+		 struct scanner *sc, struct qstore *qs);
 char *stats_text(size_t *len);
 
 #endif

@@ -49,7 +49,9 @@ cli_show(struct cli *c, int argc, char **argv)
 	/* every field is the sender's or the scanner's text: no control
 	 * characters (terminal escapes) reach the administrator's terminal */
 	cli_text_entry(&e);
-	printf("Id:         %s\nFile:       %s\nTime:       %s (%lld)\n", e.id,
+	printf("Id:         %s\n%s%s\nTime:       %s (%lld)\n", e.id,
+	       strcmp(qstore_backend(c->qs), "dir") == 0 ? "File:       "
+							 : "Store:      ",
 	       e.path, when, (long long)e.time);
 	printf("Host:       %s\n", e.host ? e.host : "-");
 	printf("Virus:      %s\nAction:     %s\nEngine:     %s\n",
@@ -149,8 +151,10 @@ cli_export(struct cli *c, int argc, char **argv)
 		quarantine_entry_free(&e);
 		return file ? CLI_NOT_FOUND : CLI_USAGE;
 	}
-	if (quarantine_copy_original(&e, fd) < 0 ||
-	    (fd != STDOUT_FILENO && close(fd) < 0)) {
+	if (qstore_copy_original(c->qs, &e, fd) < 0) {
+		cli_error("cannot export %s: %s", e.id, qstore_error());
+		rc = CLI_NOT_FOUND;
+	} else if (fd != STDOUT_FILENO && close(fd) < 0) {
 		cli_error("cannot export %s: %s", e.id, strerror(errno));
 		rc = CLI_NOT_FOUND;
 	}
@@ -159,6 +163,7 @@ cli_export(struct cli *c, int argc, char **argv)
 }
 
 struct release_feed_arg {
+	struct qstore *qs;
 	const struct quarantine_entry *e;
 	char token[TOKEN_VALUE_MAX];
 };
@@ -170,7 +175,7 @@ release_feed(int fd, void *arg)
 	const struct release_feed_arg *a = arg;
 
 	if (dprintf(fd, "%s: %s\r\n", HDR_RELEASE, a->token) < 0 ||
-	    quarantine_copy_original(a->e, fd) < 0)
+	    qstore_copy_original(a->qs, a->e, fd) < 0)
 		return -1;
 	return 0;
 }
@@ -199,8 +204,8 @@ release_token(struct cli *c, const struct quarantine_entry *e, char *out,
 		return -1;
 	}
 	token_canon_init(&canon);
-	if (quarantine_each_original(e, release_canon_add, &canon) < 0)
-		cli_error("cannot read %s: %s", e->path, strerror(errno));
+	if (qstore_each_original(c->qs, e, release_canon_add, &canon) < 0)
+		cli_error("%s", qstore_error());
 	else
 		rc = token_make(&key, e->id, c->now + TOKEN_TTL, &canon, out,
 				outlen);
@@ -214,7 +219,7 @@ static int
 release_send(struct cli *c, const struct quarantine_entry *e,
 	     char *const *rcpts, size_t n)
 {
-	struct release_feed_arg a = {e, ""};
+	struct release_feed_arg a = {c->qs, e, ""};
 	char err[512];
 
 	/* the token first: nothing is submitted if it cannot be made */
@@ -248,21 +253,21 @@ release_done(struct cli *c, const struct quarantine_entry *e,
 	shown = cli_text(to + 3, 0); /* the sender's text */
 	printf("%s: released to %s\n", e->id, shown);
 	free(shown);
-	if (audit_record(c->dir, c->now, remove ? "release+remove" : "release",
+	if (qstore_audit(c->qs, c->now, remove ? "release+remove" : "release",
 			 e->id, to) < 0) {
-		cli_error("%s: released, but cannot record it in %s/" AUDIT_FILE
-			  ": %s; the entry is kept, marked released",
-			  e->id, c->dir, strerror(errno));
+		cli_error("%s: released, but cannot record it: %s; the entry "
+			  "is kept, marked released",
+			  e->id, qstore_error());
 		remove = 0; /* the Released field is then the only record */
 		rc = -1;
 	}
 	log_info("%s: released from=<%s> %s by %s%s", e->id,
 		 e->sender ? e->sender : "", to, who,
 		 remove ? ", entry removed" : "");
-	if (remove ? quarantine_remove(c->dir, e->id)
-		   : quarantine_mark_released(e, note)) {
+	if (remove ? qstore_remove(c->qs, e->id)
+		   : qstore_mark_released(c->qs, e, note)) {
 		cli_error("%s: released, but cannot %s the entry: %s", e->id,
-			  remove ? "remove" : "mark", strerror(errno));
+			  remove ? "remove" : "mark", qstore_error());
 		rc = -1;
 	}
 	return rc;
@@ -325,17 +330,16 @@ cli_delete(struct cli *c, int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (cli_resolve(c, argv[i], id) < 0) {
 			rc = CLI_NOT_FOUND;
-		} else if (audit_record(c->dir, c->now, "delete", id, NULL) <
+		} else if (qstore_audit(c->qs, c->now, "delete", id, NULL) <
 			   0) {
 			/* no record, no delete */
-			cli_error(
-			    "cannot record the delete of %s in %s/" AUDIT_FILE
-			    ": %s; nothing deleted",
-			    id, c->dir, strerror(errno));
+			cli_error("cannot record the delete of %s: %s; nothing "
+				  "deleted",
+				  id, qstore_error());
 			rc = CLI_NOT_FOUND;
-		} else if (quarantine_remove(c->dir, id) < 0) {
-			cli_error("cannot delete %s: %s", id, strerror(errno));
-			(void)audit_record(c->dir, c->now, "delete-failed", id,
+		} else if (qstore_remove(c->qs, id) < 0) {
+			cli_error("cannot delete %s: %s", id, qstore_error());
+			(void)qstore_audit(c->qs, c->now, "delete-failed", id,
 					   NULL);
 			rc = CLI_NOT_FOUND;
 		} else {
@@ -369,11 +373,10 @@ purge_each(const char *id, int removed, void *arg)
 		printf("%s: purged\n", id);
 		return 0;
 	}
-	if (audit_record(a->c->dir, a->c->now, "purge", id, NULL) == 0)
+	if (qstore_audit(a->c->qs, a->c->now, "purge", id, NULL) == 0)
 		return 0;
-	cli_error("cannot record the purge of %s in %s/" AUDIT_FILE
-		  ": %s; kept",
-		  id, a->c->dir, strerror(errno));
+	cli_error("cannot record the purge of %s: %s; kept", id,
+		  qstore_error());
 	a->failed = 1;
 	return -1;
 }
@@ -401,10 +404,9 @@ cli_purge(struct cli *c, int argc, char **argv)
 	}
 	if (!have || optind != argc)
 		return cli_usage(c);
-	n = quarantine_expire(c->dir, c->now - (time_t)age, a.dry, purge_each,
-			      &a);
+	n = qstore_expire(c->qs, c->now - (time_t)age, a.dry, purge_each, &a);
 	if (n < 0) {
-		cli_error("cannot read %s: %s", c->dir, strerror(errno));
+		cli_error("%s", qstore_error());
 		return CLI_NOT_FOUND;
 	}
 	if (!a.dry && n > 0)

@@ -235,10 +235,9 @@ list_one(struct cli *c, const struct filter *f, const char *id, int *damaged)
 	char *subject;
 	int shown = 0;
 
-	if (quarantine_read(c->dir, id, &e, QUARANTINE_READ_SUBJECT) < 0) {
+	if (qstore_read(c->qs, id, &e, QUARANTINE_READ_SUBJECT) < 0) {
 		if (errno != ENOENT) /* ENOENT: deleted meanwhile */
-			cli_error("cannot read %s/%s.eml: %s", c->dir, id,
-				  strerror(errno));
+			cli_error("%s", qstore_error());
 	} else if (e.damaged) {
 		cli_error("%s: damaged entry skipped: %s", e.path, e.problem);
 		(*damaged)++;
@@ -271,8 +270,8 @@ cli_list(struct cli *c, int argc, char **argv)
 
 	if (filter_parse(c, &f, argc, argv, "12345678") < 0)
 		return cli_usage(c);
-	if (quarantine_ids(c->dir, &ids, &n) < 0) {
-		cli_error("cannot read %s: %s", c->dir, strerror(errno));
+	if (qstore_ids(c->qs, &ids, &n) < 0) {
+		cli_error("%s", qstore_error());
 		return CLI_NOT_FOUND;
 	}
 	if (!f.json && n > 0)
@@ -393,8 +392,8 @@ cli_stats(struct cli *c, int argc, char **argv)
 
 	if (filter_parse(c, &f, argc, argv, "128") < 0)
 		return cli_usage(c);
-	if (quarantine_ids(c->dir, &ids, &n) < 0) {
-		cli_error("cannot read %s: %s", c->dir, strerror(errno));
+	if (qstore_ids(c->qs, &ids, &n) < 0) {
+		cli_error("%s", qstore_error());
 		return CLI_NOT_FOUND;
 	}
 	days = xcalloc(n, sizeof(*days));
@@ -402,8 +401,8 @@ cli_stats(struct cli *c, int argc, char **argv)
 	for (size_t i = 0; i < n && filter_window(&f, ids[i]) >= 0; i++) {
 		struct quarantine_entry e;
 		if (filter_window(&f, ids[i]) == 0 ||
-		    quarantine_read(c->dir, ids[i], &e,
-				    QUARANTINE_READ_ENVELOPE) < 0)
+		    qstore_read(c->qs, ids[i], &e, QUARANTINE_READ_ENVELOPE) <
+			0)
 			continue;
 		if (e.damaged) {
 			cli_error("%s: damaged entry skipped: %s", e.path,

@@ -4,7 +4,8 @@
  * SYNOPSIS
  *	clamgate-quarantine [-c FILE] COMMAND [ARGS]
  * DESCRIPTION
- *	Reads clamgate.conf to find the store (quarantine.directory), and
+ *	Reads clamgate.conf to find the store (quarantine.backend: the
+ *	directory quarantine.directory, or the database quarantine.dsn), and
  *	runs one command from the table below.  Started as root, it first
  *	becomes the store's owner, so that it reads and writes the store
  *	exactly as the daemon does.  A command with a store of its own
@@ -48,6 +49,7 @@ static const struct {
     {"release", cli_release, "release ID [--to ADDR]... [--remove]", 0},
     {"delete", cli_delete, "delete ID...", 0},
     {"purge", cli_purge, "purge --older-than DURATION [--dry-run]", 0},
+    {"migrate", cli_migrate, "migrate --to postgresql|dir [--dry-run]", 0},
     {"stats", cli_stats, "stats [--since DURATION|DATE] [--until ...] [--json]",
      0},
     {"verified", cli_verified,
@@ -130,6 +132,21 @@ check_store(const char *dir)
 	return -1;
 }
 
+/* enter_store - become the owner of quarantine.directory (the entries,
+ * or with a database the release key) and open the store; 0 or -1 */
+static int
+enter_store(struct cli *c)
+{
+	if (cli_become_owner("quarantine.directory", c->dir) < 0 ||
+	    check_store(c->dir) < 0)
+		return -1;
+	if ((c->qs = qstore_open(c->cfg)) == NULL) {
+		cli_error("%s", qstore_error());
+		return -1;
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -169,11 +186,9 @@ main(int argc, char **argv)
 	}
 	log_open("clamgate-quarantine", cfg->log.facility, 0);
 	log_set_level(LOG_LEVEL_INFO);
-	struct cli c = {cfg, cfg->quarantine.directory, time(NULL),
+	struct cli c = {cfg, cfg->quarantine.directory, NULL, time(NULL),
 			commands[i].usage};
-	if (!commands[i].own_store &&
-	    (cli_become_owner("quarantine.directory", c.dir) < 0 ||
-	     check_store(c.dir) < 0)) {
+	if (!commands[i].own_store && enter_store(&c) < 0) {
 		config_free(cfg);
 		return CLI_NOT_FOUND;
 	}
@@ -184,6 +199,7 @@ main(int argc, char **argv)
 	argc -= optind;
 	optind = 0; /* 0: GNU getopt starts afresh for the command */
 	rc = commands[i].run(&c, argc, argv);
+	qstore_close(c.qs);
 	config_free(cfg);
 	return rc;
 }
@@ -192,15 +208,16 @@ main(int argc, char **argv)
 int
 cli_resolve(struct cli *c, const char *prefix, char id[QUARANTINE_ID_MAX])
 {
-	if (quarantine_resolve(c->dir, prefix, id) == 0)
+	if (qstore_resolve(c->qs, prefix, id) == 0)
 		return 0;
 	if (errno == ENOENT)
-		cli_error("%s: no such entry in %s", prefix, c->dir);
+		cli_error("%s: no such entry in %s", prefix,
+			  qstore_where(c->qs));
 	else if (errno == EEXIST)
 		cli_error("%s: ambiguous, more than one entry starts with it",
 			  prefix);
 	else
-		cli_error("cannot read %s: %s", c->dir, strerror(errno));
+		cli_error("%s", qstore_error());
 	return -1;
 }
 
@@ -213,9 +230,8 @@ cli_open(struct cli *c, const char *prefix, struct quarantine_entry *e,
 
 	if (cli_resolve(c, prefix, id) < 0)
 		return -1;
-	if (quarantine_read(c->dir, id, e, what) < 0) {
-		cli_error("cannot read %s/%s.eml: %s", c->dir, id,
-			  strerror(errno));
+	if (qstore_read(c->qs, id, e, what) < 0) {
+		cli_error("%s", qstore_error());
 		quarantine_entry_free(e);
 		return -1;
 	}

@@ -83,6 +83,8 @@ static const struct name_value out_rule_words[] = {
 };
 static const struct name_value store_words[] = {
     {"sqlite", CG_STORE_SQLITE}, {"postgresql", CG_STORE_POSTGRESQL}};
+static const struct name_value qstore_words[] = {
+    {"dir", CG_QSTORE_DIR}, {"postgresql", CG_QSTORE_POSTGRESQL}};
 static const struct name_value on_stop_words[] = {{"quarantine", CG_QUARANTINE},
 						  {"discard", CG_DISCARD}};
 
@@ -469,36 +471,33 @@ check_metrics_listen(struct cfg_ctx *c, const config_setting_t *root)
 			cfg->metrics.listen);
 }
 
-/* check_dsn - outbound.store_backend "postgresql" needs
- * outbound.store_dsn, one libpq can read (its error is not repeated: it
- * quotes the text, password and all); a connection string that holds a
- * password may sit only in a file no group or other user can read, the
- * file the setting is in (an @include too); libpq's passfile is the
- * other way */
+/* check_dsn - a backend "postgresql" (BACKEND) needs a connection
+ * string (KEY) libpq can read (its error is not repeated: it quotes the
+ * text, password and all); a connection string that holds a password
+ * may sit only in a file no group or other user can read, the file the
+ * setting is in (an @include too); libpq's passfile is the other way */
 static int
-check_dsn(struct cfg_ctx *c, const config_setting_t *root)
+check_dsn(struct cfg_ctx *c, const config_setting_t *root, int pg,
+	  const char *dsn, const char *backend, const char *key)
 {
-	const struct cg_config *cfg = c->cfg;
 	config_setting_t *r = (config_setting_t *)root;
-	const config_setting_t *s =
-	    config_setting_lookup(r, "outbound.store_dsn");
+	const config_setting_t *s = config_setting_lookup(r, key);
 	const char *file = s ? config_setting_source_file(s) : NULL;
 	struct stat sb = {0};
 
-	if (cfg->outbound.backend == CG_STORE_POSTGRESQL &&
-	    (cfg->outbound.dsn == NULL || cfg->outbound.dsn[0] == '\0'))
-		return cfg_fail(
-		    c, config_setting_lookup(r, "outbound.store_backend"),
-		    "\"postgresql\" needs outbound.store_dsn, a "
-		    "libpq connection string");
-	if (cfg->outbound.dsn == NULL || cfg->outbound.dsn[0] == '\0')
+	if (pg && (dsn == NULL || dsn[0] == '\0'))
+		return cfg_fail(c, config_setting_lookup(r, backend),
+				"\"postgresql\" needs %s, a libpq connection "
+				"string",
+				key);
+	if (dsn == NULL || dsn[0] == '\0')
 		return 0;
-	if (!pg_dsn_valid(cfg->outbound.dsn))
+	if (!pg_dsn_valid(dsn))
 		return cfg_fail(c, s,
 				"not a connection string libpq can read "
 				"(keyword=value ..., or a postgresql:// URI; "
 				"the text is not repeated here)");
-	if (!pg_dsn_has_password(cfg->outbound.dsn))
+	if (!pg_dsn_has_password(dsn))
 		return 0;
 	if (file == NULL)
 		file = c->path;
@@ -510,6 +509,21 @@ check_dsn(struct cfg_ctx *c, const config_setting_t *root)
 			"in a libpq passfile (passfile=... in the string, or "
 			"PGPASSFILE)",
 			file, (unsigned)(sb.st_mode & 07777));
+}
+
+/* check_dsns - the verified senders' and the quarantine's databases */
+static int
+check_dsns(struct cfg_ctx *c, const config_setting_t *root)
+{
+	const struct cg_config *cfg = c->cfg;
+
+	if (check_dsn(c, root, cfg->outbound.backend == CG_STORE_POSTGRESQL,
+		      cfg->outbound.dsn, "outbound.store_backend",
+		      "outbound.store_dsn") < 0)
+		return -1;
+	return check_dsn(
+	    c, root, cfg->quarantine.backend == CG_QSTORE_POSTGRESQL,
+	    cfg->quarantine.dsn, "quarantine.backend", "quarantine.dsn");
 }
 
 /* check_clamd_twice - a server listed twice in scanner.clamd would get
@@ -538,7 +552,7 @@ config_check_together(struct cfg_ctx *c, const config_setting_t *root)
 {
 	if (check_metrics_listen(c, root) < 0 || check_clamd_twice(c, root) < 0)
 		return -1;
-	return check_dsn(c, root);
+	return check_dsns(c, root);
 }
 
 #define CUSTOM(p, q, r) .parse = (p), .print = (q), .release = (r)
@@ -627,6 +641,9 @@ const struct key_spec config_keys[] = {
 
     {KEY("quarantine", "directory", CFG_PATH, quarantine.directory,
 	 "\"/var/lib/clamgate/quarantine\"")},
+    {KEY("quarantine", "backend", CFG_ENUM, quarantine.backend, "\"dir\""),
+     .names = WORDS(qstore_words)},
+    {KEY("quarantine", "dsn", CFG_STRING, quarantine.dsn, "\"\"")},
     {KEY("quarantine", "retention", CFG_DURATION, quarantine.retention,
 	 "\"30d\"")},
     {KEY("quarantine", "sendmail", CFG_PATH, quarantine.sendmail,

@@ -451,6 +451,69 @@ pg_schema_version(const char *dsn, const struct pg_schema *schema, int *version,
 	return 0;
 }
 
+/* pg_schema_state - for clamgate -t: reach the database at dsn, read
+ * the schema's version (changing nothing), and say it in buf, the
+ * store named name; 0, or -1 if it cannot be used */
+int
+pg_schema_state(const char *dsn, const struct pg_schema *schema,
+		const char *name, char *buf, size_t len)
+{
+	char err[PG_ERR_MAX];
+	int v;
+
+	if (pg_schema_version(dsn, schema, &v, err, sizeof(err)) < 0) {
+		snprintf(buf, len, "%s: %s", name, err);
+		return -1;
+	}
+	if (v == schema->version)
+		snprintf(buf, len, "%s: schema %s version %d (current)", name,
+			 schema->component, v);
+	else if (v == 0)
+		snprintf(buf, len,
+			 "%s: no schema yet: the daemon creates it (version "
+			 "%d)",
+			 name, schema->version);
+	else if (v < schema->version)
+		snprintf(buf, len,
+			 "%s: schema %s version %d: the daemon upgrades it to "
+			 "%d",
+			 name, schema->component, v, schema->version);
+	else {
+		snprintf(buf, len,
+			 "%s: schema %s version %d is newer than this clamgate "
+			 "knows (%d)",
+			 name, schema->component, v, schema->version);
+		return -1;
+	}
+	return 0;
+}
+
+/* pg_dsn_name - the database as a store's name and its errors give
+ * it: host, port, dbname and user, never a password (caller frees) */
+char *
+pg_dsn_name(const char *dsn)
+{
+	static const char *const keys[] = {"host", "port", "dbname", "user"};
+	PQconninfoOption *opts = PQconninfoParse(dsn, NULL);
+	char buf[600];
+	size_t n = (size_t)snprintf(buf, sizeof(buf), "postgresql:");
+
+	for (size_t k = 0; k < 4; k++)
+		for (PQconninfoOption *o = opts; o && o->keyword; o++)
+			if (strcmp(o->keyword, keys[k]) == 0 && o->val &&
+			    *o->val && n < sizeof(buf))
+				n +=
+				    (size_t)snprintf(buf + n, sizeof(buf) - n,
+						     " %s=%s", keys[k], o->val);
+	PQconninfoFree(opts);
+	if (opts == NULL && pg_dsn_valid(dsn)) /* a bare database name */
+		snprintf(buf, sizeof(buf), "postgresql: dbname=%.200s", dsn);
+	else if (opts == NULL) /* it may hold a password: never shown */
+		snprintf(buf, sizeof(buf),
+			 "postgresql: (an invalid connection string)");
+	return xstrdup(buf);
+}
+
 /* pg_dsn_plain - a bare database name, which libpq takes as dbname */
 static int
 pg_dsn_plain(const char *dsn)

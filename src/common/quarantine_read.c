@@ -1,22 +1,23 @@
 /*
  * NAME
- *	quarantine_read - list, read, remove and expire quarantine entries
+ *	quarantine_read - the entries of a quarantine directory
  * DESCRIPTION
  *	quarantine_ids() lists the entries "ID.eml", newest first (ids begin
  *	with their UTC time, so a sort of the names is a sort by time); dot
  *	files, partial writes in progress, are never listed.  Ids accept a
- *	unique prefix (quarantine_resolve).  quarantine_read() parses the
+ *	unique prefix (qstore_resolve).  quarantine_read() parses the
  *	X-Clamgate-* envelope, checks that the file holds exactly
  *	Original-Size bytes after it, and picks Subject and Message-ID from
- *	the original headers.  quarantine_expire() works from the ids alone,
+ *	the original headers (quarantine_parse, for both backends of
+ *	qstore.h).  Expiry (qstore_expire) works from the ids alone,
  *	without opening the files, and quarantine_usage() counts entries
  *	and their bytes from a stat of each.  quarantine_sweep_temp()
  *	removes the ".ID.tmp" files of writes that never finished (a
  *	crash, kill -9): they are never entries, and the MTA got no answer
  *	for those.
  * DIAGNOSTICS
- *	-1 with errno for a store or entry that cannot be read; ENOENT for an
- *	unknown id, EEXIST for an ambiguous prefix.  A file that can be read
+ *	-1 with errno for a store or entry that cannot be read.
+ *	A file that can be read
  *	but is not a valid entry is returned with damaged set and the
  *	problem described, never as an error.
  */
@@ -141,29 +142,6 @@ quarantine_id_time(const char *id)
 	if (end == NULL || *end != '-')
 		return -1;
 	return timegm(&tm);
-}
-
-/* quarantine_resolve - the one id that starts with prefix */
-int
-quarantine_resolve(const char *dir, const char *prefix,
-		   char id[QUARANTINE_ID_MAX])
-{
-	size_t n, len = strlen(prefix), found = 0;
-	char **ids;
-
-	if (quarantine_ids(dir, &ids, &n) < 0)
-		return -1;
-	for (size_t i = 0; i < n && len > 0; i++) {
-		if (strncmp(ids[i], prefix, len) == 0) {
-			if (found++ == 0)
-				snprintf(id, QUARANTINE_ID_MAX, "%s", ids[i]);
-		}
-	}
-	quarantine_ids_free(ids, n);
-	if (found == 1)
-		return 0;
-	errno = found ? EEXIST : ENOENT;
-	return -1;
 }
 
 /* quarantine_damaged - mark e damaged with a reason; returns 0 */
@@ -300,6 +278,25 @@ quarantine_headers(FILE *f, struct quarantine_entry *e, int want)
 	e->headers = all;
 }
 
+/* quarantine_parse - an entry of total bytes from f: the envelope, and
+ * what else was asked for; damaged if it is not a valid entry */
+void
+quarantine_parse(FILE *f, unsigned long long total, struct quarantine_entry *e,
+		 enum quarantine_read_what what)
+{
+	if (!quarantine_envelope(f, e)) {
+		quarantine_damaged(e, "no complete X-Clamgate envelope");
+		return;
+	}
+	e->offset = (unsigned long long)ftello(f);
+	if (total != e->offset + e->size)
+		quarantine_damaged(e, total < e->offset + e->size
+					  ? "truncated"
+					  : "longer than its Original-Size");
+	else if (what != QUARANTINE_READ_ENVELOPE)
+		quarantine_headers(f, e, what == QUARANTINE_READ_HEADERS);
+}
+
 /* quarantine_read - one entry; -1 only if it cannot be opened */
 int
 quarantine_read(const char *dir, const char *id, struct quarantine_entry *e,
@@ -319,20 +316,7 @@ quarantine_read(const char *dir, const char *id, struct quarantine_entry *e,
 		fclose(f);
 		return -1;
 	}
-	if (!quarantine_envelope(f, e)) {
-		quarantine_damaged(e, "no complete X-Clamgate envelope");
-	} else {
-		e->offset = (unsigned long long)ftello(f);
-		if ((unsigned long long)st.st_size != e->offset + e->size)
-			quarantine_damaged(
-			    e,
-			    (unsigned long long)st.st_size < e->offset + e->size
-				? "truncated"
-				: "longer than its Original-Size");
-		else if (what != QUARANTINE_READ_ENVELOPE)
-			quarantine_headers(f, e,
-					   what == QUARANTINE_READ_HEADERS);
-	}
+	quarantine_parse(f, (unsigned long long)st.st_size, e, what);
 	fclose(f);
 	return 0;
 }
@@ -421,38 +405,6 @@ quarantine_sweep_temp(const char *dir, time_t cutoff)
 	return count;
 }
 
-/* quarantine_expire - remove entries older than cutoff; how many.  each,
- * if given, is called for an entry before it is removed (removed 0: a
- * non-zero return keeps it) and after (removed 1); in a dry run only
- * before */
-long
-quarantine_expire(const char *dir, time_t cutoff, int dry_run,
-		  int (*each)(const char *id, int removed, void *arg),
-		  void *arg)
-{
-	size_t n;
-	char **ids;
-	long count = 0;
-
-	if (quarantine_ids(dir, &ids, &n) < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		time_t t = quarantine_id_time(ids[i]);
-		if (t < 0 || t >= cutoff)
-			continue;
-		if (each && each(ids[i], 0, arg) != 0)
-			continue;
-		if (!dry_run && quarantine_remove(dir, ids[i]) < 0 &&
-		    errno != ENOENT)
-			continue;
-		if (each && !dry_run)
-			each(ids[i], 1, arg);
-		count++;
-	}
-	quarantine_ids_free(ids, n);
-	return count;
-}
-
 /* quarantine_last_line - where the envelope's last line (Original-Size)
  * begins: values are cleaned of CR/LF when written, so no value can
  * pose as it */
@@ -469,44 +421,82 @@ quarantine_last_line(const char *env, size_t len)
 	return strncmp(p, SIZE_FIELD, strlen(SIZE_FIELD)) == 0 ? p : NULL;
 }
 
+/* quarantine_released_env - env (len bytes) with X-Clamgate-Released:
+ * NOTE added before its last line; NULL if env is not an envelope */
+char *
+quarantine_released_env(const char *env, size_t len, const char *note,
+			size_t *outlen)
+{
+	char clean[512], *out;
+	const char *last = quarantine_last_line(env, len);
+	size_t i, head;
+
+	if (last == NULL)
+		return NULL;
+	for (i = 0; note[i] && i + 1 < sizeof(clean); i++)
+		clean[i] = (unsigned char)note[i] < 0x20 ? '?' : note[i];
+	clean[i] = '\0';
+	head = (size_t)(last - env);
+	out = xmalloc(len + i + 64);
+	*outlen =
+	    (size_t)sprintf(out, "%.*s" HDR_ENTRY_PREFIX "Released: %s\r\n",
+			    (int)head, env, clean);
+	memcpy(out + *outlen, last, len - head);
+	*outlen += len - head;
+	return out;
+}
+
+/* quarantine_read_env - the envelope's bytes as in the file (caller
+ * frees); 0 or -1 */
+int
+quarantine_read_env(const struct quarantine_entry *e, char **env, size_t *len)
+{
+	FILE *f = fopen(e->path, "re");
+
+	*env = xmalloc(e->offset + 1);
+	*len = (size_t)e->offset;
+	if (f != NULL && fread(*env, 1, e->offset, f) == e->offset) {
+		fclose(f);
+		(*env)[e->offset] = '\0';
+		return 0;
+	}
+	if (f != NULL)
+		fclose(f);
+	free(*env);
+	*env = NULL;
+	return -1;
+}
+
 /* quarantine_mark_released - add X-Clamgate-Released, atomically */
 int
 quarantine_mark_released(const struct quarantine_entry *e, const char *note)
 {
-	char tmp[4200], clean[512], *env = xmalloc(e->offset + 1);
-	const char *last, *slash = strrchr(e->path, '/');
+	char tmp[4200], *env = NULL, *out = NULL;
+	const char *slash = strrchr(e->path, '/');
+	size_t len, outlen;
 	int fd = -1, rc = -1;
-	size_t i;
-	FILE *f;
 
-	for (i = 0; note[i] && i + 1 < sizeof(clean); i++)
-		clean[i] = (unsigned char)note[i] < 0x20 ? '?' : note[i];
-	clean[i] = '\0';
 	snprintf(tmp, sizeof(tmp), "%.*s/.%s.released.%ld.tmp",
 		 (int)(slash ? slash - e->path : 1), slash ? e->path : ".",
 		 e->id, (long)getpid());
-	if ((f = fopen(e->path, "re")) == NULL)
+	if (quarantine_read_env(e, &env, &len) < 0)
 		goto out;
-	if (fread(env, 1, e->offset, f) != e->offset) {
-		fclose(f);
+	if ((out = quarantine_released_env(env, len, note, &outlen)) == NULL) {
+		errno = EINVAL;
 		goto out;
 	}
-	fclose(f);
-	env[e->offset] = '\0';
-	if ((last = quarantine_last_line(env, e->offset)) == NULL)
-		goto out;
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
 		goto out;
-	if (dprintf(fd, "%.*s" HDR_ENTRY_PREFIX "Released: %s\r\n%s",
-		    (int)(last - env), env, clean, last) < 0 ||
+	if (fdio_write_all(fd, out, outlen) < 0 ||
 	    quarantine_copy_original(e, fd) < 0 || fsync(fd) < 0)
 		goto out;
 	rc = rename(tmp, e->path);
 out:
 	if (fd >= 0)
 		close(fd);
-	if (rc < 0)
+	if (rc < 0 && fd >= 0)
 		unlink(tmp);
 	free(env);
+	free(out);
 	return rc;
 }

@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "clamgate/xmalloc.h"
+#include "clamgate/pg.h"
 #include "vstore_int.h"
 
 #define VSTORE_ERR_MAX 1400
@@ -138,7 +139,7 @@ vstore_shown(const char *backend, const char *where, char *buf, size_t len)
 	char *name = NULL;
 
 	if (backend != NULL && strcmp(backend, vstore_pg_ops.name) == 0)
-		name = vstore_pg_name(where ? where : "");
+		name = pg_dsn_name(where ? where : "");
 	snprintf(buf, len, "%s", name ? name : where ? where : "");
 	free(name);
 }

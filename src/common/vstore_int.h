@@ -43,8 +43,6 @@ struct vstore_ops {
 
 extern const struct vstore_ops vstore_sqlite_ops;
 extern const struct vstore_ops vstore_pg_ops;
-/* a connection string as the store's name: no password (caller frees) */
-char *vstore_pg_name(const char *dsn);
 
 /* "WHERE: what: detail" (detail may be NULL) as st's error; returns -1 */
 int vstore_fail(const struct vstore *st, const char *what, const char *detail);

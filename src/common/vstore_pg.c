@@ -103,32 +103,6 @@ pv_fail(const struct vstore *st, const char *what, const char *why)
 	return vstore_fail(st, what, why);
 }
 
-/* vstore_pg_name - the database as the error text names it: no
- * password */
-char *
-vstore_pg_name(const char *dsn)
-{
-	static const char *const keys[] = {"host", "port", "dbname", "user"};
-	PQconninfoOption *opts = PQconninfoParse(dsn, NULL);
-	char buf[600];
-	size_t n = (size_t)snprintf(buf, sizeof(buf), "postgresql:");
-
-	for (size_t k = 0; k < 4; k++)
-		for (PQconninfoOption *o = opts; o && o->keyword; o++)
-			if (strcmp(o->keyword, keys[k]) == 0 && o->val &&
-			    *o->val && n < sizeof(buf))
-				n +=
-				    (size_t)snprintf(buf + n, sizeof(buf) - n,
-						     " %s=%s", keys[k], o->val);
-	PQconninfoFree(opts);
-	if (opts == NULL && pg_dsn_valid(dsn)) /* a bare database name */
-		snprintf(buf, sizeof(buf), "postgresql: dbname=%.200s", dsn);
-	else if (opts == NULL) /* it may hold a password: never shown */
-		snprintf(buf, sizeof(buf),
-			 "postgresql: (an invalid connection string)");
-	return xstrdup(buf);
-}
-
 /* the backend's state: the pool, and the connection string for -t */
 struct pv {
 	struct pg_pool *pool;
@@ -143,7 +117,7 @@ pv_open(struct vstore *st)
 	p->dsn = st->where;
 	p->pool = pg_pool_new(p->dsn, PG_POOL, &pv_schema, pv_stmts, N_STMTS);
 	st->be = p;
-	st->where = vstore_pg_name(p->dsn);
+	st->where = pg_dsn_name(p->dsn);
 	return 0;
 }
 
@@ -170,34 +144,8 @@ static int
 pv_state(struct vstore *st, char *buf, size_t len)
 {
 	struct pv *p = st->be;
-	char err[PG_ERR_MAX];
-	int v;
 
-	if (pg_schema_version(p->dsn, &pv_schema, &v, err, sizeof(err)) < 0) {
-		snprintf(buf, len, "%s: %s", st->where, err);
-		return -1;
-	}
-	if (v == pv_schema.version)
-		snprintf(buf, len, "%s: schema %s version %d (current)",
-			 st->where, pv_schema.component, v);
-	else if (v == 0)
-		snprintf(buf, len,
-			 "%s: no schema yet: the daemon creates it (version "
-			 "%d)",
-			 st->where, pv_schema.version);
-	else if (v < pv_schema.version)
-		snprintf(buf, len,
-			 "%s: schema %s version %d: the daemon upgrades it to "
-			 "%d",
-			 st->where, pv_schema.component, v, pv_schema.version);
-	else {
-		snprintf(buf, len,
-			 "%s: schema %s version %d is newer than this clamgate "
-			 "knows (%d)",
-			 st->where, pv_schema.component, v, pv_schema.version);
-		return -1;
-	}
-	return 0;
+	return pg_schema_state(p->dsn, &pv_schema, st->where, buf, len);
 }
 
 /* pv_query - run prepared statement name once, retried once on a new

@@ -231,8 +231,7 @@ act_quarantine(struct session *s, const struct scan_result *res,
 		act_gate_meta(s, &m, rcpts, virus, sizeof(virus), why,
 			      sizeof(why));
 	}
-	rc = quarantine_store(s->cfg->quarantine.directory, &m, &s->spool,
-			      out->quarantine_id);
+	rc = quarantine_store(s->qstore, &m, &s->spool, out->quarantine_id);
 	free(rcpts);
 	return rc;
 }

@@ -10,16 +10,15 @@
  *	retention of 0 keeps entries forever; used tokens expire anyway.
  * DIAGNOSTICS
  *	A store that cannot be read is logged; the next pass tries again.
+ *	Every host sharing a database store expires it; the passes do not
+ *	get in each other's way (an entry already gone counts as removed).
  */
-#include <errno.h>
 #include <pthread.h>
-#include <string.h>
 #include <time.h>
 
 #include "clamgate/expire.h"
 #include "clamgate/log.h"
-#include "clamgate/quarantine.h"
-#include "clamgate/token.h"
+#include "clamgate/qstore.h"
 
 #define EXPIRE_PERIOD 3600
 
@@ -27,6 +26,7 @@ static pthread_t expire_thread;
 static pthread_mutex_t expire_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t expire_cond = PTHREAD_COND_INITIALIZER;
 static int expire_stopping, expire_running;
+static struct qstore *expire_qs;
 
 /* expire_pass - one pass over the store */
 static void
@@ -35,11 +35,10 @@ expire_pass(const struct cg_config *cfg)
 	time_t cutoff = time(NULL) - (time_t)cfg->quarantine.retention;
 	long n;
 
-	if (token_expire(cfg->quarantine.directory, time(NULL)) < 0)
-		log_warn("token expiry: cannot read %s/.used: %m",
-			 cfg->quarantine.directory);
+	if (qstore_token_expire(expire_qs, time(NULL)) < 0)
+		log_warn("token expiry: %s", qstore_error());
 	/* a write takes seconds; one an hour old was cut short */
-	n = quarantine_sweep_temp(cfg->quarantine.directory, time(NULL) - 3600);
+	n = qstore_sweep(expire_qs, time(NULL) - 3600);
 	if (n > 0)
 		log_notice(
 		    "quarantine: removed %ld unfinished writes (clamgate "
@@ -48,10 +47,9 @@ expire_pass(const struct cg_config *cfg)
 		    n);
 	if (cfg->quarantine.retention == 0)
 		return;
-	n = quarantine_expire(cfg->quarantine.directory, cutoff, 0, NULL, NULL);
+	n = qstore_expire(expire_qs, cutoff, 0, NULL, NULL);
 	if (n < 0)
-		log_error("quarantine expiry: cannot read %s: %s",
-			  cfg->quarantine.directory, strerror(errno));
+		log_error("quarantine expiry: %s", qstore_error());
 	else if (n > 0)
 		log_info(
 		    "quarantine expiry: removed %ld entries older than %lu "
@@ -85,8 +83,9 @@ expire_main(void *arg)
 /* expire_start - start the thread (used tokens expire even when
  * entries are kept forever) */
 int
-expire_start(const struct cg_config *cfg)
+expire_start(const struct cg_config *cfg, struct qstore *qs)
 {
+	expire_qs = qs;
 	if (pthread_create(&expire_thread, NULL, expire_main, (void *)cfg) != 0)
 		return -1;
 	expire_running = 1;

@@ -59,6 +59,7 @@
 #include "clamgate/milter.h"
 #include "clamgate/mime.h"
 #include "clamgate/notify.h"
+#include "clamgate/qstore.h"
 #include "clamgate/gate.h"
 #include "clamgate/reload.h"
 #include "clamgate/scan.h"
@@ -222,6 +223,30 @@ test_gate_warnings(const struct cg_config *cfg)
 			"\"Outbound gate\")\n");
 }
 
+/* test_store - -t: the quarantine store can be used; 0 or -1 */
+static int
+test_store(const struct cg_config *cfg)
+{
+	struct qstore *qs = qstore_open(cfg);
+	char buf[1024];
+	int rc;
+
+	if (qs == NULL) {
+		fprintf(stderr, "clamgate: quarantine store: %s\n",
+			qstore_error());
+		return -1;
+	}
+	rc = qstore_state(qs, buf, sizeof(buf));
+	qstore_close(qs);
+	if (rc < 0 && cfg->quarantine.backend == CG_QSTORE_POSTGRESQL) {
+		fprintf(stderr, "clamgate: quarantine store: %s\n", buf);
+		return -1;
+	}
+	if (rc == 0)
+		printf("quarantine store: %s\n", buf);
+	return 0;
+}
+
 /* test_checks - -t as the user clamgate runs as: 0 if all is well */
 static int
 test_checks(const struct cg_config *cfg)
@@ -254,6 +279,8 @@ test_checks(const struct cg_config *cfg)
 	}
 	test_warnings(cfg);
 	check_dir("quarantine.directory", cfg->quarantine.directory);
+	if (test_store(cfg) < 0)
+		return 1;
 	/* metrics.control's directory is not checked: /run/clamgate
 	 * exists only while the unit runs (its RuntimeDirectory), and a
 	 * stopped daemon is no reason for a warning */
@@ -379,11 +406,11 @@ wait_for_stop(void)
  * each in a thread of its own */
 static void
 start_metrics(const struct cg_config *cfg, const struct scan_backend *be,
-	      struct scanner *sc)
+	      struct scanner *sc, struct qstore *qs)
 {
 	char err[512];
 
-	stats_setup(cfg, be, sc);
+	stats_setup(cfg, be, sc, qs);
 	if (metrics_http_start(err, sizeof(err)) < 0)
 		log_error("%s; running without the endpoint", err);
 	if (metrics_file_start(cfg) < 0)
@@ -456,17 +483,20 @@ run(const struct cg_config *cfg, int foreground)
 {
 	const struct scan_backend *be = scan_backend(cfg->scanner.backend);
 	struct token_key key = {{0}, 0};
+	struct qstore *qs = qstore_open(cfg);
 	struct scanner *sc;
 	char err[512];
 	int rc;
 
 	metrics_init();
+	if (qs == NULL)
+		log_fatal("quarantine store: %s", qstore_error());
 	if ((sc = be->open(cfg, err, sizeof(err))) == NULL)
 		log_fatal("%s", err);
 	if (scan_limit_init(cfg->scanner.max_concurrent, cfg->scanner.timeout) <
 	    0)
 		log_fatal("cannot set up the scan limit");
-	milter_setup(cfg, be, sc, &key);
+	milter_setup(cfg, be, sc, &key, qs);
 	spool_set_disk_budget(cfg->scanner.max_spool_disk);
 	open_socket(cfg);
 	/* like the control socket, the endpoint is no reason to stop mail:
@@ -491,14 +521,14 @@ run(const struct cg_config *cfg, int foreground)
 	reload_block_signals();
 	if (reload_start(be, sc, cfg->scanner.reload_interval) < 0)
 		log_fatal("cannot start the signature loader thread");
-	if (expire_start(cfg) < 0)
+	if (expire_start(cfg, qs) < 0)
 		log_fatal("cannot start the quarantine expiry thread");
 	mime_init();
 	if (notify_start(cfg, &key) < 0)
 		log_fatal("cannot start the notify-admin thread");
 	if (gate_start(cfg, err, sizeof(err)) < 0)
 		log_fatal("outbound gate: %s", err);
-	start_metrics(cfg, be, sc);
+	start_metrics(cfg, be, sc, qs);
 	log_info(
 	    "clamgate %s listening on %s (backend %s, %u concurrent scans)",
 	    CLAMGATE_VERSION, cfg->milter.socket,
@@ -512,6 +542,7 @@ run(const struct cg_config *cfg, int foreground)
 	notify_stop();
 	expire_stop();
 	be->close(sc);
+	qstore_close(qs);
 	log_info("stopped");
 	return rc;
 }

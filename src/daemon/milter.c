@@ -64,6 +64,7 @@ static const struct cg_config *milter_cfg;
 static const struct scan_backend *milter_backend;
 static struct scanner *milter_scanner;
 static const struct token_key *milter_key;
+static struct qstore *milter_qs;
 
 static pthread_mutex_t busy_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t busy_cond = PTHREAD_COND_INITIALIZER;
@@ -74,8 +75,9 @@ static atomic_uint open_sessions;
 /* milter_setup - what the callbacks work with */
 void
 milter_setup(const struct cg_config *cfg, const struct scan_backend *be,
-	     struct scanner *sc, const struct token_key *key)
+	     struct scanner *sc, const struct token_key *key, struct qstore *qs)
 {
+	milter_qs = qs;
 	milter_cfg = cfg;
 	milter_backend = be;
 	milter_scanner = sc;
@@ -162,6 +164,7 @@ milter_session(SMFICTX *ctx)
 
 	if (s == NULL) {
 		s = session_new(milter_cfg);
+		s->qstore = milter_qs;
 		smfi_setpriv(ctx, s);
 		/* decided here, once: in a burst, only the connections
 		 * past the limit are refused, not every one of them */
@@ -632,7 +635,7 @@ milter_eom(SMFICTX *ctx)
 	    out.status == SMFIS_ACCEPT)
 		gate_inbound(milter_cfg, s, &s->gate);
 	if (out.status != SMFIS_ACCEPT)
-		pass_undo(milter_cfg, s);
+		pass_undo(s);
 	milter_notify(s, &res, &out);
 	milter_count(s, &res, &d, &out);
 	clock_gettime(CLOCK_MONOTONIC, &t1);

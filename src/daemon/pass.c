@@ -7,7 +7,7 @@
  * DESCRIPTION
  *	pass_check() looks at the token the message carries (the release
  *	token first), verifies it against the message in the spool and,
- *	if it is good, records its use in the store (token_use) and in
+ *	if it is good, records its use in the store (qstore_token_use) and in
  *	the session (s->pass).  A token that is not honoured is logged with
  *	the reason; the message is then scanned like any other.
  * DIAGNOSTICS
@@ -21,6 +21,7 @@
 #include "clamgate/log.h"
 #include "clamgate/pass.h"
 #include "clamgate/policy.h"
+#include "clamgate/qstore.h"
 #include "clamgate/session.h"
 
 /* pass_canon_add - spool_each callback: feed the canonical form */
@@ -70,11 +71,13 @@ pass_why(const struct cg_config *cfg, const struct token_key *key,
 		       "(SMFIF_CHGHDRS), so the token could not be removed";
 	if ((why = pass_verify(key, s, value, kind, &s->pass.token)) != NULL)
 		return why;
-	rc = token_use(cfg->quarantine.directory, &s->pass.token);
+	rc = qstore_token_use(s->qstore, &s->pass.token);
 	if (rc == 1)
 		return "used before";
-	if (rc < 0)
-		return "its use cannot be recorded in quarantine.directory";
+	if (rc < 0) {
+		log_error("%s: %s", session_queue_id(s), qstore_error());
+		return "its use cannot be recorded in the quarantine store";
+	}
 	return NULL;
 }
 
@@ -105,10 +108,10 @@ pass_check(const struct cg_config *cfg, const struct token_key *key,
 /* pass_undo - the message was not passed on after all: give the use
  * back, so that the MTA's retry passes */
 void
-pass_undo(const struct cg_config *cfg, struct session *s)
+pass_undo(struct session *s)
 {
 	if (s->pass.kind == PASS_NONE)
 		return;
-	token_unuse(cfg->quarantine.directory, &s->pass.token);
+	qstore_token_unuse(s->qstore, &s->pass.token);
 	s->pass.kind = PASS_NONE;
 }

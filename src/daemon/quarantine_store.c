@@ -2,30 +2,25 @@
  * NAME
  *	quarantine_store - write one message into the quarantine store
  * SYNOPSIS
- *	int quarantine_store(dir, meta, spool, id)
+ *	int quarantine_store(qs, meta, spool, id)
  * DESCRIPTION
- *	The file is named after its id, "YYYYMMDDTHHMMSS-" and 16 random
- *	hex digits, with ".eml" appended: sortable by time and unique across
- *	hosts that share the directory (O_EXCL makes a collision a retry, not
- *	an overwrite).  It is an RFC 5322 message: first the X-Clamgate-*
- *	headers with the envelope and the verdict, the last of them
- *	X-Clamgate-Original-Size, then the original message byte for byte,
- *	so a reader takes the last Original-Size bytes to get it back.
- *
- *	Steps: open ".ID.tmp" O_CREAT|O_EXCL 0600, write, fsync, close,
- *	link to "ID.eml" (which never replaces an existing file), unlink
- *	the dot name, fsync the directory.  Readers skip dot files,
- *	so they never see a partial file.
+ *	The entry's id is "YYYYMMDDTHHMMSS-" and 16 random hex digits:
+ *	sortable by time and unique across hosts that share a store (a put
+ *	of an id that exists fails with EEXIST and is retried with another
+ *	one, never an overwrite).  The entry is an RFC 5322 message: first
+ *	the X-Clamgate-* headers with the envelope and the verdict, the
+ *	last of them X-Clamgate-Original-Size, then the original message
+ *	byte for byte, so a reader takes the last Original-Size bytes to
+ *	get it back.  The store (qstore.h) commits it durably before this
+ *	returns 0: only then may the MTA be told to discard the message.
  * DIAGNOSTICS
- *	-1 with errno set, after logging why and removing the partial file.
+ *	-1 with errno set, after logging why; nothing is stored.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <unistd.h>
 
 #include "clamgate/audit.h"
 #include "clamgate/headers.h"
@@ -34,16 +29,6 @@
 #include "clamgate/xmalloc.h"
 
 #define QUARANTINE_VALUE_MAX 998
-
-/* 0 only in the benchmark's store generator: no fsync, for bulk fixtures */
-static int quarantine_durable = 1;
-
-/* quarantine_store_durable - fsync each entry (the default) or not */
-void
-quarantine_store_durable(int durable)
-{
-	quarantine_durable = durable;
-}
 
 /* quarantine_clean - a header value: printable, no CR/LF, bounded */
 static void
@@ -113,80 +98,61 @@ quarantine_new_id(time_t when, char id[QUARANTINE_ID_MAX])
 	return 0;
 }
 
-/* quarantine_write_file - the whole file under tmp, synced */
+/* quarantine_spool_each - qstore_src over the spool */
 static int
-quarantine_write_file(int fd, const char *id,
-		      const struct quarantine_meta *meta,
-		      const struct spool *sp)
+quarantine_spool_each(void *src, int (*fn)(const void *, size_t, void *),
+		      void *arg)
 {
-	FILE *f = fdopen(fd, "w");
-	int rc = 0;
-
-	if (f == NULL) {
-		close(fd);
-		return -1;
-	}
-	quarantine_envelope(f, id, meta, (unsigned long long)sp->size);
-	if (fflush(f) != 0 || spool_copy_to(sp, fileno(f)) < 0 ||
-	    (quarantine_durable && fsync(fileno(f)) < 0))
-		rc = -1;
-	if (fclose(f) != 0)
-		rc = -1;
-	return rc;
+	return spool_each(src, 0, fn, arg);
 }
 
-/* quarantine_sync_dir - make the link into place durable */
-static int
-quarantine_sync_dir(const char *dir)
+/* quarantine_env - the envelope of entry id, in memory (caller frees) */
+static char *
+quarantine_env(const char *id, const struct quarantine_meta *meta,
+	       unsigned long long size, size_t *len)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc;
+	char *env = NULL;
+	FILE *f = open_memstream(&env, len);
 
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
+	if (f == NULL)
+		return NULL;
+	quarantine_envelope(f, id, meta, size);
+	if (fclose(f) != 0) {
+		free(env);
+		return NULL;
+	}
+	return env;
 }
 
 /* quarantine_store - store one message; 0 and its id, or -1 */
 int
-quarantine_store(const char *dir, const struct quarantine_meta *meta,
+quarantine_store(struct qstore *qs, const struct quarantine_meta *meta,
 		 const struct spool *sp, char id[QUARANTINE_ID_MAX])
 {
-	char tmp[4096], final[4096];
-	int fd = -1, saved;
+	struct qstore_src src = {quarantine_spool_each, (void *)sp,
+				 (unsigned long long)sp->size};
+	int rc = -1, saved;
 
-	for (int tries = 0; fd < 0 && tries < 5; tries++) {
+	errno = EEXIST;
+	for (int tries = 0; rc < 0 && errno == EEXIST && tries < 5; tries++) {
+		size_t len;
+		char *env;
+
 		if (quarantine_new_id(meta->when, id) < 0)
-			goto fail;
-		snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, id);
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd < 0 && errno != EEXIST)
-			goto fail;
+			break;
+		if ((env = quarantine_env(id, meta, src.size, &len)) == NULL) {
+			qstore_fail(errno, "cannot build an envelope: %s",
+				    strerror(errno));
+			break;
+		}
+		rc = qstore_put(qs, id, env, len, &src);
+		free(env);
 	}
-	if (fd < 0)
-		goto fail;
-	snprintf(final, sizeof(final), "%s/%s.eml", dir, id);
-	if (quarantine_write_file(fd, id, meta, sp) < 0 || link(tmp, final) < 0)
-		goto fail_unlink;
-	unlink(tmp);
-	if (quarantine_durable && quarantine_sync_dir(dir) < 0) {
-		saved = errno;
-		unlink(final);
-		errno = saved;
-		goto fail;
-	}
-	return 0;
-
-fail_unlink:
-	saved = errno;
-	unlink(tmp);
-	errno = saved;
-fail:
+	if (rc == 0)
+		return 0;
 	saved = errno;
 	id[0] = '\0'; /* no entry: nobody may be told of one */
-	log_error("cannot write quarantine file in %s: %m", dir);
+	log_error("cannot store in the quarantine: %s", qstore_error());
 	errno = saved;
 	return -1;
 }

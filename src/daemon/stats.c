@@ -2,7 +2,7 @@
  * NAME
  *	stats - the metrics text, with the gauges read just now
  * SYNOPSIS
- *	stats_setup(cfg, backend, scanner)
+ *	stats_setup(cfg, backend, scanner, qstore)
  *	text = stats_text(&len)
  * DESCRIPTION
  *	The one place that asks the other modules for their figures (the
@@ -11,7 +11,8 @@
  *	the counters to metrics_render().  The HTTP endpoint, the textfile
  *	and the control socket all serve this text, from their own threads:
  *	nothing here runs on the mail path.  The quarantine is counted from
- *	a stat of every entry, at most every QUARANTINE_EVERY seconds.
+ *	a stat of every entry (one query of a database store), at most
+ *	every QUARANTINE_EVERY seconds.
  * DIAGNOSTICS
  *	NULL if the text could not be made (out of memory); a quarantine
  *	that cannot be listed leaves its two gauges without a sample.
@@ -23,7 +24,7 @@
 #include <time.h>
 
 #include "clamgate/milter.h"
-#include "clamgate/quarantine.h"
+#include "clamgate/qstore.h"
 #include "clamgate/stats.h"
 
 #define QUARANTINE_EVERY 5 /* seconds a count of the store is reused */
@@ -31,6 +32,7 @@
 static const struct cg_config *st_cfg;
 static const struct scan_backend *st_be;
 static struct scanner *st_sc;
+static struct qstore *st_qs;
 static pthread_mutex_t st_lock = PTHREAD_MUTEX_INITIALIZER;
 static time_t st_q_at;
 static int st_q_ok;
@@ -39,8 +41,9 @@ static unsigned long long st_q_entries, st_q_bytes;
 /* stats_setup - what the figures are read from */
 void
 stats_setup(const struct cg_config *cfg, const struct scan_backend *be,
-	    struct scanner *sc)
+	    struct scanner *sc, struct qstore *qs)
 {
+	st_qs = qs;
 	st_cfg = cfg;
 	st_be = be;
 	st_sc = sc;
@@ -53,8 +56,8 @@ stats_quarantine(struct metrics_gauges *g)
 {
 	pthread_mutex_lock(&st_lock);
 	if (g->now - st_q_at >= QUARANTINE_EVERY || g->now < st_q_at) {
-		st_q_ok = quarantine_usage(st_cfg->quarantine.directory,
-					   &st_q_entries, &st_q_bytes) == 0;
+		st_q_ok = st_qs != NULL &&
+			  qstore_usage(st_qs, &st_q_entries, &st_q_bytes) == 0;
 		st_q_at = g->now;
 	}
 	g->have_quarantine = st_q_ok;

@@ -22,6 +22,7 @@ main(int argc, char **argv)
 	time_t now = time(NULL);
 	char body[2048], virus[64], sender[64], r1[64], r2[64], client[32];
 	char *rcpts[2] = {r1, r2}, id[QUARANTINE_ID_MAX];
+	struct qstore *qs;
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: mkstore DIR N [SEED]\n");
@@ -31,7 +32,9 @@ main(int argc, char **argv)
 	seed = argc > 3 ? strtoul(argv[3], NULL, 10) : 1;
 	srandom((unsigned)seed);
 	log_set_level(LOG_LEVEL_ERROR);
-	quarantine_store_durable(0);
+	qstore_dir_durable(0);
+	if ((qs = qstore_open_dir(argv[1])) == NULL)
+		return 1;
 	for (unsigned long i = 0; i < n; i++) {
 		struct spool sp;
 		long r = random();
@@ -62,11 +65,12 @@ main(int argc, char **argv)
 		};
 		spool_init(&sp, "/tmp", sizeof(body), NULL);
 		spool_append(&sp, body, (size_t)len);
-		if (quarantine_store(argv[1], &m, &sp, id) < 0) {
+		if (quarantine_store(qs, &m, &sp, id) < 0) {
 			perror(argv[1]);
 			return 1;
 		}
 		spool_reset(&sp);
 	}
+	qstore_close(qs);
 	return 0;
 }

@@ -1,4 +1,5 @@
 /* helpers.c - temp directories and files for the unit tests */
+#include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,4 +87,29 @@ test_config_text(const char *text)
 	free(path);
 	free(dir);
 	return cfg;
+}
+
+/* test_pg_dsn - pg_dsn with this test's own schema, created now (Check
+ * runs each test in a process of its own: the schema is named by the
+ * pid); caller frees */
+char *
+test_pg_dsn(const char *pg_dsn)
+{
+	char schema[32], sql[96], *dsn;
+	PGconn *c = PQconnectdb(pg_dsn);
+	PGresult *r;
+	size_t len;
+
+	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "%s", PQerrorMessage(c));
+	snprintf(schema, sizeof(schema), "t%ld", (long)getpid());
+	snprintf(sql, sizeof(sql), "CREATE SCHEMA IF NOT EXISTS %s", schema);
+	r = PQexec(c, sql);
+	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "%s",
+		      PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+	len = strlen(pg_dsn) + 64;
+	dsn = xmalloc(len);
+	snprintf(dsn, len, "%s options='-csearch_path=%s'", pg_dsn, schema);
+	return dsn;
 }

@@ -28,7 +28,10 @@ main(void)
 	srunner_add_suite(sr, outbound_suite());
 	srunner_add_suite(sr, mimeview_suite());
 	srunner_add_suite(sr, metrics_suite());
+	srunner_add_suite(sr, qstore_suite());
 	if ((pg = vstore_pg_suite()) != NULL)
+		srunner_add_suite(sr, pg);
+	if ((pg = qstore_pg_suite()) != NULL)
 		srunner_add_suite(sr, pg);
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

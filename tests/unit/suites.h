@@ -24,6 +24,8 @@ Suite *outbound_suite(void);
 Suite *mimeview_suite(void);
 Suite *metrics_suite(void);
 Suite *vstore_pg_suite(void);
+Suite *qstore_suite(void);
+Suite *qstore_pg_suite(void);
 
 /* helpers.c */
 char *test_tmpdir(void);
@@ -31,5 +33,6 @@ int test_rmtree(char *dir);
 char *test_write_file(const char *dir, const char *name, const char *text);
 char *test_read_file(const char *path, size_t *len);
 struct cg_config *test_config_text(const char *text);
+char *test_pg_dsn(const char *pg_dsn);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "clamgate/act.h"
 #include "clamgate/config.h"
+#include "clamgate/qstore.h"
 #include "clamgate/quarantine.h"
 #include "clamgate/session.h"
 #include "suites.h"
@@ -20,6 +21,23 @@ struct fake {
 };
 
 /* fake_say - one call, as a line */
+/* act_session - a session on the store in cfg's quarantine.directory */
+static struct session *
+act_session(const struct cg_config *cfg)
+{
+	struct session *s = session_new(cfg);
+
+	s->qstore = qstore_open_dir(cfg->quarantine.directory);
+	return s;
+}
+
+static void
+act_free(struct session *s)
+{
+	qstore_close(s->qstore);
+	session_free(s);
+}
+
 static void
 fake_say(struct fake *f, const char *line)
 {
@@ -98,7 +116,7 @@ run(struct fake *f, struct cg_config *cfg, enum cg_action action,
 	struct policy_decision d = {action, h, "test", -1};
 	struct scan_result res;
 	struct act_outcome out;
-	struct session *s = session_new(cfg);
+	struct session *s = act_session(cfg);
 
 	memset(&res, 0, sizeof(res));
 	res.status = st;
@@ -114,7 +132,7 @@ run(struct fake *f, struct cg_config *cfg, enum cg_action action,
 	}
 	(void)spool_append(&s->spool, "Subject: x\r\n\r\nbody\r\n", 20);
 	act_apply(&m, s, &d, &res, &out);
-	session_free(s);
+	act_free(s);
 	return out;
 }
 
@@ -250,7 +268,7 @@ END_TEST
 static struct session *
 gate_session(struct cg_config *cfg, enum cg_action stop_action)
 {
-	struct session *s = session_new(cfg);
+	struct session *s = act_session(cfg);
 	struct gate_result *g = &s->gate;
 	static const char *const rcpts[] = {"<ok@outside.example>",
 					    "<no1@outside.example>",
@@ -311,7 +329,7 @@ START_TEST(test_trim)
 	ck_assert_str_eq(e.virus, "outbound/autoreply");
 	ck_assert_ptr_nonnull(strstr(e.gate, "rule=verified-only"));
 	quarantine_entry_free(&e);
-	session_free(s);
+	act_free(s);
 	config_free(cfg);
 	test_rmtree(dir);
 }
@@ -338,7 +356,7 @@ START_TEST(test_trim_refused)
 	act_apply(&m, s, &d, &res, &out);
 	ck_assert_int_eq(out.status, SMFIS_TEMPFAIL);
 	ck_assert_str_eq(out.quarantine_id, "");
-	session_free(s);
+	act_free(s);
 	config_free(cfg);
 	test_rmtree(dir);
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "clamgate/audit.h"
+#include "clamgate/qstore.h"
 #include "clamgate/quarantine_store.h"
 #include "suites.h"
 
@@ -30,6 +31,18 @@ meta(void)
 	    .when = 1795741298,
 	};
 	return m;
+}
+
+/* store - quarantine_store into the directory store dir */
+static int
+store(const char *dir, const struct quarantine_meta *m, const struct spool *sp,
+      char id[QUARANTINE_ID_MAX])
+{
+	struct qstore *qs = qstore_open_dir(dir);
+	int rc = quarantine_store(qs, m, sp, id);
+
+	qstore_close(qs);
+	return rc;
 }
 
 /* count - entries in dir, dot files included */
@@ -58,7 +71,7 @@ START_TEST(test_store)
 
 	spool_init(&sp, "/tmp", 8, "Lead: scanner only\r\n");
 	spool_append(&sp, msg, sizeof(msg) - 1);
-	ck_assert_int_eq(quarantine_store(dir, &m, &sp, id), 0);
+	ck_assert_int_eq(store(dir, &m, &sp, id), 0);
 	ck_assert_msg(strncmp(id, "20261127T010138-", 16) == 0, "id %s", id);
 	ck_assert_uint_eq(strlen(id), 32);
 	snprintf(path, sizeof(path), "%s/%s.eml", dir, id);
@@ -103,8 +116,8 @@ START_TEST(test_unique)
 
 	spool_init(&sp, "/tmp", 1024, NULL);
 	spool_append(&sp, "x\r\n", 3);
-	ck_assert_int_eq(quarantine_store(dir, &m, &sp, id1), 0);
-	ck_assert_int_eq(quarantine_store(dir, &m, &sp, id2), 0);
+	ck_assert_int_eq(store(dir, &m, &sp, id1), 0);
+	ck_assert_int_eq(store(dir, &m, &sp, id2), 0);
 	ck_assert_str_ne(id1, id2);
 	ck_assert_int_eq(count(dir), 2);
 	ck_assert_int_eq(test_rmtree(dir), 0);
@@ -122,7 +135,7 @@ START_TEST(test_fail)
 	spool_init(&sp, "/tmp", 1024, NULL);
 	spool_append(&sp, "x\r\n", 3);
 	snprintf(sub, sizeof(sub), "%s/missing", dir);
-	ck_assert_int_eq(quarantine_store(sub, &m, &sp, id), -1);
+	ck_assert_int_eq(store(sub, &m, &sp, id), -1);
 	ck_assert_int_eq(count(dir), 0);
 	rmdir(dir);
 	free(dir);
@@ -143,7 +156,7 @@ START_TEST(test_read_back)
 
 	spool_init(&sp, "/tmp", 1024, NULL);
 	spool_append(&sp, msg, sizeof(msg) - 1);
-	ck_assert_int_eq(quarantine_store(dir, &m, &sp, id), 0);
+	ck_assert_int_eq(store(dir, &m, &sp, id), 0);
 	ck_assert_int_eq(quarantine_read(dir, id, &e, QUARANTINE_READ_SUBJECT),
 			 0);
 	ck_assert_int_eq(e.damaged, 0);
@@ -166,7 +179,9 @@ START_TEST(test_read_back)
 	quarantine_entry_free(&e);
 	/* a unique prefix resolves; the store lists it */
 	char got[QUARANTINE_ID_MAX];
-	ck_assert_int_eq(quarantine_resolve(dir, "2026", got), 0);
+	struct qstore *qs = qstore_open_dir(dir);
+	ck_assert_int_eq(qstore_resolve(qs, "2026", got), 0);
+	qstore_close(qs);
 	ck_assert_str_eq(got, id);
 	snprintf(cmd, sizeof(cmd), "truncate -s -1 %s/%s.eml", dir, id);
 	ck_assert_int_eq(system(cmd), 0);

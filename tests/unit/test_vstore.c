@@ -39,36 +39,13 @@ store_path(const char *dir, const char *name)
 
 static const char *pg_dsn; /* the suite against PostgreSQL: its DSN */
 
-/* pg_test_dsn - the DSN with this test's own schema, created now
- * (caller frees) */
-static char *
-pg_test_dsn(void)
-{
-	char schema[32], sql[96], *dsn;
-	PGconn *c = PQconnectdb(pg_dsn);
-	PGresult *r;
-	size_t len;
-
-	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "%s", PQerrorMessage(c));
-	snprintf(schema, sizeof(schema), "t%ld", (long)getpid());
-	snprintf(sql, sizeof(sql), "CREATE SCHEMA IF NOT EXISTS %s", schema);
-	r = PQexec(c, sql);
-	ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "%s",
-		      PQerrorMessage(c));
-	PQclear(r);
-	PQfinish(c);
-	len = strlen(pg_dsn) + 64;
-	dsn = xmalloc(len);
-	snprintf(dsn, len, "%s options='-csearch_path=%s'", pg_dsn, schema);
-	return dsn;
-}
-
 /* store_open - DIR/verified.db (or this test's PostgreSQL schema);
  * fails the test if it cannot */
 static struct vstore *
 store_open(const char *dir, int readonly)
 {
-	char *path = pg_dsn ? pg_test_dsn() : store_path(dir, "verified.db");
+	char *path =
+	    pg_dsn ? test_pg_dsn(pg_dsn) : store_path(dir, "verified.db");
 	char err[1024] = "";
 	struct vstore *st = vstore_open(pg_dsn ? "postgresql" : "sqlite", path,
 					readonly, err, sizeof(err));
