@@ -245,7 +245,8 @@ $(BUILD)/mkstore: tests/bench/mkstore.c $(BUILD)/libdaemon.a $(BUILD)/libcommon.
 BENCH_H = $(wildcard tests/bench/*.h)
 BENCH_PROGS = $(BUILD)/mkstore $(BUILD)/bench/loadgen $(BUILD)/bench/mkcorpus \
               $(BUILD)/bench/mksigs $(BUILD)/bench/barescan \
-              $(BUILD)/bench/viewcost $(BUILD)/bench/vstorebench
+              $(BUILD)/bench/viewcost $(BUILD)/bench/vstorebench \
+              $(BUILD)/bench/qstorebench
 
 $(BUILD)/bench/loadgen: tests/bench/loadgen.c tests/bench/mclient.c \
                         tests/bench/stats.c $(BENCH_H)
@@ -256,6 +257,11 @@ $(BUILD)/bench/barescan: tests/bench/barescan.c tests/bench/stats.c $(BENCH_H)
 	@mkdir -p $(BUILD)/bench
 	$(CC) $(CPPFLAGS) $(DAEMON_CFLAGS) $(CFLAGS) -o $@ $(filter %.c,$^) \
 	    $(shell pkg-config --libs libclamav 2>/dev/null) -lpthread
+
+$(BUILD)/bench/qstorebench: tests/bench/qstorebench.c $(BUILD)/libdaemon.a \
+                            $(BUILD)/libcommon.a
+	@mkdir -p $(BUILD)/bench
+	$(CC) $(CPPFLAGS) $(DAEMON_CFLAGS) $(CFLAGS) -o $@ $^ $(DAEMON_LIBS) $(COMMON_LIBS) $(LDLIBS)
 
 $(BUILD)/bench/vstorebench: tests/bench/vstorebench.c $(BUILD)/libcommon.a
 	@mkdir -p $(BUILD)/bench

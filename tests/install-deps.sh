@@ -7,7 +7,7 @@ PKGS="build-essential pkg-config libclamav-dev libmilter-dev libgmime-3.0-dev
       zlib1g-dev clamav-testfiles python3 clang strace libsqlite3-dev
       libpsl-dev publicsuffix opendkim opendkim-tools vacation sqlite3
       python3-gi gir1.2-gmime-3.0 libmicrohttpd-dev prometheus curl jq
-      libpq-dev postgresql"
+      libpq-dev postgresql util-linux hostname"
 # zlib1g-dev: the scanner's canary messages (zip archives), and the
 # benchmark's corpus generator
 # clamav-testfiles: real malware test files in 44 formats, for the
@@ -29,7 +29,9 @@ PKGS="build-essential pkg-config libclamav-dev libmilter-dev libgmime-3.0-dev
 # with one the test's ports differ from its 9090)
 # libpq-dev, postgresql: the shared store (outbound.store_backend =
 # "postgresql"); its test runs a private cluster of Debian's server in a
-# temporary directory, as the postgres user, on a unix socket only
+# temporary directory, as the postgres user, on a unix socket only;
+# util-linux (unshare) and hostname: the shared quarantine's test gives
+# each daemon a host name of its own (a UTS namespace)
 # libwrap0: the end-to-end tests run Sendmail unpacked from its Debian
 # package (it cannot be installed beside Postfix); its daemon needs it
 missing=""

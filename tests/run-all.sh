@@ -44,6 +44,8 @@ if [ "$(id -u)" -eq 0 ]; then
 	sh tests/metrics/run.sh "$BUILD" 2>&1 | tee -a "$LOG"
 	section "the verified senders in a shared PostgreSQL: two daemons, the database stopped and restarted"
 	sh tests/pg/run.sh "$BUILD" 2>&1 | tee -a "$LOG"
+	section "the quarantine in a shared PostgreSQL: two hosts, release across them, the database stopped under a load through Postfix, migrate"
+	sh tests/pg/quarantine.sh "$BUILD" 2>&1 | tee -a "$LOG"
 	section "detection parity: clamav-testfiles x wrappings x header forms x backends (${DETECT:-slice})"
 	sh tests/detect/run.sh "$BUILD" "${DETECT:-slice}" 2>&1 | tee -a "$LOG"
 else
