@@ -125,7 +125,7 @@ $(BUILD)/fakeclamd: tests/clamd/fakeclamd.c | $(BUILD)
 	$(CC) $(CFLAGS) -o $@ $<
 
 test: all $(BUILD)/unit-tests $(BUILD)/fakeclamd $(BUILD)/bench/loadgen \
-      $(BUILD)/bench/mkcorpus fuzz-build
+      $(BUILD)/bench/mkcorpus $(BUILD)/mkstore fuzz-build
 	BUILD=$(BUILD) DETECT=$(DETECT) sh tests/run-all.sh
 
 # libFuzzer targets (tests/fuzz), one per parser of untrusted or on-disk
@@ -258,10 +258,11 @@ $(BUILD)/bench/barescan: tests/bench/barescan.c tests/bench/stats.c $(BENCH_H)
 	$(CC) $(CPPFLAGS) $(DAEMON_CFLAGS) $(CFLAGS) -o $@ $(filter %.c,$^) \
 	    $(shell pkg-config --libs libclamav 2>/dev/null) -lpthread
 
-$(BUILD)/bench/qstorebench: tests/bench/qstorebench.c $(BUILD)/libdaemon.a \
-                            $(BUILD)/libcommon.a
+$(BUILD)/bench/qstorebench: tests/bench/qstorebench.c tests/bench/stats.c \
+                            $(BENCH_H) $(BUILD)/libdaemon.a $(BUILD)/libcommon.a
 	@mkdir -p $(BUILD)/bench
-	$(CC) $(CPPFLAGS) $(DAEMON_CFLAGS) $(CFLAGS) -o $@ $^ $(DAEMON_LIBS) $(COMMON_LIBS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(DAEMON_CFLAGS) $(CFLAGS) -o $@ $(filter-out %.h,$^) \
+	    $(DAEMON_LIBS) $(COMMON_LIBS) $(LDLIBS)
 
 $(BUILD)/bench/vstorebench: tests/bench/vstorebench.c $(BUILD)/libcommon.a
 	@mkdir -p $(BUILD)/bench

@@ -39,6 +39,17 @@ struct pg_schema {
 
 struct pg_pool;
 
+/* one call of a prepared statement (pg_call) */
+struct pg_args {
+	const char *name; /* the prepared statement */
+	int n;		  /* parameters */
+	const char *const *v;
+	const int *len, *fmt; /* for binary parameters, or NULL */
+	int binary;	      /* results in binary format */
+	ExecStatusType want;
+	char sqlstate[6]; /* out: of a failure, or "" */
+};
+
 struct pg_pool *pg_pool_new(const char *dsn, unsigned size,
 			    const struct pg_schema *schema,
 			    const struct pg_stmt *stmts, size_t n_stmts);
@@ -48,6 +59,10 @@ void pg_give(struct pg_pool *p, PGconn *c, int broken);
 int pg_ok(PGconn *c, PGresult *r, ExecStatusType want, char *err,
 	  size_t errlen);
 int pg_exec(PGconn *c, const char *sql, char *err, size_t errlen);
+PGconn *pg_begin(struct pg_pool *p, char *err, size_t errlen);
+int pg_end(struct pg_pool *p, PGconn *c, int rc, char *err, size_t errlen);
+PGresult *pg_call(struct pg_pool *p, PGconn **cp, struct pg_args *a, char *err,
+		  size_t errlen);
 int pg_schema_version(const char *dsn, const struct pg_schema *schema,
 		      int *version, char *err, size_t errlen);
 int pg_schema_state(const char *dsn, const struct pg_schema *schema,

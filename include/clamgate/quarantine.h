@@ -47,6 +47,7 @@ void quarantine_ids_free(char **ids, size_t n);
 int quarantine_usage(const char *dir, unsigned long long *entries,
 		     unsigned long long *bytes);
 time_t quarantine_id_time(const char *id);
+int quarantine_id_valid(const char *id);
 enum quarantine_read_what {
 	QUARANTINE_READ_ENVELOPE, /* the X-Clamgate-* fields only */
 	QUARANTINE_READ_SUBJECT,  /* and Subject, Message-ID */

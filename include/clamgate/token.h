@@ -20,7 +20,8 @@
  * it) when clamgate lets the message pass; token_unuse() gives it back
  * if the MTA could not be told (so that its retry still works).
  *
- * GLib (GChecksum, GHmac) is used here and only here for the tokens.
+ * GLib (GChecksum, GHmac) is used here and only here: for the tokens, and
+ * for the SHA-256 that clamgate-quarantine migrate checks copies with.
  */
 #ifndef CLAMGATE_TOKEN_H
 #define CLAMGATE_TOKEN_H
@@ -75,6 +76,13 @@ int token_make(const struct token_key *key, const char *id, time_t expiry,
 int token_parse(const char *value, struct token *t);
 const char *token_verify(const struct token_key *key, const struct token *t,
 			 time_t now, struct token_canon *c);
+
+/* a SHA-256 of any bytes, in hex (clamgate-quarantine migrate's checks;
+ * here, where GLib's checksums already are) */
+#define TOKEN_SHA256_HEX 65
+void *token_sha256_new(void);
+void token_sha256_add(void *sha, const void *data, size_t len);
+void token_sha256_end(void *sha, char hex[TOKEN_SHA256_HEX]);
 
 /* token_store.c: the key file and the record of used tokens */
 int token_key_load(const char *dir, int create, struct token_key *key);

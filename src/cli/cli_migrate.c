@@ -10,14 +10,16 @@
  *	into quarantine.directory.  quarantine.backend does not matter:
  *	both places come from the configuration.  Each entry keeps its id
  *	and its bytes (the envelope and the original, which both stores
- *	keep alike); after the copy the entry is read back from the target
- *	and its SHA-256 compared with the source's.  An entry the target
- *	has already, with the same checksum, counts as present (a second
- *	run copies nothing); with another checksum it is a failure, and
- *	neither copy is touched.  Nothing is removed from the source: once
- *	the counts agree, the administrator switches quarantine.backend and
- *	clears the old store.  Each entry is printed with its checksum and
- *	what happened, then the counts.  The audit record and the used
+ *	keep alike); the bytes are hashed (SHA-256) as they are copied, and
+ *	the copy is read back from the target and its hash compared: a copy
+ *	that does not read back as written is removed again and counts as
+ *	a failure.  An entry the target has already, with the same hash,
+ *	counts as present (a second run copies nothing); with another hash
+ *	it is a failure, and neither is touched.  A dry run says which
+ *	entries it would copy and which are present.  Nothing is removed from
+ *the source: once the counts agree, the administrator switches
+ *quarantine.backend and clears the old store.  Each entry is printed with its
+ *checksum and what happened, then the counts.  The audit record and the used
  *	release tokens are not copied (the tokens live ten minutes; the
  *	old audit record stays where it is).
  * DIAGNOSTICS
@@ -25,15 +27,15 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clamgate/cli.h"
 #include "clamgate/log.h"
+#include "clamgate/token.h"
 
-#define MIG_SHA_HEX 65
+#define MIG_SHA_HEX TOKEN_SHA256_HEX
 
 struct mig {
 	struct qstore *from, *to;
@@ -41,92 +43,155 @@ struct mig {
 	unsigned long copied, present, failed;
 };
 
-/* the source of a put: an entry of another store */
+/* the source of a put: an entry of another store, hashed as it is
+ * copied */
 struct mig_src {
 	struct qstore *qs;
 	const struct quarantine_entry *e;
+	void *sum;
 };
+
+/* what the source's bytes pass through: the digest, then the put */
+struct mig_tee {
+	int (*fn)(const void *, size_t, void *);
+	void *arg;
+	void *sum;
+};
+
+static int
+mig_tee_fn(const void *data, size_t len, void *arg)
+{
+	struct mig_tee *t = arg;
+
+	token_sha256_add(t->sum, data, len);
+	return t->fn(data, len, t->arg);
+}
 
 static int
 mig_each(void *src, int (*fn)(const void *, size_t, void *), void *arg)
 {
 	struct mig_src *m = src;
+	struct mig_tee t = {fn, arg, m->sum};
 
-	return qstore_each_original(m->qs, m->e, fn, arg);
+	return qstore_each_original(m->qs, m->e, mig_tee_fn, &t);
 }
 
 static int
 mig_hash(const void *data, size_t len, void *arg)
 {
-	g_checksum_update(arg, data, (gssize)len);
+	token_sha256_add(arg, data, len);
 	return 0;
 }
 
-/* mig_digest - SHA-256 of entry id in qs, envelope and original, in
- * hex; its envelope in *env if asked; 0, or -1 after saying why */
+/* mig_read - entry id of qs and its envelope (caller frees both); 0, or
+ * -1 after saying why */
 static int
-mig_digest(struct qstore *qs, const char *id, struct quarantine_entry *e,
-	   char **env, size_t *envlen, char hex[MIG_SHA_HEX])
+mig_read(struct qstore *qs, const char *id, struct quarantine_entry *e,
+	 char **env, size_t *envlen)
 {
-	GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
-	int rc = -1;
-
+	*env = NULL;
 	if (qstore_read(qs, id, e, QUARANTINE_READ_ENVELOPE) < 0)
 		cli_error("%s", qstore_error());
 	else if (e->damaged)
 		cli_error("%s: damaged entry: %s", e->path, e->problem);
 	else if (qstore_envelope(qs, e, env, envlen) < 0)
 		cli_error("%s", qstore_error());
-	else {
-		g_checksum_update(sum, (const guchar *)*env, (gssize)*envlen);
-		if (qstore_each_original(qs, e, mig_hash, sum) == 0) {
-			snprintf(hex, MIG_SHA_HEX, "%s",
-				 g_checksum_get_string(sum));
-			rc = 0;
-		} else {
+	else
+		return 0;
+	return -1;
+}
+
+/* mig_digest - SHA-256 of entry id in qs, envelope and original, in
+ * hex; 0, or -1 after saying why */
+static int
+mig_digest(struct qstore *qs, const char *id, char hex[MIG_SHA_HEX])
+{
+	struct quarantine_entry e;
+	void *sum = token_sha256_new();
+	char *env;
+	size_t len;
+	int rc = mig_read(qs, id, &e, &env, &len);
+
+	if (rc == 0) {
+		token_sha256_add(sum, env, len);
+		rc = qstore_each_original(qs, &e, mig_hash, sum);
+		if (rc != 0)
 			cli_error("%s", qstore_error());
-		}
 	}
-	g_checksum_free(sum);
+	token_sha256_end(sum, hex);
+	free(env);
+	quarantine_entry_free(&e);
 	return rc;
 }
 
-/* mig_target - the digest of id in the target store, or -1 */
+/* mig_has - the target has an entry id already */
 static int
-mig_target(struct mig *m, const char *id, char hex[MIG_SHA_HEX])
+mig_has(struct mig *m, const char *id)
 {
 	struct quarantine_entry t;
-	char *env = NULL;
-	size_t len;
-	int rc = mig_digest(m->to, id, &t, &env, &len, hex);
+	int rc = qstore_read(m->to, id, &t, QUARANTINE_READ_ENVELOPE);
 
-	free(env);
 	quarantine_entry_free(&t);
-	return rc;
+	return rc == 0;
 }
 
-/* mig_put - copy one entry; the word for what happened */
+/* mig_present - the target's entry id against the source's; "present"
+ * if they are the same bytes, else NULL after saying so */
+static const char *
+mig_present(struct mig *m, const char *id, char sum[MIG_SHA_HEX])
+{
+	char back[MIG_SHA_HEX];
+
+	if (mig_digest(m->from, id, sum) < 0 || mig_digest(m->to, id, back) < 0)
+		return NULL;
+	if (strcmp(back, sum) == 0)
+		return "present";
+	cli_error("%s: the target has another entry of this id (SHA-256 %s): "
+		  "both kept as they are",
+		  id, back);
+	return NULL;
+}
+
+/* mig_put - copy one entry, hashing the bytes copied, and read it back;
+ * a copy that reads back otherwise is removed again; the word for what
+ * happened, or NULL after saying why */
 static const char *
 mig_put(struct mig *m, const struct quarantine_entry *e, const char *env,
-	size_t len, const char *sum)
+	size_t len, char sum[MIG_SHA_HEX])
 {
-	struct mig_src ms = {m->from, e};
+	struct mig_src ms = {m->from, e, token_sha256_new()};
 	struct qstore_src src = {mig_each, &ms, e->size};
 	char back[MIG_SHA_HEX];
-	int rc = qstore_put(m->to, e->id, env, len, &src);
+	int rc, err;
 
-	if (rc < 0 && errno != EEXIST) {
+	token_sha256_add(ms.sum, env, len);
+	rc = qstore_put(m->to, e->id, env, len, &src);
+	err = errno;
+	token_sha256_end(ms.sum, sum);
+	if (rc < 0 && err == EEXIST) /* copied meanwhile */
+		return mig_present(m, e->id, sum);
+	if (rc < 0) {
 		cli_error("%s", qstore_error());
 		return NULL;
 	}
-	if (mig_target(m, e->id, back) < 0)
-		return NULL;
-	if (strcmp(back, sum) != 0) {
-		cli_error("%s: the target's copy differs (SHA-256 %s)%s", e->id,
-			  back, rc < 0 ? "; it was there before: kept" : "");
-		return NULL;
-	}
-	return rc < 0 ? "present" : "copied";
+	if (mig_digest(m->to, e->id, back) == 0 && strcmp(back, sum) == 0)
+		return "copied";
+	if (qstore_remove(m->to, e->id) < 0)
+		cli_error("%s", qstore_error());
+	cli_error("%s: the copy does not read back as written: removed", e->id);
+	return NULL;
+}
+
+/* mig_copy - what to do with one entry, done */
+static const char *
+mig_copy(struct mig *m, const struct quarantine_entry *e, const char *env,
+	 size_t len, char sum[MIG_SHA_HEX])
+{
+	if (mig_has(m, e->id))
+		return mig_present(m, e->id, sum);
+	if (m->dry)
+		return mig_digest(m->from, e->id, sum) == 0 ? "to-copy" : NULL;
+	return mig_put(m, e, env, len, sum);
 }
 
 /* mig_one - copy and check entry id */
@@ -134,12 +199,12 @@ static void
 mig_one(struct mig *m, const char *id)
 {
 	struct quarantine_entry e;
-	char sum[MIG_SHA_HEX], *env = NULL;
+	char sum[MIG_SHA_HEX], *env;
 	const char *what = NULL;
 	size_t len;
 
-	if (mig_digest(m->from, id, &e, &env, &len, sum) == 0)
-		what = m->dry ? "to-copy" : mig_put(m, &e, env, len, sum);
+	if (mig_read(m->from, id, &e, &env, &len) == 0)
+		what = mig_copy(m, &e, env, len, sum);
 	if (what == NULL)
 		m->failed++;
 	else if (strcmp(what, "present") == 0)

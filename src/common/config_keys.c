@@ -521,9 +521,20 @@ check_dsns(struct cfg_ctx *c, const config_setting_t *root)
 		      cfg->outbound.dsn, "outbound.store_backend",
 		      "outbound.store_dsn") < 0)
 		return -1;
-	return check_dsn(
-	    c, root, cfg->quarantine.backend == CG_QSTORE_POSTGRESQL,
-	    cfg->quarantine.dsn, "quarantine.backend", "quarantine.dsn");
+	if (check_dsn(c, root, cfg->quarantine.backend == CG_QSTORE_POSTGRESQL,
+		      cfg->quarantine.dsn, "quarantine.backend",
+		      "quarantine.dsn") < 0)
+		return -1;
+	/* a quarantined message is one bytea value, which holds 1 GB */
+	if (cfg->quarantine.backend != CG_QSTORE_POSTGRESQL ||
+	    cfg->scanner.max_message_size < 1000ULL * 1000 * 1000)
+		return 0;
+	return cfg_fail(c,
+			config_setting_lookup((config_setting_t *)root,
+					      "scanner.max_message_size"),
+			"at most 999M with quarantine.backend \"postgresql\" "
+			"(a message is kept in one value, which PostgreSQL "
+			"limits to 1 GB)");
 }
 
 /* check_clamd_twice - a server listed twice in scanner.clamd would get

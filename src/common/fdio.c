@@ -13,6 +13,7 @@
  *	full for FDIO_WAIT_MS, EIO for a file shorter than asked.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -78,5 +79,19 @@ fdio_each(int fd, uint64_t from, uint64_t len, fdio_chunk fn, void *arg)
 		len -= (uint64_t)n;
 	}
 	free(buf);
+	return rc;
+}
+
+/* fdio_sync_dir - fsync the directory at path; 0 or -1 */
+int
+fdio_sync_dir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
 	return rc;
 }

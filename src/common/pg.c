@@ -13,7 +13,9 @@
  *	the DSN may override; the session then gets statement_timeout and
  *	lock_timeout (PG_STATEMENT_MS) and
  *	idle_in_transaction_session_timeout (PG_IDLE_TX_MS: the row locks
- *	of a host cut off in the middle of a write are let go); the schema
+ *	of a host cut off in the middle of a write are let go) and
+ *	synchronous_commit on (whatever the server's default: a commit
+ *	clamgate reports is on the server's disk); the schema
  *	is checked, and upgraded if it is older (another host may have
  *	upgraded it meanwhile); and the statements are prepared.
  *
@@ -28,12 +30,11 @@
  *	connect starts a back-off (1 s, doubling to PG_BACKOFF_MAX): until
  *	it ends pg_take() fails at once with the last reason, so that while
  *	the database is down no message waits for a connect timeout but
- *	the one that tries.  pg_give() closes a connection that is broken
- *	(PQstatus, or the caller says so), and the idle ones with it (the
- *	server most likely restarted under all of them); the next takes
- *	open new ones.
- * DIAGNOSTICS
- *	NULL (pg_take) or -1 with the reason in err.  Never fatal.
+ *	those that try first (at most one per slot of the pool).  pg_give()
+ *closes a connection that is broken (PQstatus, or the caller says so), and the
+ *idle ones with it (the server most likely restarted under all of them); the
+ *next takes open new ones. DIAGNOSTICS NULL (pg_take) or -1 with the reason in
+ *err.  Never fatal.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -127,7 +128,8 @@ pg_connect(const char *dsn, char *err, size_t errlen)
 	 * options= would replace */
 	snprintf(set, sizeof(set),
 		 "SET statement_timeout = %d; SET lock_timeout = %d; "
-		 "SET idle_in_transaction_session_timeout = %d",
+		 "SET idle_in_transaction_session_timeout = %d; "
+		 "SET synchronous_commit = on",
 		 PG_STATEMENT_MS, PG_STATEMENT_MS, PG_IDLE_TX_MS);
 	c = PQconnectdbParams(keys, values, 1);
 	if (c != NULL && PQstatus(c) == CONNECTION_OK) {
@@ -420,6 +422,84 @@ pg_give(struct pg_pool *p, PGconn *c, int broken)
 	}
 	pthread_cond_broadcast(&p->cond);
 	pthread_mutex_unlock(&p->lock);
+}
+
+/* pg_begin - a connection with a transaction open (on a new connection
+ * if the first was dead: the server restarted since), or NULL with the
+ * reason in err */
+PGconn *
+pg_begin(struct pg_pool *p, char *err, size_t errlen)
+{
+	for (int attempt = 0; attempt < 2; attempt++) {
+		PGconn *c = pg_take(p, err, errlen);
+		int dead;
+
+		if (c == NULL)
+			return NULL;
+		if (pg_exec(c, "BEGIN", err, errlen) == 0)
+			return c;
+		dead = PQstatus(c) != CONNECTION_OK;
+		pg_give(p, c, dead);
+		if (!dead)
+			return NULL;
+	}
+	return NULL;
+}
+
+/* pg_end - commit c's transaction if rc is 0, else roll it back; the
+ * connection given back either way; 0, rc if it was a failure, or -2
+ * if the commit failed (the reason in err).  errno is kept: the
+ * caller's failure may be told by it */
+int
+pg_end(struct pg_pool *p, PGconn *c, int rc, char *err, size_t errlen)
+{
+	int saved;
+
+	if (rc == 0 && pg_exec(c, "COMMIT", err, errlen) < 0)
+		rc = -2;
+	saved = errno;
+	if (rc < 0)
+		PQclear(PQexec(c, "ROLLBACK"));
+	pg_give(p, c, 0);
+	errno = saved;
+	return rc;
+}
+
+/* pg_call - the statement of a on *cp, or on a connection taken for
+ * it and retried once on a new connection if that one was dead (the
+ * server restarted since it was opened); the result (caller clears), or
+ * NULL with the reason in err and the SQLSTATE in a.  *cp is then the
+ * connection it ran on, or NULL; the caller gives it back.  Inside a
+ * transaction (*cp given) nothing is retried. */
+PGresult *
+pg_call(struct pg_pool *p, PGconn **cp, struct pg_args *a, char *err,
+	size_t errlen)
+{
+	a->sqlstate[0] = '\0';
+	for (int attempt = 0; attempt < 2; attempt++) {
+		PGconn *c = *cp ? *cp : pg_take(p, err, errlen);
+		PGresult *r;
+
+		if (c == NULL)
+			return NULL;
+		r = PQexecPrepared(c, a->name, a->n, a->v, a->len, a->fmt,
+				   a->binary);
+		if (r != NULL && PQresultStatus(r) == a->want) {
+			*cp = c;
+			return r;
+		}
+		snprintf(a->sqlstate, sizeof(a->sqlstate), "%s",
+			 r && PQresultErrorField(r, PG_DIAG_SQLSTATE)
+			     ? PQresultErrorField(r, PG_DIAG_SQLSTATE)
+			     : "");
+		pg_ok(c, r, a->want, err, errlen);
+		if (PQstatus(c) == CONNECTION_OK || *cp != NULL) {
+			*cp = c; /* a real error, or inside a transaction */
+			return NULL;
+		}
+		pg_give(p, c, 1);
+	}
+	return NULL;
 }
 
 /* pg_schema_version - the version of schema's component in the

@@ -114,10 +114,33 @@ qstore_state(struct qstore *qs, char *buf, size_t len)
 	return qs->ops->state(qs, buf, len);
 }
 
+/* qstore_ids - every entry's id, newest first; an id without the shape
+ * of one (a row someone wrote into the database) is left out, so that
+ * no id reaches a file name or a terminal unchecked */
 int
 qstore_ids(struct qstore *qs, char ***ids, size_t *n)
 {
-	return qs->ops->ids(qs, ids, n);
+	size_t kept = 0;
+
+	if (qs->ops->ids(qs, ids, n) < 0)
+		return -1;
+	for (size_t i = 0; i < *n; i++) {
+		if (quarantine_id_valid((*ids)[i]))
+			(*ids)[kept++] = (*ids)[i];
+		else
+			free((*ids)[i]);
+	}
+	*n = kept;
+	return 0;
+}
+
+/* qstore_bad_id - not an id: the operation fails as for none */
+static int
+qstore_bad_id(const struct qstore *qs, const char *id)
+{
+	if (quarantine_id_valid(id))
+		return 0;
+	return qstore_fail(ENOENT, "%s: %.80s: not an entry id", qs->where, id);
 }
 
 /* qstore_resolve - the one id that starts with prefix; ENOENT for none,
@@ -148,6 +171,10 @@ int
 qstore_read(struct qstore *qs, const char *id, struct quarantine_entry *e,
 	    enum quarantine_read_what what)
 {
+	if (qstore_bad_id(qs, id) < 0) {
+		memset(e, 0, sizeof(*e));
+		return -1;
+	}
 	return qs->ops->read(qs, id, e, what);
 }
 
@@ -181,6 +208,9 @@ int
 qstore_put(struct qstore *qs, const char *id, const char *env, size_t envlen,
 	   const struct qstore_src *src)
 {
+	if (qstore_bad_id(qs, id) < 0)
+		return qstore_fail(EINVAL, "%s: %.80s: not an entry id",
+				   qs->where, id);
 	return qs->ops->put(qs, id, env, envlen, src);
 }
 
@@ -188,6 +218,8 @@ qstore_put(struct qstore *qs, const char *id, const char *env, size_t envlen,
 int
 qstore_remove(struct qstore *qs, const char *id)
 {
+	if (qstore_bad_id(qs, id) < 0)
+		return -1;
 	return qs->ops->remove(qs, id);
 }
 

@@ -128,20 +128,6 @@ qd_write(int fd, const char *env, size_t envlen, const struct qstore_src *src)
 	return qd_durable ? fsync(fd) : 0;
 }
 
-/* qd_sync_dir - make the link into place durable */
-static int
-qd_sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc;
-
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
 static int
 qd_put(struct qstore *qs, const char *id, const char *env, size_t envlen,
        const struct qstore_src *src)
@@ -161,7 +147,7 @@ qd_put(struct qstore *qs, const char *id, const char *env, size_t envlen,
 		rc = link(tmp, final);
 	err = errno;
 	unlink(tmp);
-	if (rc == 0 && qd_durable && qd_sync_dir(qs->where) < 0) {
+	if (rc == 0 && qd_durable && fdio_sync_dir(qs->where) < 0) {
 		err = errno;
 		unlink(final);
 		rc = -1;

@@ -22,12 +22,13 @@
  *	connection.
  *
  *	A put is one INSERT, with ON CONFLICT DO NOTHING on the id (an id
- *	taken is EEXIST, and the caller draws another); it returns 0 only
- *	after the server committed it.  Marking an entry released is a
- *	transaction that locks the row while its envelope is rewritten.
- *	An operation whose connection turns out dead (the server restarted
- *	since it was opened) is tried once more on a new connection; each
- *	can be repeated without harm.
+ *	taken is EEXIST, and the caller draws another, unless the row there
+ *	is this very entry: an INSERT retried after its connection died
+ *	under a commit); it returns 0 only after the server committed it.
+ *	Marking an entry released is a transaction that locks the row while
+ *	its envelope is rewritten.  An operation whose connection turns out
+ *	dead (the server restarted since it was opened) is tried once more
+ *	on a new connection; each can be repeated without harm.
  * DIAGNOSTICS
  *	-1 with errno EIO (ENOENT for an unknown id) and the reason, naming
  *	the database without its password, in qstore_error().
@@ -46,6 +47,7 @@
 #define QP_HEAD	 "262144"    /* original bytes read for the headers */
 #define QP_CHUNK (64 * 1024) /* pieces of an original handed out */
 #define QP_RCPTS (64 * 1024) /* the recipients column, at most */
+#define QP_MAX	 (1000ULL * 1000 * 1000) /* a bytea value, at most */
 
 static const char *const qp_steps[] = {
     "CREATE TABLE clamgate_quarantine(id text COLLATE \"C\" PRIMARY KEY,"
@@ -68,20 +70,21 @@ static const struct pg_stmt qp_stmts[] = {
     {"q_read", "SELECT envelope, substring(original FROM 1 FOR " QP_HEAD "),"
 	       " octet_length(original)::text FROM clamgate_quarantine"
 	       " WHERE id = $1"},
+    {"q_head", "SELECT envelope, ''::bytea, octet_length(original)::text"
+	       " FROM clamgate_quarantine WHERE id = $1"},
     {"q_orig", "SELECT original FROM clamgate_quarantine WHERE id = $1"},
     {"q_env", "SELECT envelope FROM clamgate_quarantine WHERE id = $1"},
     {"q_lock", "SELECT envelope FROM clamgate_quarantine WHERE id = $1"
 	       " FOR UPDATE"},
     {"q_put", "INSERT INTO clamgate_quarantine(id, host, time, sender,"
-	      " recipients, virus, action, size, envelope, original)"
-	      " VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+	      " recipients, virus, action, size, envelope, original, released)"
+	      " VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
 	      " ON CONFLICT(id) DO NOTHING"},
     {"q_del", "DELETE FROM clamgate_quarantine WHERE id = $1"},
     {"q_rel", "UPDATE clamgate_quarantine SET released = $2, envelope = $3"
 	      " WHERE id = $1"},
-    {"q_usage",
-     "SELECT count(*)::text, coalesce(sum(octet_length(envelope)"
-     " + octet_length(original)), 0)::text FROM clamgate_quarantine"},
+    {"q_usage", "SELECT count(*)::text, coalesce(sum(octet_length(envelope)"
+		" + size), 0)::text FROM clamgate_quarantine"},
     {"a_put", "INSERT INTO clamgate_audit(at, host, action, id, who, detail)"
 	      " VALUES($1, $2, $3, $4, $5, $6)"},
     {"t_use", "INSERT INTO clamgate_release_used(mac, expiry) VALUES($1, $2)"
@@ -91,12 +94,13 @@ static const struct pg_stmt qp_stmts[] = {
 };
 #define N_STMTS (sizeof(qp_stmts) / sizeof(qp_stmts[0]))
 
+#define QP_ARGS 12 /* parameters of a statement, at most */
 /* one statement's parameters: text, or binary where len is set */
 struct qp_args {
 	int n;
-	const char *v[10];
-	int len[10];
-	int fmt[10];
+	const char *v[QP_ARGS];
+	int len[QP_ARGS];
+	int fmt[QP_ARGS];
 };
 
 struct qp {
@@ -142,36 +146,27 @@ qp_state(struct qstore *qs, char *buf, size_t len)
 }
 
 /* qp_query - statement name with args on *cp (or a connection taken
- * for it), retried once on a new connection if the one taken was dead;
- * the result (caller clears), or NULL after qp_fail.  Results are
- * binary: bytea as its bytes, text as is. */
+ * for it, retried once if it was dead: pg_call); the result (caller
+ * clears), or NULL after qp_fail.  Results are binary: bytea as its
+ * bytes, text as is. */
 static PGresult *
 qp_query(struct qstore *qs, PGconn **cp, const char *name,
-	 const struct qp_args *a, ExecStatusType want, const char *what)
+	 const struct qp_args *q, ExecStatusType want, const char *what)
 {
-	struct qp *p = qs->be;
+	struct pg_args a = {.name = name,
+			    .n = q->n,
+			    .v = q->v,
+			    .len = q->len,
+			    .fmt = q->fmt,
+			    .binary = 1,
+			    .want = want};
 	char err[PG_ERR_MAX];
+	PGresult *r =
+	    pg_call(((struct qp *)qs->be)->pool, cp, &a, err, sizeof(err));
 
-	for (int attempt = 0; attempt < 2; attempt++) {
-		PGconn *c = *cp ? *cp : pg_take(p->pool, err, sizeof(err));
-		PGresult *r;
-
-		if (c == NULL)
-			break;
-		r = PQexecPrepared(c, name, a->n, a->v, a->len, a->fmt, 1);
-		if (r != NULL && PQresultStatus(r) == want) {
-			*cp = c;
-			return r;
-		}
-		pg_ok(c, r, want, err, sizeof(err));
-		if (PQstatus(c) == CONNECTION_OK || *cp != NULL) {
-			*cp = c; /* a real error, or inside a transaction */
-			break;
-		}
-		pg_give(p->pool, c, 1);
-	}
-	qp_fail(qs, what, err);
-	return NULL;
+	if (r == NULL)
+		qp_fail(qs, what, err);
+	return r;
 }
 
 /* qp_done - the connection back to the pool */
@@ -276,7 +271,9 @@ qp_read(struct qstore *qs, const char *id, struct quarantine_entry *e,
 	snprintf(e->id, sizeof(e->id), "%s", id);
 	e->path = qp_entry_name(qs, id);
 	e->time = quarantine_id_time(id);
-	if ((r = qp_one(qs, "q_read", &a, "cannot read an entry")) == NULL) {
+	r = qp_one(qs, what == QUARANTINE_READ_ENVELOPE ? "q_head" : "q_read",
+		   &a, "cannot read an entry");
+	if (r == NULL) {
 		quarantine_entry_free(e);
 		return -1;
 	}
@@ -349,6 +346,45 @@ qp_envelope(struct qstore *qs, const struct quarantine_entry *e, char **env,
 	return 0;
 }
 
+/* qp_begin - a connection with a transaction open (pg_begin), or NULL
+ * after qp_fail */
+static PGconn *
+qp_begin(struct qstore *qs, const char *what)
+{
+	char err[PG_ERR_MAX];
+	PGconn *c = pg_begin(((struct qp *)qs->be)->pool, err, sizeof(err));
+
+	if (c == NULL)
+		qp_fail(qs, what, err);
+	return c;
+}
+
+/* qp_end - commit if rc is 0, else roll back (pg_end); 0 or -1 */
+static int
+qp_end(struct qstore *qs, PGconn *c, int rc)
+{
+	char err[PG_ERR_MAX];
+
+	rc = pg_end(((struct qp *)qs->be)->pool, c, rc, err, sizeof(err));
+	if (rc == -2)
+		rc = qp_fail(qs, "cannot commit", err);
+	return rc;
+}
+
+/* qp_ascii - a column's text: printable ASCII, every other byte '?'
+ * (an envelope may hold 8-bit bytes, which a UTF-8 database refuses;
+ * the envelope column keeps them as they were); caller frees */
+static char *
+qp_ascii(const char *in)
+{
+	char *out = xstrdup(in ? in : "");
+
+	for (char *p = out; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			*p = *p == '\n' ? '\n' : '?';
+	return out;
+}
+
 /* the original of a put, gathered in memory */
 struct qp_buf {
 	char *data;
@@ -360,10 +396,8 @@ qp_gather(const void *data, size_t len, void *arg)
 {
 	struct qp_buf *b = arg;
 
-	if (b->len + len > b->cap) {
-		b->cap = b->len + len;
-		b->data = xrealloc(b->data, b->cap);
-	}
+	if (len > b->cap - b->len)
+		return -1; /* more than the put said: not this message */
 	memcpy(b->data + b->len, data, len);
 	b->len += len;
 	return 0;
@@ -387,55 +421,106 @@ qp_rcpts(const struct quarantine_entry *e)
 	return out;
 }
 
-/* qp_insert - the row of entry id, whose envelope is parsed in e */
+/* qp_timeout - in c's transaction: a statement timeout for a put of
+ * size bytes, PG_STATEMENT_MS and a second per MB more; 0 or -1 */
 static int
-qp_insert(struct qstore *qs, const char *id, const struct quarantine_entry *e,
-	  const char *env, size_t envlen, const struct qp_buf *orig)
+qp_timeout(struct qstore *qs, PGconn *c, unsigned long long size)
+{
+	char sql[64], err[PG_ERR_MAX];
+
+	snprintf(sql, sizeof(sql), "SET LOCAL statement_timeout = %llu",
+		 PG_STATEMENT_MS + size / 1000);
+	if (pg_exec(c, sql, err, sizeof(err)) < 0)
+		return qp_fail(qs, "cannot set a timeout", err);
+	return 0;
+}
+
+/* qp_insert - in c's transaction, the row of entry id, whose envelope
+ * is parsed in e; 0, or -1 (EEXIST: the id is taken) */
+static int
+qp_insert(struct qstore *qs, PGconn *c, const char *id,
+	  const struct quarantine_entry *e, const char *env, size_t envlen,
+	  const struct qp_buf *orig)
 {
 	char when[32], size[32], *rcpts = qp_rcpts(e);
+	char *col[6] = {
+	    qp_ascii(e->host),	 qp_ascii(e->sender),
+	    qp_ascii(rcpts),	 qp_ascii(e->virus),
+	    qp_ascii(e->action), e->released ? qp_ascii(e->released) : NULL};
 	struct qp_args a = {
-	    .n = 10,
-	    .v = {id, e->host ? e->host : "", when, e->sender ? e->sender : "",
-		  rcpts, e->virus ? e->virus : "", e->action ? e->action : "",
-		  size, env, orig->data ? orig->data : ""},
+	    .n = 11,
+	    .v = {id, col[0], when, col[1], col[2], col[3], col[4], size, env,
+		  orig->data, col[5]},
 	    .len = {[8] = (int)envlen, [9] = (int)orig->len},
 	    .fmt = {[8] = 1, [9] = 1},
 	};
-	long n;
+	PGresult *r;
+	long n = -1;
 
 	snprintf(when, sizeof(when), "%lld", (long long)e->time);
 	snprintf(size, sizeof(size), "%zu", orig->len);
-	n = qp_cmd(qs, "q_put", &a, "cannot store an entry");
+	r = qp_query(qs, &c, "q_put", &a, PGRES_COMMAND_OK,
+		     "cannot store an entry");
+	if (r != NULL) {
+		n = atol(PQcmdTuples(r));
+		PQclear(r);
+	}
 	free(rcpts);
+	for (size_t i = 0; i < 6; i++)
+		free(col[i]);
 	if (n == 0)
 		return qstore_fail(EEXIST, "%s: %s: the id is taken", qs->where,
 				   id);
 	return n == 1 ? 0 : -1;
 }
 
+/* qp_parse_env - the envelope of a put, parsed; 0, or -1 if it is not
+ * one that can be stored */
+static int
+qp_parse_env(struct qstore *qs, const char *id, const char *env, size_t envlen,
+	     unsigned long long size, struct quarantine_entry *e)
+{
+	FILE *f = fmemopen((void *)env, envlen, "r");
+
+	memset(e, 0, sizeof(*e));
+	if (f == NULL)
+		return qstore_fail(errno, "%s: %s", qs->where, strerror(errno));
+	quarantine_parse(f, envlen + size, e, QUARANTINE_READ_ENVELOPE);
+	fclose(f);
+	/* a bytea value holds 1 GB at most */
+	if (!e->damaged && envlen < QP_MAX && size < QP_MAX)
+		return 0;
+	quarantine_entry_free(e);
+	return qstore_fail(EINVAL, "%s: %s: not an entry that can be stored",
+			   qs->where, id);
+}
+
+/* qp_put - one transaction: a connection first (so that no more
+ * messages are gathered in memory at once than the pool has
+ * connections), then the original gathered, then the INSERT */
 static int
 qp_put(struct qstore *qs, const char *id, const char *env, size_t envlen,
        const struct qstore_src *src)
 {
 	struct qp_buf orig = {NULL, 0, 0};
 	struct quarantine_entry e;
-	FILE *f = fmemopen((void *)env, envlen, "r");
+	PGconn *c;
 	int rc = -1;
 
-	memset(&e, 0, sizeof(e));
-	if (f == NULL)
-		return qstore_fail(errno, "%s: %s", qs->where, strerror(errno));
-	quarantine_parse(f, envlen + src->size, &e, QUARANTINE_READ_ENVELOPE);
-	fclose(f);
-	if (e.damaged || envlen > (size_t)1 << 30 || src->size > (1ULL << 30))
-		qstore_fail(EINVAL, "%s: %s: not an entry that can be stored",
-			    qs->where, id);
-	else if (src->each(src->src, qp_gather, &orig) != 0 ||
-		 orig.len != src->size)
+	if (qp_parse_env(qs, id, env, envlen, src->size, &e) < 0)
+		return -1;
+	if ((c = qp_begin(qs, "cannot store an entry")) == NULL) {
+		quarantine_entry_free(&e);
+		return -1;
+	}
+	orig.cap = (size_t)src->size;
+	orig.data = xmalloc(orig.cap + 1);
+	if (src->each(src->src, qp_gather, &orig) != 0 || orig.len != src->size)
 		qstore_fail(EIO, "%s: %s: cannot read the message", qs->where,
 			    id);
-	else
-		rc = qp_insert(qs, id, &e, env, envlen, &orig);
+	else if (qp_timeout(qs, c, src->size) == 0)
+		rc = qp_insert(qs, c, id, &e, env, envlen, &orig);
+	rc = qp_end(qs, c, rc);
 	free(orig.data);
 	quarantine_entry_free(&e);
 	return rc;
@@ -462,7 +547,7 @@ qp_rewrite(struct qstore *qs, PGconn *c, const char *id, const char *note)
 	PGresult *r = qp_query(qs, &c, "q_lock", &a, PGRES_TUPLES_OK,
 			       "cannot lock an entry");
 	size_t outlen;
-	char *out = NULL;
+	char *out = NULL, *col;
 
 	if (r == NULL)
 		return -1;
@@ -473,13 +558,15 @@ qp_rewrite(struct qstore *qs, PGconn *c, const char *id, const char *note)
 	PQclear(r);
 	if (out == NULL)
 		return qp_fail(qs, id, "no such entry, or no envelope");
+	col = qp_ascii(note);
 	struct qp_args u = {.n = 3,
-			    .v = {id, note, out},
+			    .v = {id, col, out},
 			    .len = {[2] = (int)outlen},
 			    .fmt = {[2] = 1}};
 	r = qp_query(qs, &c, "q_rel", &u, PGRES_COMMAND_OK,
 		     "cannot mark an entry released");
 	free(out);
+	free(col);
 	if (r == NULL)
 		return -1;
 	PQclear(r);
@@ -490,23 +577,11 @@ static int
 qp_mark_released(struct qstore *qs, const struct quarantine_entry *e,
 		 const char *note)
 {
-	char err[PG_ERR_MAX];
-	PGconn *c = pg_take(((struct qp *)qs->be)->pool, err, sizeof(err));
-	int rc;
+	PGconn *c = qp_begin(qs, "cannot mark an entry released");
 
 	if (c == NULL)
-		return qp_fail(qs, "cannot mark an entry released", err);
-	if (pg_exec(c, "BEGIN", err, sizeof(err)) < 0) {
-		qp_done(qs, c);
-		return qp_fail(qs, "cannot begin a transaction", err);
-	}
-	rc = qp_rewrite(qs, c, e->id, note);
-	if (rc == 0 && pg_exec(c, "COMMIT", err, sizeof(err)) < 0)
-		rc = qp_fail(qs, "cannot commit", err);
-	if (rc < 0)
-		PQclear(PQexec(c, "ROLLBACK"));
-	qp_done(qs, c);
-	return rc;
+		return -1;
+	return qp_end(qs, c, qp_rewrite(qs, c, e->id, note));
 }
 
 static int
@@ -540,14 +615,21 @@ static int
 qp_audit(struct qstore *qs, time_t now, const char *action, const char *id,
 	 const char *detail)
 {
-	char at[32], host[AUDIT_HOST_MAX], who[AUDIT_WHO_MAX];
-	struct qp_args a = {
-	    .n = 6, .v = {at, host, action, id, who, detail ? detail : ""}};
+	char at[32], host[AUDIT_HOST_MAX], who[AUDIT_WHO_MAX], *col[3];
+	int rc;
 
 	snprintf(at, sizeof(at), "%lld", (long long)now);
 	audit_host(host);
 	audit_who(who);
-	return qp_cmd(qs, "a_put", &a, "cannot record the act") == 1 ? 0 : -1;
+	col[0] = qp_ascii(id);
+	col[1] = qp_ascii(who);
+	col[2] = qp_ascii(detail);
+	struct qp_args a = {.n = 6,
+			    .v = {at, host, action, col[0], col[1], col[2]}};
+	rc = qp_cmd(qs, "a_put", &a, "cannot record the act") == 1 ? 0 : -1;
+	for (size_t i = 0; i < 3; i++)
+		free(col[i]);
+	return rc;
 }
 
 static int

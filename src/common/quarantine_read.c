@@ -54,6 +54,14 @@ quarantine_valid_id(const char *name, size_t len)
 	return 1;
 }
 
+/* quarantine_id_valid - id has the shape of an entry's id: safe as a
+ * file name and on a terminal */
+int
+quarantine_id_valid(const char *id)
+{
+	return quarantine_valid_id(id, strlen(id));
+}
+
 static int
 quarantine_cmp_desc(const void *a, const void *b)
 {

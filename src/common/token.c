@@ -349,3 +349,24 @@ token_verify(const struct token_key *key, const struct token *t, time_t now,
 	g_free(want);
 	return ok ? NULL : "does not match this message";
 }
+
+/* token_sha256_new - a SHA-256 to feed with token_sha256_add */
+void *
+token_sha256_new(void)
+{
+	return g_checksum_new(G_CHECKSUM_SHA256);
+}
+
+void
+token_sha256_add(void *sha, const void *data, size_t len)
+{
+	g_checksum_update(sha, data, (gssize)len);
+}
+
+/* token_sha256_end - the digest in hex; sha is freed */
+void
+token_sha256_end(void *sha, char hex[TOKEN_SHA256_HEX])
+{
+	snprintf(hex, TOKEN_SHA256_HEX, "%s", g_checksum_get_string(sha));
+	g_checksum_free(sha);
+}

@@ -31,6 +31,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "clamgate/fdio.h"
 #include "clamgate/token.h"
 
 #define USED_DIR     ".used"
@@ -100,19 +101,6 @@ token_key_load(const char *dir, int create, struct token_key *key)
 	return token_key_create(path, key);
 }
 
-/* token_sync_dir - fsync a directory */
-static int
-token_sync_dir(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
-
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
 /* token_used_path - DIR/.used and DIR/.used/NAME */
 static void
 token_used_path(const char *dir, const struct token *t, char *d, size_t dlen,
@@ -140,7 +128,7 @@ token_use(const char *dir, const struct token *t)
 		rc = -1;
 	if (close(fd) < 0)
 		rc = -1;
-	if (rc == 0 && token_sync_dir(d) < 0)
+	if (rc == 0 && fdio_sync_dir(d) < 0)
 		rc = -1;
 	if (rc < 0)
 		unlink(f);

@@ -149,38 +149,21 @@ pv_state(struct vstore *st, char *buf, size_t len)
 }
 
 /* pv_query - run prepared statement name once, retried once on a new
- * connection if this one was dead; the result (caller clears) or NULL
- * with st's error set.  *cp is the connection it ran on. */
+ * connection if this one was dead (pg_call); the result (caller
+ * clears) or NULL with st's error set.  *cp is the connection it ran
+ * on. */
 static PGresult *
 pv_query(struct vstore *st, PGconn **cp, const char *name, int n,
 	 const char *const *params, ExecStatusType want, const char *what)
 {
+	struct pg_args a = {.name = name, .n = n, .v = params, .want = want};
 	char err[PG_ERR_MAX];
+	PGresult *r = pg_call(pv_pool(st), cp, &a, err, sizeof(err));
 
-	for (int attempt = 0; attempt < 2; attempt++) {
-		PGconn *c = *cp ? *cp : pg_take(pv_pool(st), err, sizeof(err));
-		PGresult *r;
-
-		if (c == NULL)
-			break;
-		r = PQexecPrepared(c, name, n, params, NULL, NULL, 0);
-		if (r != NULL && PQresultStatus(r) == want) {
-			*cp = c;
-			return r;
-		}
-		snprintf(pv_sqlstate, sizeof(pv_sqlstate), "%s",
-			 r && PQresultErrorField(r, PG_DIAG_SQLSTATE)
-			     ? PQresultErrorField(r, PG_DIAG_SQLSTATE)
-			     : "");
-		pg_ok(c, r, want, err, sizeof(err));
-		if (PQstatus(c) == CONNECTION_OK || *cp != NULL) {
-			*cp = c; /* a real error, or inside a transaction */
-			break;
-		}
-		pg_give(pv_pool(st), c, 1);
-	}
-	pv_fail(st, what, err);
-	return NULL;
+	snprintf(pv_sqlstate, sizeof(pv_sqlstate), "%s", a.sqlstate);
+	if (r == NULL)
+		pv_fail(st, what, err);
+	return r;
 }
 
 /* pv_done - the connection back to the pool */
@@ -191,42 +174,28 @@ pv_done(struct vstore *st, PGconn *c)
 		pg_give(pv_pool(st), c, 0);
 }
 
-/* pv_begin - a connection with a transaction open (on a new connection
- * if the first was dead), or NULL with st's error */
+/* pv_begin - a connection with a transaction open (pg_begin), or NULL
+ * with st's error */
 static PGconn *
 pv_begin(struct vstore *st)
 {
 	char err[PG_ERR_MAX];
+	PGconn *c = pg_begin(pv_pool(st), err, sizeof(err));
 
-	for (int attempt = 0; attempt < 2; attempt++) {
-		PGconn *c = pg_take(pv_pool(st), err, sizeof(err));
-		int dead;
-
-		if (c == NULL)
-			break;
-		if (pg_exec(c, "BEGIN", err, sizeof(err)) == 0)
-			return c;
-		dead = PQstatus(c) != CONNECTION_OK;
-		pg_give(pv_pool(st), c, dead);
-		if (!dead)
-			break;
-	}
-	pv_fail(st, "cannot begin a transaction", err);
-	return NULL;
+	if (c == NULL)
+		pv_fail(st, "cannot begin a transaction", err);
+	return c;
 }
 
-/* pv_end - commit if rc is 0, else roll back; the connection given
- * back; 0 or -1 */
+/* pv_end - commit if rc is 0, else roll back (pg_end); 0 or -1 */
 static int
 pv_end(struct vstore *st, PGconn *c, int rc)
 {
 	char err[PG_ERR_MAX];
 
-	if (rc == 0 && pg_exec(c, "COMMIT", err, sizeof(err)) < 0)
+	rc = pg_end(pv_pool(st), c, rc, err, sizeof(err));
+	if (rc == -2)
 		rc = pv_fail(st, "cannot commit", err);
-	if (rc < 0)
-		PQclear(PQexec(c, "ROLLBACK"));
-	pg_give(pv_pool(st), c, 0);
 	return rc;
 }
 

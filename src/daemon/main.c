@@ -477,6 +477,18 @@ serve(const struct cg_config *cfg)
 	return failed;
 }
 
+/* load_key - quarantine.directory, and the release key in it (on every
+ * host of a shared store the same file, docs/scale-out.md) */
+static void
+load_key(const struct cg_config *cfg, struct token_key *key)
+{
+	check_dir("quarantine.directory", cfg->quarantine.directory);
+	if (token_key_load(cfg->quarantine.directory, 1, key) < 0)
+		log_warn("cannot read or create %s/.release-key (%m): released "
+			 "messages and notices are scanned like any other",
+			 cfg->quarantine.directory);
+}
+
 /* run - the daemon proper */
 static int
 run(const struct cg_config *cfg, int foreground)
@@ -511,11 +523,7 @@ run(const struct cg_config *cfg, int foreground)
 		log_fatal("cannot drop privileges");
 	if (check_temp_dir(cfg, err, sizeof(err)) < 0)
 		log_fatal("%s: scanner.temp_dir: %s", cfg->path, err);
-	check_dir("quarantine.directory", cfg->quarantine.directory);
-	if (token_key_load(cfg->quarantine.directory, 1, &key) < 0)
-		log_warn("cannot read or create %s/.release-key (%m): released "
-			 "messages and notices are scanned like any other",
-			 cfg->quarantine.directory);
+	load_key(cfg, &key);
 	if (!foreground && daemon_detach() < 0)
 		log_fatal("cannot detach");
 	reload_block_signals();

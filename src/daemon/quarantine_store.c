@@ -138,15 +138,20 @@ quarantine_store(struct qstore *qs, const struct quarantine_meta *meta,
 		size_t len;
 		char *env;
 
-		if (quarantine_new_id(meta->when, id) < 0)
+		if (quarantine_new_id(meta->when, id) < 0) {
+			qstore_fail(errno, "cannot draw an id: %s",
+				    strerror(errno));
 			break;
+		}
 		if ((env = quarantine_env(id, meta, src.size, &len)) == NULL) {
 			qstore_fail(errno, "cannot build an envelope: %s",
 				    strerror(errno));
 			break;
 		}
 		rc = qstore_put(qs, id, env, len, &src);
+		saved = errno;
 		free(env);
+		errno = saved;
 	}
 	if (rc == 0)
 		return 0;

@@ -17,22 +17,13 @@
 #include "clamgate/log.h"
 #include "clamgate/qstore.h"
 #include "clamgate/quarantine_store.h"
+#include "stats.h"
 
+/* now_us - the monotonic clock in microseconds */
 static double
 now_us(void)
 {
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
+	return now_ms() * 1000;
 }
 
 /* message - a message of size bytes: headers, then lines of text */
@@ -125,11 +116,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "qstorebench: %s\n", qstore_error());
 		return 1;
 	}
-	qsort(lat, (size_t)n, sizeof(*lat), cmp_double);
 	printf("run=qstore-%s puts=%ld size=%zu put_per_s=%.0f p50_us=%.1f "
 	       "p99_us=%.1f reads=%ld read_per_s=%.0f\n",
-	       argv[1], n, size, (double)n / secs, lat[n / 2],
-	       lat[n * 99 / 100], read, (double)read / rsecs);
+	       argv[1], n, size, (double)n / secs,
+	       percentile(lat, (unsigned long)n, 50),
+	       percentile(lat, (unsigned long)n, 99), read,
+	       (double)read / rsecs);
 	free(lat);
 	free(msg);
 	qstore_close(qs);

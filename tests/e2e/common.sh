@@ -47,6 +47,20 @@ replied() { reply "$1" | grep -q -- "$2"; }
 # wait_log_line PATTERN - until clamgate's log shows it (15 s)
 wait_log_line() { wait_log "$T/clamgate.log" "$1" 1 15; }
 
+# sendmail_wrapper - $T/sendmail-wrapper: the private Postfix's
+# sendmail, keeping a copy of each submission in $T/submitted (for
+# quarantine.sendmail and notify.sendmail)
+sendmail_wrapper() {
+	mkdir -p "$T/submitted"
+	cat > "$T/sendmail-wrapper" <<SH
+#!/bin/sh
+f=\$(mktemp "$T/submitted/XXXXXX")
+cat > "\$f"
+exec /usr/sbin/sendmail -C "$T/etc" "\$@" < "\$f"
+SH
+	chmod 755 "$T/sendmail-wrapper"
+}
+
 # --- Postfix suites (run.sh, tempdir.sh); sendmail.sh has its own smtp ---
 
 # smtp NAME [swaks args] - one SMTP transaction into the milter listener

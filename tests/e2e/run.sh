@@ -54,15 +54,7 @@ CG_QUARANTINE="sendmail = \"$T/sendmail-wrapper\";"
 CG_EXTRA="notify: { admin = [ \"admin@dest.example\" ]; from = \"clamgate\";
   smtp = \"\"; sendmail = \"$T/sendmail-wrapper\"; };"
 pf_write_config
-# the MTA's sendmail, keeping a copy of each submission in $T/submitted
-mkdir -p "$T/submitted"
-cat > "$T/sendmail-wrapper" <<SH
-#!/bin/sh
-f=\$(mktemp "$T/submitted/XXXXXX")
-cat > "\$f"
-exec /usr/sbin/sendmail -C "$T/etc" "\$@" < "\$f"
-SH
-chmod 755 "$T/sendmail-wrapper"
+sendmail_wrapper
 pf_start || { bad "private Postfix did not start"; exit 1; }
 cg_start
 

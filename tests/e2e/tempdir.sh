@@ -139,7 +139,7 @@ check "quarantine.directory full: 451 4.7.1, the mail stays with the client" rep
 # the verdict line logged right after the failed write: a tempfail that
 # names no entry (there is none)
 fail_logged() {
-	l=$(grep -A 3 'cannot write quarantine file in' "$T/clamgate.log" | grep -m 1 'action=')
+	l=$(grep -A 3 'cannot store in the quarantine' "$T/clamgate.log" | grep -m 1 'action=')
 	case $l in *action=tempfail*) ;; *) return 1 ;; esac
 	case $l in *quarantine=*) return 1 ;; esac
 }

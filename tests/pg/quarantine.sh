@@ -21,7 +21,8 @@
 #    starts, tempfails, and stores once the database is back;
 #  - migrate copies the database into a directory store and a directory
 #    store into the database, with counts and checksums, and a second
-#    run copies nothing;
+#    run copies nothing; stats, delete and purge from either host work on
+#    every host's entries, and each delete and purge is an audit row;
 #  - -t reports the schema; a password in quarantine.dsn of a file
 #    others can read is refused, naming the line.
 # First, the store's contract (tests/unit/test_qstore.c, the suite
@@ -122,14 +123,7 @@ row_of() { pg_sql "SELECT id FROM clamgate_quarantine WHERE $(has "$1")"; }
 stored_soon() { wait_for 15 sh -c "[ -n \"\$(runuser -u postgres -- '$PG_BIN/psql' -h '$PGT' -U postgres -d clamgate -Atq -c \"SELECT 1 FROM clamgate_quarantine WHERE $(has "$1")\" 2>/dev/null)\" ]"; }
 
 printf '%s' 'X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*' > "$T/eicar.com"
-mkdir -p "$T/submitted"
-cat > "$T/sendmail-wrapper" <<SH
-#!/bin/sh
-f=\$(mktemp "$T/submitted/XXXXXX")
-cat > "\$f"
-exec /usr/sbin/sendmail -C "$T/etc" "\$@" < "\$f"
-SH
-chmod 755 "$T/sendmail-wrapper"
+sendmail_wrapper
 conf mx-a "inet:$PORT_MILTER@127.0.0.1"
 conf mx-b "unix:$T/mx-b/sock"
 pf_write_config
@@ -279,6 +273,18 @@ check "migrate --to postgresql: 12 copied, the database holds $((total + 12))" s
 	"grep -q ': 12 copied, 0 present, 0 failed\$' '$T/mig4.out' && [ \$(runuser -u postgres -- '$PG_BIN/psql' -h '$PGT' -U postgres -d clamgate -Atq -c 'SELECT count(*) FROM clamgate_quarantine') -eq $((total + 12)) ]"
 cli mx-b list --limit 100 > "$T/list2.out" 2>&1
 check "... and mx-b lists them ($(grep -c 'invoice' "$T/list2.out") of 12)" test "$(grep -c 'invoice' "$T/list2.out")" -eq 12
+
+cli mx-b stats > "$T/stats.out" 2>&1
+check "mx-b's stats count every host's entries ($((total + 12)))" \
+	grep -q "^total: $((total + 12)) messages" "$T/stats.out"
+did=$(pg_sql "SELECT id FROM clamgate_quarantine WHERE host = 'mx-a' ORDER BY id LIMIT 1")
+SUDO_USER=bob SUDO_UID=1001 cli mx-b delete "$did" > "$T/delete.out" 2>&1
+check "mx-b deletes an entry mx-a stored; the audit row names mx-b and bob" sh -c \
+	"[ -z \"\$(runuser -u postgres -- '$PG_BIN/psql' -h '$PGT' -U postgres -d clamgate -Atq -c \"SELECT 1 FROM clamgate_quarantine WHERE id = '$did'\")\" ] && [ \$(runuser -u postgres -- '$PG_BIN/psql' -h '$PGT' -U postgres -d clamgate -Atq -c \"SELECT count(*) FROM clamgate_audit WHERE id = '$did' AND action = 'delete' AND host = 'mx-b' AND who LIKE '% sudo_user=bob %'\") -eq 1 ]"
+old=$(pg_sql "SELECT count(*) FROM clamgate_quarantine WHERE time < extract(epoch FROM now()) - 30 * 86400")
+cli mx-a purge --older-than 30d > "$T/purge.out" 2>&1
+check "mx-a purges the entries older than 30 days ($old), each recorded" sh -c \
+	"[ $old -gt 0 ] && grep -q '^$old entries purged' '$T/purge.out' && [ \$(runuser -u postgres -- '$PG_BIN/psql' -h '$PGT' -U postgres -d clamgate -Atq -c \"SELECT count(*) FROM clamgate_audit WHERE action = 'purge' AND host = 'mx-a'\") -eq $old ]"
 
 # --- a password in quarantine.dsn ------------------------------------------
 sed "s|dsn = \"$PG_DSN\"|dsn = \"$PG_DSN password=s3cret-pw\"|" "$T/mx-b/c.conf" > "$T/pw.conf"

@@ -232,6 +232,54 @@ START_TEST(test_store_dsn)
 }
 END_TEST
 
+/* quarantine.backend: "dir" by default; "postgresql" needs
+ * quarantine.dsn, password rules as above, and messages under 1 GB */
+START_TEST(test_quarantine_backend)
+{
+	char err[600], *dir = test_tmpdir();
+	char *path = test_write_file(dir, "c.conf",
+				     "quarantine: {\n  backend = "
+				     "\"postgresql\"; };\n");
+	struct cg_config *cfg = config_load(path, err, sizeof(err));
+
+	ck_assert_ptr_null(cfg);
+	ck_assert_msg(strstr(err, ":2: quarantine.backend: \"postgresql\" "
+				  "needs quarantine.dsn"),
+		      "%s", err);
+	free(path);
+	path = test_write_file(dir, "c.conf",
+			       "quarantine: { backend = \"postgresql\";\n"
+			       "  dsn = \"dbname=q password=pw1\"; };\n");
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	ck_assert_ptr_null(config_load(path, err, sizeof(err)));
+	ck_assert_msg(strstr(err, ":2: quarantine.dsn: holds a password") &&
+			  !strstr(err, "pw1"),
+		      "%s", err);
+	free(path);
+	path = test_write_file(dir, "c.conf",
+			       "scanner: { max_message_size = \"1G\"; };\n"
+			       "quarantine: { backend = \"postgresql\";\n"
+			       "  dsn = \"dbname=q\"; };\n");
+	ck_assert_ptr_null(config_load(path, err, sizeof(err)));
+	ck_assert_msg(strstr(err, ":1: scanner.max_message_size: at most 999M"),
+		      "%s", err);
+	free(path);
+	path = test_write_file(dir, "c.conf",
+			       "quarantine: { backend = \"postgresql\";\n"
+			       "  dsn = \"dbname=q\"; };\n");
+	cfg = config_load(path, err, sizeof(err));
+	ck_assert_msg(cfg != NULL, "%s", err);
+	ck_assert_int_eq(cfg->quarantine.backend, CG_QSTORE_POSTGRESQL);
+	ck_assert_str_eq(cfg->quarantine.dsn, "dbname=q");
+	config_free(cfg);
+	free(path);
+	cfg = parse("", err, sizeof(err), NULL);
+	ck_assert_int_eq(cfg->quarantine.backend, CG_QSTORE_DIR);
+	config_free(cfg);
+	test_rmtree(dir);
+}
+END_TEST
+
 /* an empty file is valid: every default */
 START_TEST(test_empty_file)
 {
@@ -450,6 +498,7 @@ config_suite(void)
 	tcase_add_test(tc, test_empty_file);
 	tcase_add_test(tc, test_metrics_keys);
 	tcase_add_test(tc, test_store_dsn);
+	tcase_add_test(tc, test_quarantine_backend);
 	tcase_add_test(tc, test_all_keys);
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_missing_file);
