@@ -31,10 +31,15 @@
  *	it ends pg_take() fails at once with the last reason, so that while
  *	the database is down no message waits for a connect timeout but
  *	those that try first (at most one per slot of the pool).  pg_give()
- *closes a connection that is broken (PQstatus, or the caller says so), and the
- *idle ones with it (the server most likely restarted under all of them); the
- *next takes open new ones. DIAGNOSTICS NULL (pg_take) or -1 with the reason in
- *err.  Never fatal.
+ *	closes a connection that is broken (PQstatus, or the caller says
+ *	so), and the idle ones with it (the server most likely restarted
+ *	under all of them); the next takes open new ones.
+ *
+ *	pg_call() runs a prepared statement, once more on a new connection
+ *	if the one taken was dead; pg_begin() and pg_end() open and close a
+ *	transaction.  Both stores (vstore_pg.c, qstore_pg.c) use them.
+ * DIAGNOSTICS
+ *	NULL (pg_take) or -1 with the reason in err.  Never fatal.
  */
 #include <errno.h>
 #include <pthread.h>

@@ -208,7 +208,7 @@ int
 qstore_put(struct qstore *qs, const char *id, const char *env, size_t envlen,
 	   const struct qstore_src *src)
 {
-	if (qstore_bad_id(qs, id) < 0)
+	if (!quarantine_id_valid(id))
 		return qstore_fail(EINVAL, "%s: %.80s: not an entry id",
 				   qs->where, id);
 	return qs->ops->put(qs, id, env, envlen, src);

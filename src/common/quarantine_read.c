@@ -16,10 +16,9 @@
  *	crash, kill -9): they are never entries, and the MTA got no answer
  *	for those.
  * DIAGNOSTICS
- *	-1 with errno for a store or entry that cannot be read.
- *	A file that can be read
- *	but is not a valid entry is returned with damaged set and the
- *	problem described, never as an error.
+ *	-1 with errno for a store or entry that cannot be read.  A file
+ *	that can be read but is not a valid entry is returned with damaged
+ *	set and the problem described, never as an error.
  */
 #include <dirent.h>
 #include <errno.h>

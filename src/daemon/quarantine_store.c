@@ -133,8 +133,7 @@ quarantine_store(struct qstore *qs, const struct quarantine_meta *meta,
 				 (unsigned long long)sp->size};
 	int rc = -1, saved;
 
-	errno = EEXIST;
-	for (int tries = 0; rc < 0 && errno == EEXIST && tries < 5; tries++) {
+	for (int tries = 0; tries < 5; tries++) {
 		size_t len;
 		char *env;
 
@@ -151,7 +150,8 @@ quarantine_store(struct qstore *qs, const struct quarantine_meta *meta,
 		rc = qstore_put(qs, id, env, len, &src);
 		saved = errno;
 		free(env);
-		errno = saved;
+		if (rc == 0 || saved != EEXIST) /* EEXIST: the id is taken */
+			break;
 	}
 	if (rc == 0)
 		return 0;
